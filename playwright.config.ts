@@ -1,0 +1,45 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// Debian's `chromium` package by default; CHROMIUM_PATH points elsewhere (a Chrome, or
+// Playwright's own Chromium from `npx playwright install chromium`).
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const baseURL = 'http://127.0.0.1:4173';
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  testMatch: '**/*.spec.ts',
+  // Traces, videos and failure attachments. Emptied by Playwright at the start of every run, so it
+  // must not hold anything else (the count files live one level up). Screenshots a test takes on
+  // purpose go where the test says, e.g. test/e2e/screenshots/ (committed: the README embeds one).
+  outputDir: 'test-results/playwright',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [
+    ['list'],
+    ['./test/reporters/playwright-count-reporter.ts', { outputFile: 'test-results/playwright-counts.json' }],
+  ],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: { executablePath, args: ['--disable-quic'] },
+      },
+    },
+  ],
+  webServer: {
+    command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+    url: baseURL,
+    reuseExistingServer: !process.env.CI,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

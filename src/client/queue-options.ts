@@ -1,0 +1,110 @@
+import { systemClock, type Clock } from '../clock';
+import { checkDuration, describe } from '../job/job-options';
+
+/** Options of `createQueue`. */
+export interface QueueOptions {
+  /** The queue's name: one IndexedDB database per name, shared by every tab of the origin. */
+  name: string;
+  /**
+   * Makes one worker that serves the tasks (it calls `serveTasks`). Without it this queue only adds,
+   * lists and listens: some other tab (or the service worker) runs the jobs.
+   * @example
+   * worker: () => new Worker(new URL('./tasks.worker.ts', import.meta.url), { type: 'module' })
+   */
+  worker?: () => Worker;
+  /**
+   * Jobs run at once, each on its own worker.
+   * @default navigator.hardwareConcurrency - 1, at least 1
+   */
+  concurrency?: number;
+  /**
+   * `indexeddb` keeps jobs across reloads and tabs; `memory` keeps them in this page only, with the least overhead.
+   * @default 'indexeddb'
+   */
+  storage?: 'indexeddb' | 'memory';
+  /**
+   * How long a running job stays claimed if its tab stops renewing the claim and holds no Web Lock
+   * (browsers without Web Locks only: elsewhere a closed tab's jobs are taken back at once).
+   * @default 30_000
+   */
+  leaseMs?: number;
+  /**
+   * Runs a job may lose to a tab or worker dying under it before it ends `failed` (BullMQ's `maxStalledCount`).
+   * @default 1
+   */
+  maxStalls?: number;
+  /**
+   * After a cancel, milliseconds a running handler has to stop (it sees `ctx.signal`) before its worker is terminated.
+   * @default 1_000
+   */
+  cancelGraceMs?: number;
+  /**
+   * A worker idle this long is terminated; one is made again when needed.
+   * @default 30_000
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Whether this queue starts running jobs as soon as it is made. With `false`, call `queue.resume()`.
+   * @default true
+   */
+  autoStart?: boolean;
+  /** Where time comes from: for tests that control time. @default the system clock */
+  clock?: Clock;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedQueueOptions {
+  name: string;
+  worker: (() => Worker) | undefined;
+  concurrency: number;
+  storage: 'indexeddb' | 'memory';
+  leaseMs: number;
+  maxStalls: number;
+  cancelGraceMs: number;
+  idleTimeoutMs: number;
+  autoStart: boolean;
+  clock: Clock;
+}
+
+const KEYS = new Set([
+  'name', 'worker', 'concurrency', 'storage', 'leaseMs', 'maxStalls', 'cancelGraceMs', 'idleTimeoutMs', 'autoStart', 'clock',
+]);
+
+/** Checks `createQueue`'s options and fills in defaults. Throws `TypeError` saying what was expected and what came. */
+export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected createQueue() to be given options, as { name, worker }, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) throw new TypeError(`Unknown queue option \`${key}\`; expected one of ${[...KEYS].join(', ')}`);
+  }
+  const { name, worker, storage = 'indexeddb', autoStart = true, clock = systemClock } = options;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describe(name)}`);
+  }
+  if (worker !== undefined && typeof worker !== 'function') {
+    throw new TypeError(`Expected \`worker\` to be a function that returns a Worker, got ${describe(worker)}`);
+  }
+  if (storage !== 'indexeddb' && storage !== 'memory') {
+    throw new TypeError(`Expected \`storage\` to be 'indexeddb' or 'memory', got ${describe(storage)}`);
+  }
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
+  const concurrency = options.concurrency ?? Math.max(1, cores - 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got ${describe(concurrency)}`);
+  }
+  const maxStalls = options.maxStalls ?? 1;
+  if (!Number.isInteger(maxStalls) || maxStalls < 0) {
+    throw new TypeError(`Expected \`maxStalls\` to be an integer from 0 and up, got ${describe(maxStalls)}`);
+  }
+  const leaseMs = options.leaseMs ?? 30_000;
+  checkDuration('leaseMs', leaseMs, 1_000);
+  const cancelGraceMs = options.cancelGraceMs ?? 1_000;
+  checkDuration('cancelGraceMs', cancelGraceMs, 0);
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  checkDuration('idleTimeoutMs', idleTimeoutMs, 0);
+  if (typeof autoStart !== 'boolean') {
+    throw new TypeError(`Expected \`autoStart\` to be a boolean, got ${describe(autoStart)}`);
+  }
+  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, clock };
+}

@@ -1,0 +1,174 @@
+/**
+ * The library's errors. Each has a stable `code` and a literal `name` (minifiers rename classes, so
+ * `this.constructor.name` is never used), and a plain-data form that crosses IndexedDB and postMessage
+ * and is rebuilt into its class on the other side.
+ */
+
+/** Stable codes, one per error class. */
+export type OffthreadErrorCode =
+  | 'ERR_JOB_FAILED'
+  | 'ERR_JOB_TIMEOUT'
+  | 'ERR_JOB_CANCELLED'
+  | 'ERR_WORKER_CRASHED'
+  | 'ERR_STORAGE'
+  | 'ERR_INVALID_JOB'
+  | 'ERR_UNRECOVERABLE'
+  | 'ERR_QUEUE_CLOSED';
+
+/** The plain-data form of an error, as stored in IndexedDB and sent between threads. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string | undefined;
+  stack?: string | undefined;
+  cause?: SerializedError | undefined;
+}
+
+/** Base class of every error offthread throws or rebuilds. */
+export class OffthreadError extends Error {
+  override name: string = 'OffthreadError';
+  readonly code: OffthreadErrorCode;
+
+  constructor(code: OffthreadErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * Thrown by a task handler to fail its job at once, skipping the attempts it has left.
+ * @example
+ * if (!input.url) throw new UnrecoverableError('no url: retrying will not help');
+ */
+export class UnrecoverableError extends OffthreadError {
+  override name = 'UnrecoverableError' as const;
+  constructor(message = 'Unrecoverable error', options?: { cause?: unknown }) {
+    super('ERR_UNRECOVERABLE', message, options);
+  }
+}
+
+/** The job ran longer than its `timeout`: its worker was terminated and replaced. */
+export class JobTimeoutError extends OffthreadError {
+  override name = 'JobTimeoutError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_JOB_TIMEOUT', message, options);
+  }
+}
+
+/** The job was cancelled, while queued or while running. */
+export class JobCancelledError extends OffthreadError {
+  override name = 'JobCancelledError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_JOB_CANCELLED', message, options);
+  }
+}
+
+/** The worker running the job died (an uncaught error, `self.close()`, a crash). */
+export class WorkerCrashedError extends OffthreadError {
+  override name = 'WorkerCrashedError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WORKER_CRASHED', message, options);
+  }
+}
+
+/** Facts about storage use, given with quota errors. */
+export interface StorageUsage {
+  usage?: number | undefined;
+  quota?: number | undefined;
+}
+
+/** IndexedDB failed: quota exceeded, a blocked upgrade, or no IndexedDB at all. The `DOMException` is the `cause`. */
+export class StorageError extends OffthreadError {
+  override name = 'StorageError' as const;
+  /** Bytes used and available for this origin, when the browser said (quota errors). */
+  readonly usage: number | undefined;
+  readonly quota: number | undefined;
+  constructor(message: string, options?: { cause?: unknown } & StorageUsage) {
+    super('ERR_STORAGE', message, options);
+    this.usage = options?.usage;
+    this.quota = options?.quota;
+  }
+}
+
+/** A job was refused before anything was stored: unknown task, data that cannot be cloned. */
+export class InvalidJobError extends OffthreadError {
+  override name = 'InvalidJobError' as const;
+  /** Where in the data the problem is, as `data.items[3].callback`, when it is about the data. */
+  readonly path: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; path?: string }) {
+    super('ERR_INVALID_JOB', message, options);
+    this.path = options?.path;
+  }
+}
+
+/** What `job.result` rejects with when the job ends `failed`; `cause` is the last attempt's error. */
+export class JobFailedError extends OffthreadError {
+  override name = 'JobFailedError' as const;
+  /** The failed job's id. */
+  readonly jobId: string;
+  constructor(jobId: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_JOB_FAILED', message, options);
+    this.jobId = jobId;
+  }
+}
+
+/** The queue was closed while the call (or the job it waited for) was under way. */
+export class QueueClosedError extends OffthreadError {
+  override name = 'QueueClosedError' as const;
+  constructor(message: string) {
+    super('ERR_QUEUE_CLOSED', message);
+  }
+}
+
+/** Turns anything thrown into its plain-data form. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') out.code = code;
+    if (error.cause !== undefined) out.cause = serializeError(error.cause);
+    return out;
+  }
+  if (isSerializedError(error)) return error;
+  return { name: 'Error', message: describeThrown(error) };
+}
+
+function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return `Non-error value thrown: ${JSON.stringify(value)}`;
+  } catch {
+    return `Non-error value thrown: ${String(value)}`;
+  }
+}
+
+function isSerializedError(value: unknown): value is SerializedError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SerializedError).name === 'string' &&
+    typeof (value as SerializedError).message === 'string'
+  );
+}
+
+const rebuilders: Record<string, (message: string, cause: unknown) => Error> = {
+  UnrecoverableError: (m, cause) => new UnrecoverableError(m, { cause }),
+  JobTimeoutError: (m, cause) => new JobTimeoutError(m, { cause }),
+  JobCancelledError: (m, cause) => new JobCancelledError(m, { cause }),
+  WorkerCrashedError: (m, cause) => new WorkerCrashedError(m, { cause }),
+  StorageError: (m, cause) => new StorageError(m, { cause }),
+  InvalidJobError: (m, cause) => new InvalidJobError(m, { cause }),
+};
+
+/** Rebuilds a plain-data error into its class; an error of the handler's own keeps its name, message and stack. */
+export function deserializeError(data: SerializedError): Error {
+  const cause = data.cause ? deserializeError(data.cause) : undefined;
+  const rebuild = rebuilders[data.name];
+  const error = rebuild ? rebuild(data.message, cause) : new Error(data.message, cause ? { cause } : undefined);
+  if (!rebuild) {
+    error.name = data.name;
+    if (data.code !== undefined) (error as Error & { code?: string }).code = data.code;
+  }
+  if (data.stack !== undefined) error.stack = data.stack;
+  return error;
+}

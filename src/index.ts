@@ -1,0 +1,26 @@
+/**
+ * offthread: a browser-first task queue for Web Workers. This is the page's entry.
+ * @packageDocumentation
+ */
+export { createQueue, Queue } from './client/queue';
+export type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle, TaskJobInfo } from './client/queue';
+export type { QueueOptions } from './client/queue-options';
+export { JobHandle } from './client/job-handle';
+export { transfer } from './task/transfer';
+export {
+  OffthreadError,
+  JobFailedError,
+  JobTimeoutError,
+  JobCancelledError,
+  WorkerCrashedError,
+  StorageError,
+  InvalidJobError,
+  UnrecoverableError,
+  QueueClosedError,
+} from './errors';
+export type { OffthreadErrorCode, SerializedError } from './errors';
+export type { BackoffOptions, JobCounts, JobInfo, JobState } from './job/job';
+export type { JobOptions } from './job/job-options';
+export type { ListQuery } from './store/job-store';
+export type { Clock } from './clock';
+export type { TaskContext, TaskData, TaskHandler, TaskMap, TaskName, TaskResult } from './task/task';

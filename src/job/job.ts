@@ -1,0 +1,160 @@
+import type { SerializedError } from '../errors';
+
+/** Where a job is in its life. `completed`, `failed` and `cancelled` are final. */
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled';
+
+/** Every state, in the order a job usually passes through them. */
+export const JOB_STATES: readonly JobState[] = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
+
+/** Whether a job in this state will not change again (unless retried by hand). */
+export function isFinalState(state: JobState): boolean {
+  return state === 'completed' || state === 'failed' || state === 'cancelled';
+}
+
+/** How long to wait before the next attempt of a job that threw. */
+export interface BackoffOptions {
+  /** `fixed` waits `delay` each time; `exponential` waits `delay * 2^(retry - 1)`. */
+  type: 'fixed' | 'exponential';
+  /** Milliseconds before the first retry. */
+  delay: number;
+  /**
+   * The longest wait, in milliseconds.
+   * @default 3_600_000 (one hour)
+   */
+  maxDelay?: number;
+  /**
+   * Share of the wait that is random, from 0 (none) to 1 (anywhere from 0 to the full wait), so that
+   * jobs that failed together do not all retry in the same instant.
+   * @default 0.25
+   */
+  jitter?: number;
+}
+
+/** A job as stored. Internal: users see {@link JobInfo}. */
+export interface JobRecord {
+  id: string;
+  name: string;
+  data: unknown;
+  state: JobState;
+  /** Higher runs first. */
+  priority: number;
+  /** Order of adding, assigned by the store: FIFO within a priority. */
+  seq: number;
+  /** Runs started so far (1 during the first run). */
+  attempt: number;
+  /** Runs the handler may have before the job fails. */
+  attempts: number;
+  /** Runs lost because their owner (tab or worker) died. They do not spend `attempts`. */
+  stalls: number;
+  backoff: BackoffOptions | undefined;
+  /** Milliseconds a run may take before its worker is terminated. */
+  timeout: number | undefined;
+  /** When the job is (or was) due to run. */
+  runAt: number;
+  progress: unknown;
+  result: unknown;
+  error: SerializedError | undefined;
+  createdAt: number;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  /** The attempt id of the current run; writes that carry another are refused. */
+  token: string | undefined;
+  /** The runner that owns the current run. */
+  owner: string | undefined;
+  /** When the current run's lease expires if its owner does not renew it. */
+  leaseUntil: number | undefined;
+}
+
+/** A job as users see it: plain data, safe to keep and to send anywhere. */
+export interface JobInfo<Data = unknown, Result = unknown> {
+  id: string;
+  name: string;
+  data: Data;
+  state: JobState;
+  /** Runs started so far (1 during the first run). */
+  attempt: number;
+  /** Runs the handler may have before the job fails. */
+  attempts: number;
+  priority: number;
+  /** The last value the handler passed to `ctx.progress`. */
+  progress: unknown;
+  /** The handler's value, once `completed`. */
+  result: Result | undefined;
+  /** The last attempt's error, in plain-data form. */
+  error: SerializedError | undefined;
+  /** When the job is (or was) due to run. */
+  runAt: number;
+  createdAt: number;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+}
+
+/** The user-facing view of a stored job. */
+export function toJobInfo<Data = unknown, Result = unknown>(job: JobRecord): JobInfo<Data, Result> {
+  return {
+    id: job.id,
+    name: job.name,
+    data: job.data as Data,
+    state: job.state,
+    attempt: job.attempt,
+    attempts: job.attempts,
+    priority: job.priority,
+    progress: job.progress,
+    result: job.result as Result | undefined,
+    error: job.error,
+    runAt: job.runAt,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
+}
+
+/** How many jobs are in each state. */
+export type JobCounts = Record<JobState, number>;
+
+/** A zeroed {@link JobCounts}. */
+export function emptyCounts(): JobCounts {
+  return { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
+}
+
+/** A new job's record, before it is stored. */
+export function createJobRecord(
+  job: { name: string; data: unknown; priority: number; runAt: number; attempts: number } & Pick<JobRecord, 'backoff' | 'timeout'>,
+  id: string,
+  seq: number,
+  now: number,
+): JobRecord {
+  return {
+    id,
+    name: job.name,
+    data: job.data,
+    state: job.runAt > now ? 'delayed' : 'waiting',
+    priority: job.priority,
+    seq,
+    attempt: 0,
+    attempts: job.attempts,
+    stalls: 0,
+    backoff: job.backoff,
+    timeout: job.timeout,
+    runAt: job.runAt,
+    progress: undefined,
+    result: undefined,
+    error: undefined,
+    createdAt: now,
+    startedAt: undefined,
+    finishedAt: undefined,
+    token: undefined,
+    owner: undefined,
+    leaseUntil: undefined,
+  };
+}
+
+/** Orders ready jobs: higher priority first, then earlier `runAt`, then earlier added. */
+export function compareReady(a: JobRecord, b: JobRecord): number {
+  return b.priority - a.priority || a.runAt - b.runAt || a.seq - b.seq;
+}
+
+/** Orders delayed jobs: earlier due first. */
+export function compareDue(a: JobRecord, b: JobRecord): number {
+  return a.runAt - b.runAt || a.seq - b.seq;
+}

@@ -1,0 +1,126 @@
+import type { SerializedError } from '../errors';
+import { backoffDelay } from './backoff';
+import { isFinalState, type JobRecord } from './job';
+
+/** Every change a job's state can go through. Stores apply them, and only through {@link transition}. */
+export type JobAction =
+  /** A delayed job is due: it joins the waiting line. */
+  | { type: 'promote' }
+  /** A runner takes the job for a run. */
+  | { type: 'claim'; token: string; owner: string; leaseUntil: number }
+  /** The owner of the run extends its lease. */
+  | { type: 'renew'; token: string; leaseUntil: number }
+  | { type: 'progress'; token: string; progress: unknown }
+  | { type: 'complete'; token: string; result: unknown }
+  /** The run threw. `unrecoverable` skips the attempts left. */
+  | { type: 'fail'; token: string; error: SerializedError; unrecoverable: boolean }
+  /**
+   * The run's owner (tab or worker) died. Fails the job once it has stalled more than `maxStalls` times.
+   * With a `token`, applies only to that run; `error` says how it died.
+   */
+  | { type: 'stall'; maxStalls: number; token?: string | undefined; error?: SerializedError | undefined }
+  /** The owner gives the job back unrun (on a forced close): the attempt is not counted. */
+  | { type: 'release'; token: string }
+  | { type: 'cancel'; error: SerializedError }
+  /** A user retries a failed or cancelled job. */
+  | { type: 'retry' };
+
+/** What a transition may use besides the job: the time, and randomness for backoff jitter. */
+export interface TransitionEnv {
+  now: number;
+  random: () => number;
+}
+
+/**
+ * The one place a job's state changes. Returns the job after `action`, or `null` when the action does not
+ * apply: a write from a stale attempt (its token no longer current), or a move the job's state does not allow.
+ * Never mutates `job`.
+ */
+export function transition(job: JobRecord, action: JobAction, env: TransitionEnv): JobRecord | null {
+  const { now } = env;
+  switch (action.type) {
+    case 'promote':
+      return job.state === 'delayed' ? { ...job, state: 'waiting' } : null;
+
+    case 'claim':
+      if (job.state !== 'waiting') return null;
+      return {
+        ...job,
+        state: 'active',
+        attempt: job.attempt + 1,
+        token: action.token,
+        owner: action.owner,
+        leaseUntil: action.leaseUntil,
+        startedAt: now,
+        finishedAt: undefined,
+      };
+
+    case 'renew':
+      return isCurrentRun(job, action.token) ? { ...job, leaseUntil: action.leaseUntil } : null;
+
+    case 'progress':
+      return isCurrentRun(job, action.token) ? { ...job, progress: action.progress } : null;
+
+    case 'complete':
+      if (!isCurrentRun(job, action.token)) return null;
+      return { ...endRun(job), state: 'completed', result: action.result, error: undefined, finishedAt: now };
+
+    case 'fail': {
+      if (!isCurrentRun(job, action.token)) return null;
+      const handlerRuns = job.attempt - job.stalls;
+      if (action.unrecoverable || handlerRuns >= job.attempts) {
+        return { ...endRun(job), state: 'failed', error: action.error, finishedAt: now };
+      }
+      const runAt = now + backoffDelay(job.backoff, handlerRuns, env.random);
+      return { ...endRun(job), state: runAt > now ? 'delayed' : 'waiting', runAt, error: action.error };
+    }
+
+    case 'stall': {
+      if (job.state !== 'active' || (action.token !== undefined && job.token !== action.token)) return null;
+      const stalls = job.stalls + 1;
+      if (stalls > action.maxStalls) {
+        const error: SerializedError = {
+          name: 'WorkerCrashedError',
+          code: 'ERR_WORKER_CRASHED',
+          message:
+            `Job ${job.id} (${job.name}) stalled ${stalls} times: the tab or worker running it kept dying, ` +
+            `more than maxStalls (${action.maxStalls}) allows`,
+          cause: action.error,
+        };
+        return { ...endRun(job), stalls, state: 'failed', error, finishedAt: now };
+      }
+      // Keeps its runAt, so it keeps its place at the front of the line.
+      return { ...endRun(job), stalls, state: 'waiting', error: action.error ?? job.error };
+    }
+
+    case 'release':
+      if (!isCurrentRun(job, action.token)) return null;
+      return { ...endRun(job), state: 'waiting', attempt: job.attempt - 1, startedAt: undefined };
+
+    case 'cancel':
+      if (isFinalState(job.state)) return null;
+      return { ...endRun(job), state: 'cancelled', error: action.error, finishedAt: now };
+
+    case 'retry':
+      if (job.state !== 'failed' && job.state !== 'cancelled') return null;
+      return {
+        ...job,
+        state: 'waiting',
+        attempt: 0,
+        stalls: 0,
+        runAt: now,
+        progress: undefined,
+        error: undefined,
+        startedAt: undefined,
+        finishedAt: undefined,
+      };
+  }
+}
+
+function isCurrentRun(job: JobRecord, token: string): boolean {
+  return job.state === 'active' && job.token === token;
+}
+
+function endRun(job: JobRecord): JobRecord {
+  return { ...job, token: undefined, owner: undefined, leaseUntil: undefined };
+}

@@ -1,0 +1,40 @@
+/**
+ * The wire protocol between the page's pool and a worker, carried by comlink. Results come back as
+ * `{ ok, value } | { ok: false, error }` rather than through comlink's throw handling, which drops the
+ * error's class and fields; errors travel in plain-data form and are rebuilt on the page.
+ */
+import type { SerializedError } from './errors';
+
+/** One run of one job. */
+export interface RunRequest {
+  /** The attempt id: unique to this run. */
+  runId: string;
+  jobId: string;
+  name: string;
+  data: unknown;
+  /** 1 for the first run. */
+  attempt: number;
+}
+
+export type RunResponse = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+
+/** Receives `ctx.progress` values from a worker (a comlink proxy, one per worker). */
+export type ProgressSink = (runId: string, progress: unknown) => void;
+
+/** What a worker tells the pool when it starts. */
+export interface WorkerHello {
+  /** The task names this worker serves. */
+  tasks: string[];
+}
+
+/** What `serveTasks` exposes to the pool. */
+export interface WorkerApi {
+  /**
+   * Called once, first. The worker takes the Web Lock `lockName` and holds it while it lives, so the
+   * pool notices its death (even `self.close()`) when the lock is released.
+   */
+  hello(progress: ProgressSink, lockName: string | undefined): Promise<WorkerHello>;
+  run(request: RunRequest): Promise<RunResponse>;
+  /** Aborts `ctx.signal` of a run, with `reason`. */
+  abort(runId: string, reason: SerializedError): void;
+}

@@ -1,0 +1,379 @@
+import type { Clock, TimerHandle } from '../clock';
+import { serializeError, type SerializedError } from '../errors';
+import type { JobRecord } from '../job/job';
+import { newId } from '../job/new-id';
+import type { JobAction } from '../job/transition';
+import type { RunRequest, RunResponse } from '../protocol';
+import type { JobStore, JobUpdate } from '../store/job-store';
+import { holdOwnerLock, liveOwners, watchOwner } from '../tabs/owner-lock';
+
+/** Runs jobs: the worker pool in a page, the thread itself in a service worker. */
+export interface Executor {
+  /** Resolves (never rejects) with the run's outcome. */
+  run(
+    request: RunRequest,
+    options: { timeoutMs?: number | undefined; onProgress?: (progress: unknown) => void },
+  ): Promise<RunResponse>;
+  /** Stops a run: aborts its signal now, and kills it after `graceMs`. */
+  abort(runId: string, reason: Error, graceMs: number): void;
+  close(): void;
+}
+
+/** What the runner tells its queue. */
+export interface RunnerListener {
+  active(job: JobRecord): void;
+  progress(job: JobRecord, progress: unknown): void;
+  /**
+   * A run ended and was recorded: `job` is the job after it (`completed`, `failed`, or back to `delayed` or
+   * `waiting` for a retry); `value` is the handler's result when it completed.
+   */
+  settled(job: JobRecord, value: unknown): void;
+  /** A job's owner died mid-run; `job` is the job after it (waiting again, or failed at the stall cap). */
+  stalled(job: JobRecord): void;
+  /** Nothing is running and nothing is ready. */
+  drained(): void;
+  /** Storage failed in the background; the runner tries again. */
+  error(error: unknown): void;
+}
+
+/** Options of a {@link Runner}. */
+export interface RunnerOptions {
+  queue: string;
+  store: JobStore;
+  executor: Executor;
+  clock: Clock;
+  listener: RunnerListener;
+  concurrency: number;
+  /** A run's lease: how long its job stays claimed if its owner stops renewing it (and has no Web Lock). */
+  leaseMs: number;
+  /** Runs a job may lose to a dying tab or worker before it fails. */
+  maxStalls: number;
+  /** After a cancel, how long a handler has to stop before its worker is terminated. */
+  cancelGraceMs: number;
+  /** How often other owners' runs are checked for a dead owner. */
+  reclaimIntervalMs: number;
+  /** How often stored progress is brought up to date. */
+  progressFlushMs: number;
+}
+
+interface Run {
+  job: JobRecord;
+  token: string;
+  progress: { value: unknown } | undefined;
+}
+
+interface PendingUpdate {
+  update: JobUpdate;
+  /** Told the job after the update; `null` if the update was refused (stale). */
+  done?: (job: JobRecord | null) => void;
+}
+
+/** How long the loop waits before trying again after storage failed. */
+const STORAGE_RETRY_MS = 1_000;
+/** setTimeout's longest delay is 2^31 - 1 ms; a far due time is reached in hops. */
+const LONGEST_TIMER_MS = 3_600_000;
+
+/**
+ * The loop that claims, dispatches and records. Each turn is one store commit that records every run that
+ * ended (and any progress) and claims as many jobs as there are free slots, so a burst of small jobs costs
+ * one transaction per batch, not per state change. Knows nothing of pages or service workers: it is given
+ * a store and an executor.
+ */
+export class Runner {
+  readonly owner = newId();
+  readonly #o: RunnerOptions;
+  readonly #runs = new Map<string, Run>();
+  #pending: PendingUpdate[] = [];
+  #turning = false;
+  #again = false;
+  #paused = false;
+  #closed = false;
+  #drained = false;
+  #started: Promise<void> | undefined;
+  #releaseLock: (() => void) | undefined;
+  #dueTimer: TimerHandle | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #progressTimer: TimerHandle | undefined;
+  #leaseTimer: TimerHandle | undefined;
+  #reclaimTimer: TimerHandle | undefined;
+  readonly #watched = new Set<string>();
+  readonly #idle = new Set<() => void>();
+
+  constructor(options: RunnerOptions) {
+    this.#o = options;
+  }
+
+  /** Jobs running now. */
+  get running(): number {
+    return this.#runs.size;
+  }
+
+  /** Takes this runner's owner lock, reclaims runs whose owner died, and starts the loop. */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      this.#releaseLock = await holdOwnerLock(this.#o.queue, this.owner);
+      if (this.#closed) return this.#releaseLock();
+      await this.reclaim().catch((error: unknown) => this.#o.listener.error(error));
+      this.#scheduleLeaseRenewal();
+      this.wake();
+    })();
+    return this.#started;
+  }
+
+  /** Something may be ready: take a turn soon. */
+  wake(): void {
+    if (this.#closed || !this.#started) return;
+    if (this.#turning) {
+      this.#again = true;
+      return;
+    }
+    void this.#turn();
+  }
+
+  /** Stops claiming; runs in progress go on. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.wake();
+  }
+
+  /**
+   * The job was cancelled in the store: stop its run here, if it runs here. The handler's `ctx.signal`
+   * aborts now and its worker is terminated if it has not stopped after the grace period.
+   */
+  cancelled(jobId: string, reason: Error): void {
+    const run = this.#runs.get(jobId);
+    if (!run) return;
+    this.#runs.delete(jobId);
+    this.#o.executor.abort(run.token, reason, this.#o.cancelGraceMs);
+    this.wake();
+  }
+
+  /**
+   * Finds runs whose owner died (its Web Lock is free, or, without Web Locks, its lease expired) and puts
+   * their jobs back in line, or fails them at the stall cap.
+   */
+  async reclaim(): Promise<void> {
+    const active = await this.#o.store.list({ state: 'active', limit: 100_000 });
+    const others = active.filter((job) => job.owner !== this.owner);
+    if (others.length === 0) return;
+    const live = await liveOwners(this.#o.queue);
+    const now = this.#o.clock.now();
+    const dead = new Set<string>();
+    for (const job of others) {
+      const owner = job.owner ?? '';
+      const isDead = live ? !live.has(owner) : (job.leaseUntil ?? 0) < now;
+      if (isDead) dead.add(owner);
+      else if (live && !this.#watched.has(owner)) {
+        this.#watched.add(owner);
+        watchOwner(this.#o.queue, owner, () => {
+          this.#watched.delete(owner);
+          if (!this.#closed) this.reclaim().catch((error: unknown) => this.#o.listener.error(error));
+        });
+      }
+    }
+    if (dead.size === 0) return;
+    const stalled = await this.#o.store.updateActive((job) => dead.has(job.owner ?? ''), {
+      type: 'stall',
+      maxStalls: this.#o.maxStalls,
+      error: serializeError(new Error('The tab or thread running this job went away mid-run')),
+    });
+    for (const job of stalled) this.#o.listener.stalled(job);
+    if (stalled.length > 0) this.wake();
+  }
+
+  /**
+   * Stops. Without `force`, waits for runs in progress to end and be recorded. With `force`, hands them
+   * back to the store unrun (their attempt not counted) and stops at once.
+   */
+  async close({ force = false }: { force?: boolean } = {}): Promise<void> {
+    this.#paused = true;
+    if (force) {
+      for (const [jobId, run] of this.#runs) {
+        this.#pending.push({ update: { id: jobId, action: { type: 'release', token: run.token } } });
+      }
+      this.#runs.clear();
+    }
+    this.wake();
+    await this.#whenIdle();
+    this.#closed = true;
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer]) {
+      if (timer !== undefined) this.#o.clock.clearTimeout(timer);
+    }
+    this.#releaseLock?.();
+  }
+
+  /** Resolves once no run is in progress and every update is written. */
+  #whenIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.add(resolve));
+  }
+
+  #isIdle(): boolean {
+    return this.#runs.size === 0 && this.#pending.length === 0 && !this.#turning;
+  }
+
+  async #turn(): Promise<void> {
+    this.#turning = true;
+    try {
+      do {
+        this.#again = false;
+        const pending = this.#pending;
+        this.#pending = [];
+        const free = this.#paused ? 0 : this.#o.concurrency - this.#runs.size;
+        if (pending.length === 0 && free <= 0) break;
+        const claim = free > 0 ? { max: free, owner: this.owner, leaseMs: this.#o.leaseMs, token: newId } : undefined;
+
+        let result;
+        try {
+          result = await this.#o.store.commit(
+            pending.map((p) => p.update),
+            claim,
+          );
+        } catch (error) {
+          result = await this.#commitOneByOne(pending, error);
+          if (!result) return;
+        }
+        pending.forEach((p, i) => p.done?.(result.updated[i] ?? null));
+        for (const job of result.claimed) this.#dispatch(job);
+        if (!claim) continue;
+
+        this.#armDueTimer(result.nextRunAt);
+        if (result.claimed.length === claim.max) this.#again = true;
+        else if (this.#runs.size === 0 && this.#pending.length === 0) this.#noteDrained(result.claimed.length);
+        if (result.claimed.length > 0) this.#drained = false;
+      } while (this.#again);
+    } finally {
+      this.#turning = false;
+      if (this.#again) this.wake();
+      else if (this.#isIdle()) for (const resolve of this.#idle) (this.#idle.delete(resolve), resolve());
+    }
+  }
+
+  /**
+   * The batched commit failed. One bad update (a result IndexedDB cannot store, say) must not sink the
+   * others: write them one by one, and record the job of an update that still fails as failed with why.
+   * If storage itself is failing, put everything back and try again later. Returns undefined then.
+   */
+  async #commitOneByOne(pending: PendingUpdate[], batchError: unknown) {
+    const updated: Array<JobRecord | null> = [];
+    for (const p of pending) {
+      try {
+        updated.push((await this.#o.store.commit([p.update])).updated[0] ?? null);
+      } catch (error) {
+        const action = p.update.action;
+        if (action.type !== 'complete' || !isDataCloneError(error)) {
+          this.#pending.unshift(...pending.slice(updated.length));
+          this.#o.listener.error(batchError);
+          this.#retryTimer = this.#o.clock.setTimeout(() => this.wake(), STORAGE_RETRY_MS);
+          for (const [i, job] of updated.entries()) pending[i]!.done?.(job);
+          return undefined;
+        }
+        const failure = new TypeError(`The job's result cannot be stored in IndexedDB: ${String((error as Error).message)}`);
+        const fail: JobAction = { type: 'fail', token: action.token, error: serializeError(failure), unrecoverable: true };
+        updated.push((await this.#o.store.commit([{ id: p.update.id, action: fail }])).updated[0] ?? null);
+      }
+    }
+    return { updated, claimed: [], nextRunAt: undefined };
+  }
+
+  #dispatch(job: JobRecord): void {
+    const token = job.token!;
+    const run: Run = { job, token, progress: undefined };
+    this.#runs.set(job.id, run);
+    this.#o.listener.active(job);
+    const request: RunRequest = { runId: token, jobId: job.id, name: job.name, data: job.data, attempt: job.attempt };
+    void this.#o.executor
+      .run(request, { timeoutMs: job.timeout, onProgress: (progress) => this.#onProgress(run, progress) })
+      .then((response) => this.#onEnded(run, response));
+  }
+
+  #onProgress(run: Run, progress: unknown): void {
+    if (this.#runs.get(run.job.id) !== run) return;
+    run.progress = { value: progress };
+    this.#o.listener.progress(run.job, progress);
+    this.#progressTimer ??= this.#o.clock.setTimeout(() => {
+      this.#progressTimer = undefined;
+      for (const r of this.#runs.values()) {
+        if (!r.progress) continue;
+        this.#pending.push({ update: { id: r.job.id, action: { type: 'progress', token: r.token, progress: r.progress.value } } });
+        r.progress = undefined;
+      }
+      this.wake();
+    }, this.#o.progressFlushMs);
+  }
+
+  #onEnded(run: Run, response: RunResponse): void {
+    // A run that was cancelled or handed back is no longer ours to record.
+    if (this.#runs.get(run.job.id) !== run) return;
+    this.#runs.delete(run.job.id);
+    this.#pending.push({
+      update: { id: run.job.id, action: this.#actionFor(run, response) },
+      done: (job) => {
+        if (!job) return;
+        if (job.state === 'waiting' && !response.ok && response.error.name === 'WorkerCrashedError') {
+          this.#o.listener.stalled(job);
+        } else this.#o.listener.settled(job, response.ok ? response.value : undefined);
+      },
+    });
+    this.wake();
+  }
+
+  #actionFor(run: Run, response: RunResponse): JobAction {
+    if (response.ok) return { type: 'complete', token: run.token, result: response.value };
+    const { error } = response;
+    // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
+    // the stall cap stops a job that kills every worker it lands on.
+    if (error.name === 'WorkerCrashedError') {
+      return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error };
+    }
+    const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
+    return { type: 'fail', token: run.token, error, unrecoverable };
+  }
+
+  #noteDrained(claimed: number): void {
+    if (claimed > 0 || this.#drained) return;
+    this.#drained = true;
+    this.#o.listener.drained();
+  }
+
+  #armDueTimer(nextRunAt: number | undefined): void {
+    if (this.#dueTimer !== undefined) this.#o.clock.clearTimeout(this.#dueTimer);
+    this.#dueTimer = undefined;
+    if (nextRunAt === undefined) return;
+    const wait = Math.min(Math.max(0, nextRunAt - this.#o.clock.now()), LONGEST_TIMER_MS);
+    this.#dueTimer = this.#o.clock.setTimeout(() => {
+      this.#dueTimer = undefined;
+      this.wake();
+    }, wait);
+  }
+
+  /** Renews the leases of runs in progress, and looks for dead owners' runs, on timers. */
+  #scheduleLeaseRenewal(): void {
+    const renew = () => {
+      const leaseUntil = this.#o.clock.now() + this.#o.leaseMs;
+      for (const run of this.#runs.values()) {
+        this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.token, leaseUntil } } });
+      }
+      if (this.#runs.size > 0) this.wake();
+      this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);
+    };
+    this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);
+    const check = () => {
+      this.reclaim()
+        .catch((error: unknown) => this.#o.listener.error(error))
+        .finally(() => {
+          if (!this.#closed) this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
+        });
+    };
+    this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
+  }
+}
+
+function isDataCloneError(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof DOMException ? error.cause : error;
+  return cause instanceof DOMException && cause.name === 'DataCloneError';
+}

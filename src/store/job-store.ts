@@ -1,0 +1,72 @@
+import type { JobCounts, JobRecord, JobState } from '../job/job';
+import type { NewJob } from '../job/job-options';
+import type { JobAction } from '../job/transition';
+
+/** One action on one stored job. */
+export interface JobUpdate {
+  id: string;
+  action: JobAction;
+}
+
+/** A runner asking for up to `max` ready jobs, leased to `owner` for `leaseMs`. */
+export interface ClaimRequest {
+  max: number;
+  owner: string;
+  leaseMs: number;
+  /** A fresh attempt id for each job claimed. */
+  token: () => string;
+}
+
+/** What one commit did. */
+export interface CommitResult {
+  /** Each update's job after it, in the order given; `null` where it was refused (a stale attempt). */
+  updated: Array<JobRecord | null>;
+  /** The jobs claimed, best first: priority, then order of becoming ready. */
+  claimed: JobRecord[];
+  /** When the earliest delayed job is due, if any; only looked up when claiming. */
+  nextRunAt: number | undefined;
+}
+
+/** A page of the stored jobs. */
+export interface ListQuery {
+  state?: JobState | undefined;
+  /** @default 50 */
+  limit?: number | undefined;
+  /** @default 0 */
+  offset?: number | undefined;
+  /**
+   * `desc` is newest first.
+   * @default 'desc'
+   */
+  order?: 'asc' | 'desc' | undefined;
+}
+
+/** What a store needs besides its data: the time, and randomness for backoff jitter. */
+export interface StoreEnv {
+  now(): number;
+  random(): number;
+}
+
+/**
+ * Where jobs live. Every change goes through `transition`, and every method is one transaction, so
+ * several tabs can share a store: claims are a compare-and-set, and a write from a stale attempt is refused.
+ */
+export interface JobStore {
+  readonly kind: 'indexeddb' | 'memory';
+  /**
+   * Stores the jobs, all or none. A job whose id is already stored is not added: its stored record is
+   * returned, with `created: false`.
+   */
+  add(jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>>;
+  /**
+   * Applies `updates` in order, then (if asked) moves due delayed jobs to `waiting` and claims up to
+   * `claim.max` of the best ready jobs: all in one transaction.
+   */
+  commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult>;
+  /** Applies `action` (as `stall`) to each `active` job for which `select` is true, in one transaction. */
+  updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]>;
+  get(id: string): Promise<JobRecord | undefined>;
+  list(query?: ListQuery): Promise<JobRecord[]>;
+  counts(): Promise<JobCounts>;
+  close(): void;
+}

@@ -1,0 +1,107 @@
+import { compareDue, compareReady, createJobRecord, emptyCounts, type JobCounts, type JobRecord } from '../job/job';
+import type { NewJob } from '../job/job-options';
+import { newId } from '../job/new-id';
+import { transition, type JobAction } from '../job/transition';
+import { Heap } from './heap';
+import type { ClaimRequest, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
+
+/**
+ * Jobs kept in this page's memory: no persistence, least overhead. Records are replaced, never mutated,
+ * so a heap entry whose record is no longer the stored one is stale and skipped.
+ */
+export class MemoryJobStore implements JobStore {
+  readonly kind = 'memory' as const;
+  readonly #env: StoreEnv;
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #ready = new Heap<JobRecord>(compareReady);
+  readonly #due = new Heap<JobRecord>(compareDue);
+  readonly #counts = emptyCounts();
+  #seq = 0;
+
+  constructor(env: StoreEnv) {
+    this.#env = env;
+  }
+
+  async add(jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
+    const now = this.#env.now();
+    return jobs.map((newJob) => {
+      const existing = newJob.id === undefined ? undefined : this.#jobs.get(newJob.id);
+      if (existing) return { job: existing, created: false };
+      const job = createJobRecord(newJob, newJob.id ?? newId(), ++this.#seq, now);
+      this.#put(job);
+      return { job, created: true };
+    });
+  }
+
+  async commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
+    const updated = updates.map(({ id, action }) => this.#apply(id, action));
+    if (!claim) return { updated, claimed: [], nextRunAt: undefined };
+
+    const now = this.#env.now();
+    for (let job = this.#peekValid(this.#due); job && job.runAt <= now; job = this.#peekValid(this.#due)) {
+      this.#due.pop();
+      this.#apply(job.id, { type: 'promote' });
+    }
+    const claimed: JobRecord[] = [];
+    const leaseUntil = now + claim.leaseMs;
+    while (claimed.length < claim.max) {
+      const job = this.#peekValid(this.#ready);
+      if (!job) break;
+      this.#ready.pop();
+      const next = this.#apply(job.id, { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil });
+      if (next) claimed.push(next);
+    }
+    return { updated, claimed, nextRunAt: this.#peekValid(this.#due)?.runAt };
+  }
+
+  async updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]> {
+    const changed: JobRecord[] = [];
+    for (const job of [...this.#jobs.values()]) {
+      if (job.state !== 'active' || !select(job)) continue;
+      const next = this.#apply(job.id, action);
+      if (next) changed.push(next);
+    }
+    return changed;
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    return this.#jobs.get(id);
+  }
+
+  async list({ state, limit = 50, offset = 0, order = 'desc' }: ListQuery = {}): Promise<JobRecord[]> {
+    const jobs = [...this.#jobs.values()].filter((job) => state === undefined || job.state === state);
+    jobs.sort(order === 'asc' ? (a, b) => a.seq - b.seq : (a, b) => b.seq - a.seq);
+    return jobs.slice(offset, offset + limit);
+  }
+
+  async counts(): Promise<JobCounts> {
+    return { ...this.#counts };
+  }
+
+  close(): void {}
+
+  #apply(id: string, action: JobAction): JobRecord | null {
+    const job = this.#jobs.get(id);
+    const next = job ? transition(job, action, { now: this.#env.now(), random: this.#env.random }) : null;
+    if (next) this.#put(next);
+    return next;
+  }
+
+  #put(job: JobRecord): void {
+    const previous = this.#jobs.get(job.id);
+    if (previous) this.#counts[previous.state]--;
+    this.#counts[job.state]++;
+    this.#jobs.set(job.id, job);
+    if (job.state === 'waiting') this.#ready.push(job);
+    else if (job.state === 'delayed') this.#due.push(job);
+  }
+
+  /** The heap's top entry that is still the stored record, dropping stale ones. */
+  #peekValid(heap: Heap<JobRecord>): JobRecord | undefined {
+    for (let job = heap.peek(); job; job = heap.peek()) {
+      if (this.#jobs.get(job.id) === job) return job;
+      heap.pop();
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { JobRecord, JobState } from '../job/job';
+import { StorageError } from '../errors';
+
+/** A job as stored in IndexedDB: the record plus the keys its indexes read. */
+export interface JobRow extends JobRecord {
+  /** `[-priority, runAt, seq]`, present only while `waiting`: the dequeue order. */
+  readyKey?: [number, number, number];
+  /** `[runAt, seq]`, present only while `delayed`. */
+  dueKey?: [number, number];
+  /** `[state, seq]`: counts and pages per state. */
+  stateKey: [JobState, number];
+}
+
+/** The schema. Bump `QUEUE_DB_VERSION` and add a step to `upgrade` for every change; never edit a past step. */
+export interface QueueDbSchema extends DBSchema {
+  jobs: {
+    key: string;
+    value: JobRow;
+    indexes: {
+      ready: [number, number, number];
+      due: [number, number];
+      state: [JobState, number];
+      seq: number;
+    };
+  };
+  meta: {
+    key: string;
+    value: number;
+  };
+}
+
+export type QueueDb = IDBPDatabase<QueueDbSchema>;
+
+export const QUEUE_DB_VERSION = 1;
+
+/** The database that holds one queue. */
+export function queueDbName(queue: string): string {
+  return `offthread:${queue}`;
+}
+
+/** Adds the index keys for the job's state. */
+export function toRow(job: JobRecord): JobRow {
+  const row: JobRow = { ...job, stateKey: [job.state, job.seq] };
+  if (job.state === 'waiting') row.readyKey = [-job.priority, job.runAt, job.seq];
+  else if (job.state === 'delayed') row.dueKey = [job.runAt, job.seq];
+  return row;
+}
+
+/** Strips the index keys. */
+export function fromRow(row: JobRow): JobRecord {
+  const { readyKey: _ready, dueKey: _due, stateKey: _state, ...job } = row;
+  return job;
+}
+
+/** Hooks for what happens to an open database. */
+export interface QueueDbEvents {
+  /** A newer version of the library in another tab wants to upgrade: this connection has been closed. */
+  onVersionChange?: () => void;
+  /** The browser closed the connection (storage cleared, the disk went away). */
+  onTerminated?: () => void;
+}
+
+/** Opens (creating or upgrading) the queue's database. Fails with a clear `StorageError` where there is no IndexedDB. */
+export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Promise<QueueDb> {
+  if (typeof indexedDB === 'undefined' || indexedDB === null) {
+    throw new StorageError(
+      "IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'",
+    );
+  }
+  try {
+    const db = await openDB<QueueDbSchema>(queueDbName(queue), QUEUE_DB_VERSION, {
+      upgrade(database, oldVersion) {
+        if (oldVersion < 1) {
+          const jobs = database.createObjectStore('jobs', { keyPath: 'id' });
+          jobs.createIndex('ready', 'readyKey');
+          jobs.createIndex('due', 'dueKey');
+          jobs.createIndex('state', 'stateKey');
+          jobs.createIndex('seq', 'seq');
+          database.createObjectStore('meta');
+        }
+      },
+      blocking() {
+        // Another tab needs to upgrade: step aside rather than block it.
+        db.close();
+        events.onVersionChange?.();
+      },
+      terminated() {
+        events.onTerminated?.();
+      },
+    });
+    return db;
+  } catch (error) {
+    throw new StorageError(`Could not open IndexedDB database "${queueDbName(queue)}": ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

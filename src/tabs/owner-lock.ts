@@ -1,0 +1,47 @@
+/**
+ * Owner liveness by Web Locks: each runner holds a lock named after itself for as long as it lives, so
+ * whether a job's owner is alive is a question the browser answers, and a lease expiry is only the backstop.
+ * One lock manager serves an origin's pages, workers and service worker alike.
+ */
+
+function hasLocks(): boolean {
+  return typeof navigator !== 'undefined' && navigator.locks !== undefined;
+}
+
+/** The lock a runner holds while it lives. */
+export function ownerLockName(queue: string, owner: string): string {
+  return `offthread:${queue}:owner:${owner}`;
+}
+
+/**
+ * Takes the owner lock and holds it until `release` is called (or this context dies).
+ * Resolves once held; resolves at once where Web Locks are missing.
+ */
+export function holdOwnerLock(queue: string, owner: string): Promise<() => void> {
+  if (!hasLocks()) return Promise.resolve(() => {});
+  return new Promise((held) => {
+    void navigator.locks.request(ownerLockName(queue, owner), () => new Promise<void>((release) => held(release)));
+  });
+}
+
+/**
+ * The owners of `queue` whose lock is held now; `undefined` where Web Locks are missing (then only lease
+ * expiry tells). An owner takes its lock before it claims anything, so an owner seen on a job before this
+ * call and missing from its answer is dead.
+ */
+export async function liveOwners(queue: string): Promise<Set<string> | undefined> {
+  if (!hasLocks()) return undefined;
+  const snapshot = await navigator.locks.query();
+  const prefix = ownerLockName(queue, '');
+  const owners = new Set<string>();
+  for (const lock of snapshot.held ?? []) {
+    if (lock.name?.startsWith(prefix)) owners.add(lock.name.slice(prefix.length));
+  }
+  return owners;
+}
+
+/** Calls `onDeath` once `owner`'s lock is free (at once if it is free now). */
+export function watchOwner(queue: string, owner: string, onDeath: () => void): void {
+  if (!hasLocks()) return;
+  void navigator.locks.request(ownerLockName(queue, owner), async () => onDeath());
+}

@@ -1,0 +1,94 @@
+import * as Comlink from 'comlink';
+import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
+import { findUncloneable } from '../job/find-uncloneable';
+import type { ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
+import type { TaskContext, TaskMap } from './task';
+import { takeTransferables } from './transfer';
+
+/**
+ * Serves `tasks` to the page's worker pool. Call it once, at the top level of the worker module.
+ * @example
+ * // tasks.worker.ts
+ * import { serveTasks } from 'offthread/worker';
+ * import { tasks } from './tasks';
+ * serveTasks(tasks);
+ */
+export function serveTasks(tasks: TaskMap): void {
+  Comlink.expose(createWorkerApi(tasks));
+  // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
+  // which the pool sees as this worker crashing, rather than leave a job hanging.
+  globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
+    const reason: unknown = event.reason;
+    setTimeout(() => {
+      throw reason instanceof Error ? reason : new Error(`Unhandled rejection: ${String(reason)}`);
+    });
+  });
+}
+
+/** The worker's side of the protocol, apart from comlink so it can run in any thread. */
+export function createWorkerApi(tasks: TaskMap): WorkerApi {
+  const names = Object.keys(tasks);
+  const controllers = new Map<string, AbortController>();
+  let sink: ProgressSink | undefined;
+
+  return {
+    async hello(progress: ProgressSink, lockName: string | undefined): Promise<WorkerHello> {
+      sink = progress;
+      if (lockName && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
+      return { tasks: names };
+    },
+
+    async run(request: RunRequest): Promise<RunResponse> {
+      const handler = Object.hasOwn(tasks, request.name) ? tasks[request.name] : undefined;
+      if (typeof handler !== 'function') {
+        const error = new InvalidJobError(`Unknown task "${request.name}": this worker serves ${names.join(', ') || 'no tasks'}`);
+        return { ok: false, error: serializeError(error) };
+      }
+      const controller = new AbortController();
+      controllers.set(request.runId, controller);
+      const ctx: TaskContext = {
+        jobId: request.jobId,
+        attempt: request.attempt,
+        signal: controller.signal,
+        progress(value: unknown) {
+          const problem = findUncloneable(value, 'progress');
+          if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`);
+          if (!controller.signal.aborted) void sink?.(request.runId, value);
+        },
+      };
+      try {
+        const value = await (handler as (data: unknown, ctx: TaskContext) => unknown)(request.data, ctx);
+        return respond(value);
+      } catch (error) {
+        return { ok: false, error: serializeError(error) };
+      } finally {
+        controllers.delete(request.runId);
+      }
+    },
+
+    abort(runId: string, reason: SerializedError): void {
+      controllers.get(runId)?.abort(deserializeError(reason));
+    },
+  };
+}
+
+function respond(value: unknown): RunResponse {
+  const transferables = takeTransferables(value);
+  const problem = findUncloneable(value, 'result', { allowClassInstances: true });
+  if (problem) {
+    const error = new TypeError(`The task's result cannot be sent to the page: ${problem.path} ${problem.reason}`);
+    return { ok: false, error: serializeError(error) };
+  }
+  const response: RunResponse = { ok: true, value };
+  return transferables ? Comlink.transfer(response, transferables) : response;
+}
+
+/** Takes `lockName` and keeps it for the life of this thread; resolves once it is held. */
+function holdUntilDeath(lockName: string): Promise<void> {
+  return new Promise((granted) => {
+    void navigator.locks.request(lockName, () => {
+      granted();
+      return new Promise<never>(() => {});
+    });
+  });
+}

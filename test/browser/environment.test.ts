@@ -1,0 +1,48 @@
+// Smoke test of the browser test environment itself: a real Chromium with module Workers and
+// IndexedDB, the two things the library stands on. If this fails, look at the setup, not at src/.
+import { describe, expect, it } from 'vitest';
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+describe('browser test environment', () => {
+  it('runs in a real browser, not Node', () => {
+    expect(typeof window).toBe('object');
+    expect(navigator.userAgent).toMatch(/Chrome\//);
+    expect(typeof (globalThis as { process?: unknown }).process).toBe('undefined');
+  });
+
+  it('starts a module worker from new URL(..., import.meta.url) and talks to it', async () => {
+    const worker = new Worker(new URL('./fixtures/echo.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const reply = await new Promise<unknown>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<unknown>) => resolve(event.data);
+        worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
+        worker.postMessage({ hello: 'worker' });
+      });
+      expect(reply).toEqual({ echo: { hello: 'worker' }, inWorker: true });
+    } finally {
+      worker.terminate();
+    }
+  });
+
+  it('stores and reads back a record in IndexedDB', async () => {
+    const name = `offthread-env-${crypto.randomUUID()}`;
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('jobs', { keyPath: 'id' });
+    const db = await request(open);
+    try {
+      const job = { id: 'a', payload: { n: 1, when: new Date(0), bytes: new Uint8Array([1, 2, 3]) } };
+      await request(db.transaction('jobs', 'readwrite').objectStore('jobs').put(job));
+      const back = await request(db.transaction('jobs', 'readonly').objectStore('jobs').get('a'));
+      expect(back).toEqual(job);
+    } finally {
+      db.close();
+      await request(indexedDB.deleteDatabase(name));
+    }
+  });
+});
