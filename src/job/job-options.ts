@@ -49,6 +49,8 @@ export interface NewJob {
   attempts: number;
   backoff: BackoffOptions | undefined;
   timeout: number | undefined;
+  /** When `add` was called. */
+  createdAt: number;
 }
 
 const OPTION_KEYS = new Set(['jobId', 'priority', 'delay', 'runAt', 'attempts', 'backoff', 'timeout', 'signal']);
@@ -56,7 +58,7 @@ const OPTION_KEYS = new Set(['jobId', 'priority', 'delay', 'runAt', 'attempts', 
 /** Checks a job's options and resolves them against `now`. Throws `TypeError` saying what was expected and what came. */
 export function resolveJobOptions(name: string, data: unknown, options: JobOptions | undefined, now: number): NewJob {
   if (options === undefined) {
-    return { id: undefined, name, data, priority: 0, runAt: now, attempts: 1, backoff: undefined, timeout: undefined };
+    return { id: undefined, name, data, priority: 0, runAt: now, attempts: 1, backoff: undefined, timeout: undefined, createdAt: now };
   }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected job options to be an object, got ${describe(options)}`);
@@ -93,7 +95,7 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describe(signal)}`);
   }
-  return { id: jobId, name, data, priority, runAt: due, attempts, backoff: resolveBackoff(backoff), timeout };
+  return { id: jobId, name, data, priority, runAt: due, attempts, backoff: resolveBackoff(backoff), timeout, createdAt: now };
 }
 
 function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefined {

@@ -117,9 +117,9 @@ export function emptyCounts(): JobCounts {
   return { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
 }
 
-/** A new job's record, before it is stored. */
+/** A new job's record, as it is stored at `now`. */
 export function createJobRecord(
-  job: { name: string; data: unknown; priority: number; runAt: number; attempts: number } & Pick<JobRecord, 'backoff' | 'timeout'>,
+  job: Pick<JobRecord, 'name' | 'data' | 'priority' | 'runAt' | 'attempts' | 'backoff' | 'timeout' | 'createdAt'>,
   id: string,
   seq: number,
   now: number,
@@ -140,7 +140,7 @@ export function createJobRecord(
     progress: undefined,
     result: undefined,
     error: undefined,
-    createdAt: now,
+    createdAt: job.createdAt,
     startedAt: undefined,
     finishedAt: undefined,
     token: undefined,

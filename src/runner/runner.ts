@@ -314,9 +314,8 @@ export class Runner {
       update: { id: run.job.id, action: this.#actionFor(run, response) },
       done: (job) => {
         if (!job) return;
-        if (job.state === 'waiting' && !response.ok && response.error.name === 'WorkerCrashedError') {
-          this.#o.listener.stalled(job);
-        } else this.#o.listener.settled(job, response.ok ? response.value : undefined);
+        if (isCrash(response)) this.#o.listener.stalled(job);
+        else this.#o.listener.settled(job, response.ok ? response.value : undefined);
       },
     });
     this.wake();
@@ -327,9 +326,7 @@ export class Runner {
     const { error } = response;
     // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
     // the stall cap stops a job that kills every worker it lands on.
-    if (error.name === 'WorkerCrashedError') {
-      return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error };
-    }
+    if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error };
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
     return { type: 'fail', token: run.token, error, unrecoverable };
   }
@@ -371,6 +368,10 @@ export class Runner {
     };
     this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
   }
+}
+
+function isCrash(response: RunResponse): response is { ok: false; error: SerializedError } {
+  return !response.ok && response.error.name === 'WorkerCrashedError';
 }
 
 function isDataCloneError(error: unknown): boolean {

@@ -1,0 +1,323 @@
+// The page API of the contract, in real Chromium with real IndexedDB and real Workers.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createQueue,
+  InvalidJobError,
+  JobCancelledError,
+  JobFailedError,
+  JobTimeoutError,
+  QueueClosedError,
+  UnrecoverableError,
+  WorkerCrashedError,
+  type Queue,
+  type QueueOptions,
+} from '../../src/index';
+import { IdbJobStore } from '../../src/store/idb-job-store';
+import { openQueueDb } from '../../src/store/queue-db';
+import { transfer } from '../../src/task/transfer';
+import type { JobRecord } from '../../src/job/job';
+import type { Tasks } from '../fixtures/tasks';
+
+const worker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
+const open: Array<Queue<Tasks>> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((q) => q.close({ force: true })));
+});
+
+function makeQueue(options: Partial<QueueOptions> = {}): Queue<Tasks> {
+  const queue = createQueue<Tasks>({ name: `q-${crypto.randomUUID()}`, worker, concurrency: 2, ...options });
+  open.push(queue);
+  return queue;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+function nextEvent<E extends 'completed' | 'drained' | 'stalled' | 'failed'>(queue: Queue<Tasks>, event: E) {
+  return new Promise<unknown>((resolve) => {
+    const off = queue.on(event, (payload: unknown) => {
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+for (const storage of ['indexeddb', 'memory'] as const) {
+  describe(`Queue (${storage})`, () => {
+    it('adds a job and resolves its result; run() adds and waits', async () => {
+      const queue = makeQueue({ storage });
+      const job = await queue.add('add', { a: 20, b: 22 });
+      expect(typeof job.id).toBe('string');
+      expect(job.name).toBe('add');
+      expect(await job.result).toBe(42);
+      expect(await job.state()).toBe('completed');
+      expect(await queue.run('echo', { nested: [1, 'two'] })).toEqual({ nested: [1, 'two'] });
+      const stored = await job.info();
+      expect(stored).toMatchObject({ id: job.id, name: 'add', state: 'completed', attempt: 1, attempts: 1, result: 42, data: { a: 20, b: 22 } });
+      expect(stored!.finishedAt).toBeGreaterThanOrEqual(stored!.startedAt!);
+    });
+
+    it('adds in bulk, keeping the order of the handles', async () => {
+      const queue = makeQueue({ storage });
+      const jobs = await queue.addBulk([
+        { name: 'add', data: { a: 1, b: 1 } },
+        { name: 'echo', data: 'two' },
+        { name: 'add', data: { a: 1, b: 2 }, opts: { priority: 3 } },
+      ]);
+      expect(await Promise.all(jobs.map((j) => j.result))).toEqual([2, 'two', 3]);
+      expect((await queue.counts()).completed).toBe(3);
+    });
+
+    it('runs higher priority first, FIFO within a priority', async () => {
+      const queue = makeQueue({ storage, concurrency: 1, autoStart: false });
+      const order: string[] = [];
+      queue.on('active', ({ job }) => order.push(String(job.data)));
+      await queue.add('echo', 'low-1');
+      await queue.add('echo', 'high-1', { priority: 10 });
+      await queue.add('echo', 'low-2');
+      await queue.add('echo', 'mid', { priority: 5 });
+      const last = await queue.add('echo', 'high-2', { priority: 10 });
+      await queue.resume();
+      await queue.getJob(last.id);
+      const drained = nextEvent(queue, 'drained');
+      await drained;
+      expect(order).toEqual(['high-1', 'high-2', 'mid', 'low-1', 'low-2']);
+    });
+
+    it('holds a delayed job until it is due', async () => {
+      const queue = makeQueue({ storage });
+      const job = await queue.add('echo', 'later', { delay: 300 });
+      expect(await job.state()).toBe('delayed');
+      expect(await job.result).toBe('later');
+      const info = await job.info();
+      expect(info!.startedAt).toBeGreaterThanOrEqual(info!.runAt);
+      expect(info!.runAt - info!.createdAt).toBe(300);
+    });
+
+    it('retries with backoff, telling each retry, and reports the attempt to the handler', async () => {
+      const queue = makeQueue({ storage });
+      const retries: number[] = [];
+      queue.on('retrying', ({ job, error }) => {
+        retries.push(job.attempt);
+        expect(error.message).toBe(`attempt ${job.attempt} failed`);
+      });
+      const job = await queue.add('failUntil', { succeedOn: 3 }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } });
+      expect(await job.result).toBe('succeeded on attempt 3');
+      expect(retries).toEqual([1, 2]);
+    });
+
+    it('fails after its attempts with JobFailedError, keeping the last error as cause', async () => {
+      const queue = makeQueue({ storage });
+      const failed = nextEvent(queue, 'failed');
+      const job = await queue.add('fail', 'bad value', { attempts: 2, backoff: 10 });
+      const error = await failureOf(job.result);
+      expect(error).toBeInstanceOf(JobFailedError);
+      expect(error.message).toBe(`Job ${job.id} (fail) failed after 2 attempts: bad value`);
+      expect((error as JobFailedError).code).toBe('ERR_JOB_FAILED');
+      expect(error.cause).toBeInstanceOf(Error);
+      expect((error.cause as Error).name).toBe('RangeError');
+      expect((error.cause as Error).stack).toContain('fail');
+      expect(await failed).toMatchObject({ job: { id: job.id, state: 'failed' } });
+      const [stored] = await queue.list({ state: 'failed' });
+      expect(stored).toMatchObject({ id: job.id, attempt: 2, error: { name: 'RangeError', message: 'bad value' } });
+    });
+
+    it('skips the attempts left on UnrecoverableError', async () => {
+      const queue = makeQueue({ storage });
+      const job = await queue.add('unrecoverable', undefined, { attempts: 5 });
+      const error = await failureOf(job.result);
+      expect(error.cause).toBeInstanceOf(UnrecoverableError);
+      expect((await job.info())!.attempt).toBe(1);
+    });
+
+    it('terminates a job that runs over its timeout: JobTimeoutError, and the queue goes on', async () => {
+      const queue = makeQueue({ storage, concurrency: 1 });
+      const stuck = await queue.add('spinForever', undefined, { timeout: 300 });
+      const after = await queue.add('add', { a: 1, b: 2 });
+      const error = await failureOf(stuck.result);
+      expect(error).toBeInstanceOf(JobFailedError);
+      expect(error.cause).toBeInstanceOf(JobTimeoutError);
+      expect(await after.result).toBe(3);
+    });
+
+    it('treats a worker that dies as a stall, and fails a job that keeps killing its worker', async () => {
+      const queue = makeQueue({ storage, maxStalls: 1 });
+      let stalls = 0;
+      queue.on('stalled', () => stalls++);
+      const poison = await queue.add('closeWorker', undefined, { attempts: 5 });
+      const healthy = await queue.add('add', { a: 2, b: 2 });
+      const error = await failureOf(poison.result);
+      expect(error.cause).toBeInstanceOf(WorkerCrashedError);
+      expect(error.message).toMatch(/stalled 2 times: the tab or worker running it kept dying, more than maxStalls \(1\) allows/);
+      expect(stalls).toBe(2);
+      expect(await healthy.result).toBe(4);
+    });
+
+    it('cancels a queued job: it never runs', async () => {
+      const queue = makeQueue({ storage, autoStart: false });
+      const job = await queue.add('echo', 'never');
+      expect(await queue.cancel(job.id)).toBe(true);
+      expect(await queue.cancel(job.id)).toBe(false);
+      await queue.resume();
+      expect(await failureOf(job.result)).toBeInstanceOf(JobCancelledError);
+      expect(await job.state()).toBe('cancelled');
+    });
+
+    it('cancels a running job through its AbortSignal; the handler sees ctx.signal', async () => {
+      const queue = makeQueue({ storage });
+      const controller = new AbortController();
+      const active = new Promise<void>((resolve) => queue.on('active', () => resolve()));
+      const job = await queue.add('abortable', null, { signal: controller.signal });
+      await active;
+      controller.abort();
+      const error = await failureOf(job.result);
+      expect(error).toBeInstanceOf(JobCancelledError);
+      expect(await job.state()).toBe('cancelled');
+      expect(await queue.run('add', { a: 1, b: 1 })).toBe(2);
+    });
+
+    it('returns the stored job for a jobId added twice', async () => {
+      const queue = makeQueue({ storage });
+      const [a, b] = await Promise.all([queue.add('echo', 'first', { jobId: 'same' }), queue.add('echo', 'second', { jobId: 'same' })]);
+      expect(a.id).toBe('same');
+      expect(b.id).toBe('same');
+      expect(await b.result).toBe('first');
+      const counts = await queue.counts();
+      expect(Object.values(counts).reduce((x, y) => x + y)).toBe(1);
+    });
+
+    it('delivers progress to the handle and as events', async () => {
+      const queue = makeQueue({ storage });
+      const events: unknown[] = [];
+      queue.on('progress', ({ progress }) => events.push(progress));
+      const job = await queue.add('steps', 4);
+      const seen: unknown[] = [];
+      job.onProgress((p) => seen.push(p));
+      await job.result;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(events).toEqual([0.25, 0.5, 0.75, 1]);
+      expect(seen.at(-1)).toBe(1);
+    });
+
+    it('emits added, active and completed with the job as plain data', async () => {
+      const queue = makeQueue({ storage });
+      const seen: string[] = [];
+      queue.on('added', ({ job }) => seen.push(`added ${job.state}`));
+      queue.on('active', ({ job }) => seen.push(`active ${job.attempt}`));
+      const completed = nextEvent(queue, 'completed');
+      const job = await queue.add('add', { a: 3, b: 4 });
+      expect(await completed).toMatchObject({ job: { id: job.id, name: 'add', state: 'completed', result: 7 }, result: 7 });
+      expect(seen).toEqual(['added waiting', 'active 1']);
+    });
+
+    it('refuses bad input with a clear error, storing nothing', async () => {
+      const queue = makeQueue({ storage });
+      // @ts-expect-error: not a task of this queue
+      const unknown = await failureOf(queue.add('fibb', 1));
+      expect(unknown).toBeInstanceOf(InvalidJobError);
+      expect(unknown.message).toMatch(/^Unknown task "fibb": the worker serves "add", "echo"/);
+
+      const uncloneable = await failureOf(queue.add('echo', { items: [0, 1, 2, { callback: () => 1 }] }));
+      expect(uncloneable).toBeInstanceOf(InvalidJobError);
+      expect(uncloneable.message).toBe('Cannot add a "echo" job: data.items[3].callback is a function');
+      expect((uncloneable as InvalidJobError).path).toBe('data.items[3].callback');
+
+      class Point {
+        constructor(readonly x: number) {}
+      }
+      const instance = await failureOf(queue.add('echo', { at: new Point(1) }));
+      expect(instance.message).toMatch(/data\.at is an instance of class Point/);
+
+      const badDelay = await failureOf(queue.add('echo', 1, { delay: -5 }));
+      expect(badDelay).toBeInstanceOf(TypeError);
+      expect(badDelay.message).toBe('Expected `delay` to be a finite number of milliseconds from 0 and up, got `-5` (number)');
+
+      const badBulk = await failureOf(queue.addBulk([{ name: 'echo', data: 1 }, { name: 'echo', data: 2, opts: { attempts: 0 } }]));
+      expect(badBulk.message).toBe('Expected `attempts` to be an integer from 1 and up, got `0` (number)');
+
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+    });
+
+    it('pauses and resumes', async () => {
+      const queue = makeQueue({ storage });
+      await queue.pause();
+      const job = await queue.add('echo', 'paused');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await job.state()).toBe('waiting');
+      await queue.resume();
+      expect(await job.result).toBe('paused');
+    });
+
+    it('lists and counts', async () => {
+      const queue = makeQueue({ storage, autoStart: false });
+      await queue.addBulk(Array.from({ length: 5 }, (_, i) => ({ name: 'echo' as const, data: i })));
+      await queue.add('echo', 'later', { delay: 60_000 });
+      expect(await queue.counts()).toEqual({ waiting: 5, delayed: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+      expect((await queue.list({ state: 'waiting', limit: 2 })).map((j) => j.data)).toEqual([4, 3]);
+      expect((await queue.list({ state: 'waiting', limit: 2, offset: 4 })).map((j) => j.data)).toEqual([0]);
+      await expect(queue.list({ limit: -1 })).rejects.toThrow('Expected `limit` to be an integer from 0 and up, got `-1` (number)');
+    });
+
+    it('rejects waiting results and further calls once closed', async () => {
+      const queue = makeQueue({ storage, autoStart: false });
+      const job = await queue.add('echo', 'x');
+      const result = job.result;
+      await queue.close();
+      expect(await failureOf(result)).toBeInstanceOf(QueueClosedError);
+      await expect(queue.add('echo', 'y')).rejects.toThrow(QueueClosedError);
+    });
+  });
+}
+
+describe('Queue (indexeddb) across page lifetimes', () => {
+  it('runs jobs stored by an earlier page, and gives their results through getJob', async () => {
+    const name = `reload-${crypto.randomUUID()}`;
+    const before = createQueue<Tasks>({ name, worker, autoStart: false });
+    const jobs = await before.addBulk([
+      { name: 'add', data: { a: 1, b: 2 } },
+      { name: 'echo', data: 'delayed', opts: { delay: 100 } },
+    ]);
+    await before.close();
+
+    const after = makeQueue({ name });
+    const results = await Promise.all(jobs.map(async (j) => (await after.getJob(j.id))!.result));
+    expect(results).toEqual([3, 'delayed']);
+    // And later, from yet another page: the stored result.
+    await after.close();
+    const later = makeQueue({ name, autoStart: false });
+    expect(await (await later.getJob(jobs[0]!.id))!.result).toBe(3);
+    expect(await later.getJob('no-such-job')).toBeUndefined();
+  });
+
+  it('runs again a job whose page died mid-run, counting the attempt', async () => {
+    const name = `died-${crypto.randomUUID()}`;
+    // A page that claimed the job and then died: its owner lock is held by nobody.
+    const store = new IdbJobStore(await openQueueDb(name), { now: Date.now, random: Math.random });
+    const [{ job }] = (await store.add([
+      { id: 'mid-run', name: 'attempt', data: null, priority: 0, runAt: Date.now(), attempts: 1, backoff: undefined, timeout: undefined, createdAt: Date.now() },
+    ])) as unknown as [{ job: JobRecord }];
+    await store.commit([], { max: 1, owner: 'a-page-that-died', leaseMs: 60_000, token: () => 'old-run' });
+    store.close();
+
+    const queue = makeQueue({ name });
+    const stalled = nextEvent(queue, 'stalled');
+    const handle = await queue.getJob(job.id);
+    expect(await handle!.result).toBe(2);
+    expect(await stalled).toMatchObject({ job: { id: 'mid-run' } });
+    expect(await handle!.info()).toMatchObject({ state: 'completed', attempt: 2 });
+  });
+
+  it('moves a transferred buffer to the worker in memory mode', async () => {
+    const queue = makeQueue({ storage: 'memory' });
+    const buffer = new ArrayBuffer(4096);
+    const result = await queue.run('byteLength', transfer({ buffer }, [buffer]));
+    expect(result).toBe(4096);
+    expect(buffer.byteLength).toBe(0);
+  });
+});

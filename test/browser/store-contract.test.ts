@@ -1,0 +1,213 @@
+// One contract, run against every JobStore: the memory one and the IndexedDB one (real IndexedDB).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobRecord } from '../../src/job/job';
+import type { NewJob } from '../../src/job/job-options';
+import { IdbJobStore } from '../../src/store/idb-job-store';
+import type { ClaimRequest, JobStore, StoreEnv } from '../../src/store/job-store';
+import { MemoryJobStore } from '../../src/store/memory-job-store';
+import { openQueueDb, queueDbName } from '../../src/store/queue-db';
+
+interface Harness {
+  store: JobStore;
+  env: StoreEnv & { time: number };
+}
+
+const factories: Record<string, (env: StoreEnv) => Promise<JobStore>> = {
+  memory: async (env) => new MemoryJobStore(env),
+  indexeddb: async (env) => new IdbJobStore(await openQueueDb(`contract-${crypto.randomUUID()}`), env),
+};
+
+const opened: JobStore[] = [];
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+});
+
+function job(name: string, overrides: Partial<NewJob> = {}): NewJob {
+  return { id: undefined, name, data: { name }, priority: 0, runAt: 1_000, attempts: 1, backoff: undefined, timeout: undefined, createdAt: 1_000, ...overrides };
+}
+
+let tokens = 0;
+function claim(max: number, owner = 'owner-a'): ClaimRequest {
+  return { max, owner, leaseMs: 30_000, token: () => `token-${++tokens}` };
+}
+
+for (const [kind, make] of Object.entries(factories)) {
+  describe(`JobStore contract: ${kind}`, () => {
+    async function harness(): Promise<Harness> {
+      const env = { time: 1_000, now: () => env.time, random: () => 0.5 };
+      const store = await make(env);
+      opened.push(store);
+      return { store, env };
+    }
+
+    it('adds jobs as waiting, or delayed when due later, and counts them', async () => {
+      const { store } = await harness();
+      const added = await store.add([job('a'), job('b', { runAt: 5_000 })]);
+      expect(added.map((a) => [a.job.name, a.job.state, a.created])).toEqual([
+        ['a', 'waiting', true],
+        ['b', 'delayed', true],
+      ]);
+      expect(await store.counts()).toEqual({ waiting: 1, delayed: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+      expect((await store.get(added[0]!.job.id))?.data).toEqual({ name: 'a' });
+    });
+
+    it('claims by priority, then FIFO, in one commit', async () => {
+      const { store } = await harness();
+      await store.add([job('low-1', { priority: 0 }), job('high-1', { priority: 5 }), job('low-2', { priority: 0 }), job('high-2', { priority: 5 })]);
+      const { claimed } = await store.commit([], claim(3));
+      expect(claimed.map((j) => j.name)).toEqual(['high-1', 'high-2', 'low-1']);
+      expect(claimed.every((j) => j.state === 'active' && j.attempt === 1 && j.owner === 'owner-a')).toBe(true);
+      expect(new Set(claimed.map((j) => j.token)).size).toBe(3);
+      const rest = await store.commit([], claim(3));
+      expect(rest.claimed.map((j) => j.name)).toEqual(['low-2']);
+    });
+
+    it('keeps delayed jobs until due, and says when the next is due', async () => {
+      const { store, env } = await harness();
+      await store.add([job('later', { runAt: 3_000 }), job('soon', { runAt: 2_000 })]);
+      const first = await store.commit([], claim(5));
+      expect(first.claimed).toEqual([]);
+      expect(first.nextRunAt).toBe(2_000);
+      env.time = 2_500;
+      const second = await store.commit([], claim(5));
+      expect(second.claimed.map((j) => j.name)).toEqual(['soon']);
+      expect(second.nextRunAt).toBe(3_000);
+      env.time = 3_000;
+      expect((await store.commit([], claim(5))).claimed.map((j) => j.name)).toEqual(['later']);
+    });
+
+    it('returns the stored job for a jobId that exists, and adds nothing', async () => {
+      const { store } = await harness();
+      const [first] = await store.add([job('a', { id: 'fixed' })]);
+      const again = await store.add([job('b', { id: 'fixed' }), job('c', { id: 'other' }), job('d', { id: 'other' })]);
+      expect(first!.created).toBe(true);
+      expect(again.map((a) => [a.job.id, a.job.name, a.created])).toEqual([
+        ['fixed', 'a', false],
+        ['other', 'c', true],
+        ['other', 'c', false],
+      ]);
+      expect((await store.counts()).waiting).toBe(2);
+    });
+
+    it('records a completion, and refuses a write from a stale attempt', async () => {
+      const { store } = await harness();
+      await store.add([job('a')]);
+      const [active] = (await store.commit([], claim(1))).claimed;
+      const { updated } = await store.commit([
+        { id: active!.id, action: { type: 'complete', token: 'not-the-token', result: 'forged' } },
+        { id: active!.id, action: { type: 'complete', token: active!.token!, result: 42 } },
+        { id: active!.id, action: { type: 'complete', token: active!.token!, result: 'twice' } },
+      ]);
+      expect(updated.map((j) => j?.state ?? null)).toEqual([null, 'completed', null]);
+      const stored = await store.get(active!.id);
+      expect(stored).toMatchObject({ state: 'completed', result: 42, token: undefined });
+    });
+
+    it('records many outcomes and claims in the same commit', async () => {
+      const { store } = await harness();
+      await store.add(Array.from({ length: 6 }, (_, i) => job(`j${i}`)));
+      const first = await store.commit([], claim(3));
+      const second = await store.commit(
+        first.claimed.map((j) => ({ id: j.id, action: { type: 'complete' as const, token: j.token!, result: j.name } })),
+        claim(3),
+      );
+      expect(second.updated.map((j) => j?.state)).toEqual(['completed', 'completed', 'completed']);
+      expect(second.claimed.map((j) => j.name)).toEqual(['j3', 'j4', 'j5']);
+      expect(await store.counts()).toMatchObject({ completed: 3, active: 3, waiting: 0 });
+    });
+
+    it('retries a failed run after its backoff, then fails it with the last error', async () => {
+      const { store, env } = await harness();
+      await store.add([job('flaky', { attempts: 2, backoff: { type: 'fixed', delay: 1_000, jitter: 0 } })]);
+      const [run1] = (await store.commit([], claim(1))).claimed;
+      const error = { name: 'RangeError', message: 'first' };
+      const [afterFirst] = (await store.commit([{ id: run1!.id, action: { type: 'fail', token: run1!.token!, error, unrecoverable: false } }])).updated;
+      expect(afterFirst).toMatchObject({ state: 'delayed', runAt: 2_000, attempt: 1 });
+      expect((await store.commit([], claim(1))).claimed).toEqual([]);
+      env.time = 2_000;
+      const [run2] = (await store.commit([], claim(1))).claimed;
+      expect(run2).toMatchObject({ attempt: 2, state: 'active' });
+      const last = { name: 'RangeError', message: 'second' };
+      const [final] = (await store.commit([{ id: run2!.id, action: { type: 'fail', token: run2!.token!, error: last, unrecoverable: false } }])).updated;
+      expect(final).toMatchObject({ state: 'failed', error: last, finishedAt: 2_000 });
+      expect(await store.counts()).toMatchObject({ failed: 1, delayed: 0, active: 0 });
+    });
+
+    it('stalls the active jobs of a dead owner back into line, at the front', async () => {
+      const { store } = await harness();
+      await store.add([job('first'), job('second'), job('third')]);
+      await store.commit([], claim(1, 'dead-owner'));
+      await store.commit([], claim(1, 'live-owner'));
+      const stalled = await store.updateActive((j) => j.owner === 'dead-owner', { type: 'stall', maxStalls: 1 });
+      expect(stalled.map((j) => [j.name, j.state, j.stalls])).toEqual([['first', 'waiting', 1]]);
+      const next = await store.commit([], claim(1, 'live-owner'));
+      expect(next.claimed.map((j) => [j.name, j.attempt])).toEqual([['first', 2]]);
+    });
+
+    it('cancels unfinished jobs only', async () => {
+      const { store } = await harness();
+      const [a, b] = await store.add([job('a'), job('b')]);
+      const error = { name: 'JobCancelledError', message: 'cancelled' };
+      const { updated } = await store.commit([
+        { id: a!.job.id, action: { type: 'cancel', error } },
+        { id: a!.job.id, action: { type: 'cancel', error } },
+        { id: 'missing', action: { type: 'cancel', error } },
+      ]);
+      expect(updated.map((j) => j?.state ?? null)).toEqual(['cancelled', null, null]);
+      const { claimed } = await store.commit([], claim(5));
+      expect(claimed.map((j) => j.id)).toEqual([b!.job.id]);
+    });
+
+    it('lists pages by state, newest first unless asked', async () => {
+      const { store } = await harness();
+      await store.add(Array.from({ length: 7 }, (_, i) => job(`j${i}`)));
+      await store.commit([], claim(2));
+      const waiting = await store.list({ state: 'waiting', limit: 3 });
+      expect(waiting.map((j) => j.name)).toEqual(['j6', 'j5', 'j4']);
+      const page2 = await store.list({ state: 'waiting', limit: 3, offset: 3, order: 'asc' });
+      expect(page2.map((j) => j.name)).toEqual(['j5', 'j6']);
+      expect((await store.list({ state: 'active' })).map((j) => j.name)).toEqual(['j1', 'j0']);
+      expect((await store.list({ limit: 100 })).length).toBe(7);
+    });
+
+    it('stores everything a job holds', async () => {
+      const { store } = await harness();
+      const data = { bytes: new Uint8Array([1, 2, 3]), when: new Date(5), nested: { list: [1, 'two', null] }, map: new Map([[1, 'one']]) };
+      const [{ job: added }] = (await store.add([job('rich', { data, priority: 3, attempts: 4, timeout: 500 })])) as unknown as [{ job: JobRecord }];
+      const stored = await store.get(added.id);
+      expect(stored).toMatchObject({ name: 'rich', priority: 3, attempts: 4, timeout: 500, attempt: 0, stalls: 0 });
+      expect(stored!.data).toEqual(data);
+    });
+  });
+}
+
+describe('IdbJobStore specifics', () => {
+  it('keeps jobs across connections (a reload)', async () => {
+    const name = `reload-${crypto.randomUUID()}`;
+    const env = { now: () => 1_000, random: () => 0.5 };
+    const first = new IdbJobStore(await openQueueDb(name), env);
+    const [{ job: added }] = (await first.add([job('persisted')])) as unknown as [{ job: JobRecord }];
+    first.close();
+    const second = new IdbJobStore(await openQueueDb(name), env);
+    expect((await second.get(added.id))?.name).toBe('persisted');
+    second.close();
+    indexedDB.deleteDatabase(queueDbName(name));
+  });
+
+  it('rejects a whole batch that holds something IndexedDB cannot store, and stores none of it', async () => {
+    const store = new IdbJobStore(await openQueueDb(`clone-${crypto.randomUUID()}`), { now: () => 1, random: () => 0 });
+    await expect(store.add([job('ok'), job('bad', { data: { fn: () => 1 } })])).rejects.toThrow(/DataCloneError|could not be cloned/);
+    expect(await store.counts()).toMatchObject({ waiting: 0 });
+    store.close();
+  });
+
+  it('claims the best of 20,000 stored jobs (priority, then FIFO)', async () => {
+    const store = new IdbJobStore(await openQueueDb(`big-${crypto.randomUUID()}`), { now: () => 1_000, random: () => 0 });
+    const batch = Array.from({ length: 20_000 }, (_, i) => job(`j${i}`, { priority: i === 12_345 ? 9 : 0 }));
+    await store.add(batch);
+    const { claimed } = await store.commit([], claim(2));
+    expect(claimed.map((j) => j.name)).toEqual(['j12345', 'j0']);
+    expect((await store.counts()).waiting).toBe(19_998);
+    store.close();
+  });
+});

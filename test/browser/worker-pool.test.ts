@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock';
+import { deserializeError, JobCancelledError } from '../../src/errors';
+import { WorkerPool, type WorkerPoolOptions } from '../../src/pool/worker-pool';
+import type { RunResponse } from '../../src/protocol';
+import { transfer } from '../../src/task/transfer';
+
+const tasksWorker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
+
+const pools: WorkerPool[] = [];
+afterEach(() => {
+  for (const pool of pools.splice(0)) pool.close();
+});
+
+function makePool(options: Partial<WorkerPoolOptions> = {}): WorkerPool {
+  const pool = new WorkerPool({ create: tasksWorker, size: 2, idleTimeoutMs: 30_000, startTimeoutMs: 10_000, clock: systemClock, ...options });
+  pools.push(pool);
+  return pool;
+}
+
+let runs = 0;
+function request(name: string, data: unknown = null) {
+  const id = `run-${++runs}`;
+  return { runId: id, jobId: `job-${runs}`, name, data, attempt: 1 };
+}
+
+function errorOf(response: RunResponse): Error {
+  if (response.ok) throw new Error(`expected a failed run, got ${JSON.stringify(response.value)}`);
+  return deserializeError(response.error);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('WorkerPool', () => {
+  it('makes workers lazily, at most `size`, and runs one job per worker at a time', async () => {
+    const pool = makePool({ size: 2 });
+    expect(pool.size).toBe(0);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.run(request('sleep', 20 + n))));
+    expect(results).toEqual([21, 22, 23, 24, 25].map((value) => ({ ok: true, value })));
+    expect(pool.size).toBe(2);
+  });
+
+  it('tells which tasks the workers serve', async () => {
+    const pool = makePool();
+    expect(await pool.tasks()).toContain('add');
+    expect(await pool.tasks()).toContain('spinForever');
+    expect(pool.size).toBe(1);
+  });
+
+  it('carries progress back while the job runs', async () => {
+    const pool = makePool();
+    const seen: unknown[] = [];
+    const response = await pool.run(request('steps', 4), { onProgress: (p) => seen.push(p) });
+    expect(response).toEqual({ ok: true, value: 4 });
+    // Progress travels on its own channel: wait a beat for the last one.
+    await sleep(50);
+    expect(seen).toEqual([0.25, 0.5, 0.75, 1]);
+  });
+
+  it('returns the handler error with its class name, message and stack', async () => {
+    const pool = makePool();
+    const error = errorOf(await pool.run(request('fail', 'out of range')));
+    expect(error.name).toBe('RangeError');
+    expect(error.message).toBe('out of range');
+    expect(error.stack).toContain('fail');
+  });
+
+  it('terminates a job that runs over its timeout, and replaces the worker', async () => {
+    const pool = makePool({ size: 1 });
+    const error = errorOf(await pool.run(request('spinForever'), { timeoutMs: 300 }));
+    expect(error.name).toBe('JobTimeoutError');
+    expect(error.message).toMatch(/ran over its timeout of 300 ms: its worker was terminated/);
+    expect(await pool.run(request('add', { a: 1, b: 1 }))).toEqual({ ok: true, value: 2 });
+    expect(pool.size).toBe(1);
+  });
+
+  it('notices a worker that closes itself, with no timeout set', async () => {
+    const pool = makePool({ size: 1 });
+    const error = errorOf(await pool.run(request('closeWorker')));
+    expect(error.name).toBe('WorkerCrashedError');
+    expect(await pool.run(request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
+  });
+
+  it('notices an uncaught error in the worker, with no timeout set', async () => {
+    const pool = makePool({ size: 1 });
+    const error = errorOf(await pool.run(request('uncaught')));
+    expect(error.name).toBe('WorkerCrashedError');
+    expect(error.message).toContain('thrown from a timer');
+  });
+
+  it('fails fast, not hangs, when the worker script cannot load', async () => {
+    const pool = makePool({ create: () => new Worker(new URL('../fixtures/broken.worker.ts', import.meta.url), { type: 'module' }) });
+    const error = errorOf(await pool.run(request('add', { a: 1, b: 2 })));
+    expect(error.name).toBe('WorkerCrashedError');
+    await expect(pool.tasks()).rejects.toThrow(/A worker died/);
+  });
+
+  it('aborts a run: a handler that listens to ctx.signal stops with the reason', async () => {
+    const pool = makePool({ size: 1 });
+    const r = request('abortable');
+    const running = pool.run(r);
+    await sleep(100);
+    pool.abort(r.runId, new JobCancelledError('stop now'), 5_000);
+    const error = errorOf(await running);
+    expect(error).toBeInstanceOf(JobCancelledError);
+    expect(error.message).toBe('stop now');
+  });
+
+  it('aborts a run that ignores its signal by terminating the worker after the grace period', async () => {
+    const pool = makePool({ size: 1 });
+    const r = request('spinForever');
+    const running = pool.run(r);
+    await sleep(100);
+    pool.abort(r.runId, new JobCancelledError('cancelled'), 200);
+    expect(errorOf(await running)).toBeInstanceOf(JobCancelledError);
+    expect(await pool.run(request('add', { a: 3, b: 4 }))).toEqual({ ok: true, value: 7 });
+  });
+
+  it('moves transferred buffers instead of copying them, both ways', async () => {
+    const pool = makePool();
+    const buffer = new ArrayBuffer(1024);
+    const response = await pool.run(request('byteLength', transfer({ buffer }, [buffer])));
+    expect(response).toEqual({ ok: true, value: 1024 });
+    expect(buffer.byteLength).toBe(0);
+    const back = await pool.run(request('bytes', 2048));
+    expect(back.ok && back.value instanceof Uint8Array && back.value.length).toBe(2048);
+  });
+
+  it('refuses a result that cannot be sent, saying where', async () => {
+    const pool = makePool();
+    const error = errorOf(await pool.run(request('returnsFunction')));
+    expect(error.message).toBe("The task's result cannot be sent to the page: result.callback is a function");
+  });
+
+  it('reaps idle workers', async () => {
+    const pool = makePool({ idleTimeoutMs: 50 });
+    await pool.run(request('noop'));
+    expect(pool.size).toBe(1);
+    await sleep(150);
+    expect(pool.size).toBe(0);
+    expect(await pool.run(request('add', { a: 5, b: 5 }))).toEqual({ ok: true, value: 10 });
+  });
+});
