@@ -1,76 +1,21 @@
-import {
-  deserializeError,
-  InvalidJobError,
-  JobCancelledError,
-  JobFailedError,
-  QueueClosedError,
-  serializeError,
-  StorageError,
-} from '../errors';
+import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
-import { isFinalState, toJobInfo, type JobCounts, type JobInfo, type JobRecord } from '../job/job';
+import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import { WorkerPool } from '../pool/worker-pool';
-import { Runner, type RunnerListener } from '../runner/runner';
+import { Runner } from '../runner/runner';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { MemoryJobStore } from '../store/memory-job-store';
 import { openQueueDb } from '../store/queue-db';
-import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
-import { Emitter, type Listener } from './emitter';
+import { becomeRunner } from '../tabs/owner-lock';
+import { QueueChannel, slim, type QueueMessage, type SlimJob } from '../tabs/queue-channel';
+import type { TaskMap, TaskName, TaskResult } from '../task/task';
+import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
+import { JobEvents, type JobEvent } from './job-events';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
-
-/** A job of task `Name`, as plain data. */
-export type TaskJobInfo<Tasks extends TaskMap, Name extends TaskName<Tasks>> = JobInfo<
-  TaskData<Tasks, Name>,
-  TaskResult<Tasks, Name>
-> & { name: Name };
-
-/** A job of any of the queue's tasks; narrow it by `name`. */
-export type AnyJobInfo<Tasks extends TaskMap> = { [Name in TaskName<Tasks>]: TaskJobInfo<Tasks, Name> }[TaskName<Tasks>];
-
-/** The queue's events and their payloads. */
-export interface QueueEvents<Tasks extends TaskMap> {
-  /** A job was stored (not for an add that found its `jobId` already stored). */
-  added: { job: AnyJobInfo<Tasks> };
-  /** A run started. */
-  active: { job: AnyJobInfo<Tasks> };
-  progress: { job: AnyJobInfo<Tasks>; progress: unknown };
-  completed: { [Name in TaskName<Tasks>]: { job: TaskJobInfo<Tasks, Name>; result: TaskResult<Tasks, Name> } }[TaskName<Tasks>];
-  /** The job ended `failed`; `error` is a `JobFailedError` whose `cause` is the last attempt's error. */
-  failed: { job: AnyJobInfo<Tasks>; error: JobFailedError };
-  /** A run threw and the job will run again (after its backoff); `error` is what it threw. */
-  retrying: { job: AnyJobInfo<Tasks>; error: Error };
-  /** A run was lost to a dying tab or worker; the job is back in line. */
-  stalled: { job: AnyJobInfo<Tasks> };
-  cancelled: { job: AnyJobInfo<Tasks> };
-  /** This queue's runner has nothing running and nothing ready. */
-  drained: Record<string, never>;
-  /** Storage failed in the background (the queue keeps trying). */
-  error: { error: Error };
-}
-
-/** One job of an `addBulk`. */
-export type BulkJob<Tasks extends TaskMap> = {
-  [Name in TaskName<Tasks>]: { name: Name; data: TaskData<Tasks, Name>; opts?: JobOptions };
-}[TaskName<Tasks>];
-
-/** `add`'s arguments after the name: data may be left out for a task that takes none. */
-export type AddArgs<Tasks extends TaskMap, Name extends TaskName<Tasks>> = undefined extends TaskData<Tasks, Name>
-  ? [data?: TaskData<Tasks, Name>, options?: JobOptions]
-  : [data: TaskData<Tasks, Name>, options?: JobOptions];
-
-/** The handle of a job of task `Name`. */
-export type TaskJobHandle<Tasks extends TaskMap, Name extends TaskName<Tasks>> = JobHandle<
-  TaskResult<Tasks, Name>,
-  TaskData<Tasks, Name>
->;
-
-interface Waiter {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
+import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
 interface PendingAdd {
   jobs: NewJob[];
@@ -80,6 +25,9 @@ interface PendingAdd {
 
 /**
  * A queue of jobs, run on a pool of Web Workers. Made with {@link createQueue}.
+ *
+ * With IndexedDB storage, every tab of the origin that makes the queue shares it: one of them (the one
+ * holding the queue's Web Lock) runs the jobs, and the others add, list and follow them.
  */
 export class Queue<Tasks extends TaskMap = TaskMap> {
   /** The queue's name. */
@@ -88,11 +36,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #store: Promise<JobStore>;
   readonly #pool: WorkerPool | undefined;
   readonly #runner: Promise<Runner | undefined>;
-  readonly #events = new Emitter<QueueEvents<Tasks>>();
-  readonly #waiters = new Map<string, Waiter[]>();
-  readonly #progress = new Map<string, Set<(progress: unknown) => void>>();
-  readonly #signals = new Map<string, () => void>();
+  readonly #channel: QueueChannel | undefined;
+  readonly #events: JobEvents<Tasks>;
   readonly #source: JobSource;
+  readonly #stopLeading = new AbortController();
+  #leading: Promise<void> | undefined;
+  #releaseRunnerLock: (() => void) | undefined;
   #pendingAdds: PendingAdd[] = [];
   #closed = false;
 
@@ -101,57 +50,62 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const o = (this.#o = resolveQueueOptions(options));
     this.name = o.name;
     if (o.storage === 'indexeddb' && (typeof indexedDB === 'undefined' || indexedDB === null)) {
-      throw new StorageError(
-        "IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'",
-      );
+      throw new StorageError("IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'");
     }
     const env = { now: () => o.clock.now(), random: Math.random };
     this.#store =
       o.storage === 'memory'
         ? Promise.resolve(new MemoryJobStore(env))
         : openQueueDb(o.name, {
-            onVersionChange: () => this.#reportError(new StorageError(`A newer version of queue "${o.name}" is opening in another tab: this tab's connection was closed; reload it`)),
-            onTerminated: () => this.#reportError(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?)`)),
+            onVersionChange: () => this.#onVersionChange(),
+            onTerminated: () =>
+              this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); it will be reopened`)),
           }).then((db) => new IdbJobStore(db, env));
-    this.#store.catch((error: unknown) => this.#reportError(error));
+    this.#store.catch((error: unknown) => this.#events.error(error));
+    this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
+    this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => void this.#receive(message)) : undefined;
 
-    this.#pool = o.worker
-      ? new WorkerPool({
-          create: o.worker,
-          size: o.concurrency,
-          idleTimeoutMs: o.idleTimeoutMs,
-          startTimeoutMs: 10_000,
-          clock: o.clock,
-        })
-      : undefined;
-    const pool = this.#pool;
+    const pool = (this.#pool = o.worker
+      ? new WorkerPool({ create: o.worker, size: o.concurrency, idleTimeoutMs: o.idleTimeoutMs, startTimeoutMs: 10_000, clock: o.clock })
+      : undefined);
     this.#runner = pool
-      ? this.#store.then((store) => {
-          const runner = new Runner({
-            queue: o.name,
-            store,
-            executor: pool,
-            clock: o.clock,
-            listener: this.#runnerListener(),
-            concurrency: o.concurrency,
-            leaseMs: o.leaseMs,
-            maxStalls: o.maxStalls,
-            cancelGraceMs: o.cancelGraceMs,
-            reclaimIntervalMs: 5_000,
-            progressFlushMs: 250,
-          });
-          if (o.autoStart) void runner.start();
-          return runner;
-        })
+      ? this.#store.then(
+          (store) =>
+            new Runner({
+              queue: o.name,
+              store,
+              executor: pool,
+              clock: o.clock,
+              listener: {
+                active: (job) => this.#tell('active', job),
+                progress: (job, progress) => {
+                  this.#events.progress(job, progress);
+                  this.#channel?.post({ type: 'progress', job: slim(job), progress });
+                },
+                settled: (job, value) => this.#tell(job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying', job, value),
+                stalled: (job) => this.#tell('stalled', job),
+                drained: () => this.#events.emit('drained', () => ({})),
+                error: (error) => this.#events.error(error),
+              },
+              concurrency: o.concurrency,
+              leaseMs: o.leaseMs,
+              maxStalls: o.maxStalls,
+              cancelGraceMs: o.cancelGraceMs,
+              reclaimIntervalMs: 5_000,
+              progressFlushMs: 250,
+            }),
+        )
       : Promise.resolve(undefined);
     this.#runner.catch(() => {});
+    if (o.autoStart) void this.#lead();
+
     this.#source = {
       info: async (id) => {
         const job = await (await this.#open()).get(id);
         return job && toJobInfo(job);
       },
-      result: (id) => this.#result(id),
-      onProgress: (id, listener) => this.#onProgress(id, listener),
+      result: async (id) => this.#events.watchers.result(id, async (jobId) => (await this.#open()).get(jobId)),
+      onProgress: (id, listener) => this.#events.watchers.onProgress(id, listener),
       cancel: (id) => this.cancel(id),
     };
   }
@@ -199,7 +153,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   /**
-   * Listens to an event; returns a function that stops listening.
+   * Listens to an event (also for jobs run by another tab); returns a function that stops listening.
    * @example
    * const off = queue.on('completed', ({ job, result }) => console.log(job.id, result));
    */
@@ -226,9 +180,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   /**
-   * Cancels a job that has not finished: a queued one never runs; a running one sees `ctx.signal` abort, and
-   * its worker is terminated if it does not stop within `cancelGraceMs`. Its `result` rejects with
-   * `JobCancelledError`. Resolves `false` if the job had already finished (or does not exist).
+   * Cancels a job that has not finished, from any tab: a queued one never runs; a running one sees
+   * `ctx.signal` abort, and its worker is terminated if it does not stop within `cancelGraceMs`. Its `result`
+   * rejects with `JobCancelledError`. Resolves `false` if the job had already finished (or does not exist).
    */
   async cancel(id: string): Promise<boolean> {
     const store = await this.#open();
@@ -236,8 +190,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const [job] = (await store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }])).updated;
     if (!job) return false;
     (await this.#runner)?.cancelled(id, error);
-    this.#finished(job, undefined);
-    this.#emit('cancelled', () => ({ job: info(job) }));
+    this.#channel?.post({ type: 'stop', id });
+    this.#tell('cancelled', job);
     return true;
   }
 
@@ -245,42 +199,63 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async retry(id: string): Promise<boolean> {
     const [job] = (await (await this.#open()).commit([{ id, action: { type: 'retry' } }])).updated;
     if (!job) return false;
-    (await this.#runner)?.wake();
+    this.#wakeRunner();
     return true;
   }
 
-  /** Stops starting jobs in this tab; runs in progress go on. */
+  /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
+    await (await this.#open()).setMeta('paused', true);
     (await this.#runner)?.pause();
+    this.#channel?.post({ type: 'paused', paused: true });
   }
 
-  /** Starts jobs again after `pause()` (or `autoStart: false`). */
+  /** Starts jobs again after `pause()`, in every tab; in this tab, also after `autoStart: false`. */
   async resume(): Promise<void> {
-    const runner = await this.#runner;
-    if (!runner) return;
-    await runner.start();
-    runner.resume();
+    await (await this.#open()).setMeta('paused', false);
+    this.#channel?.post({ type: 'paused', paused: false });
+    (await this.#runner)?.resume();
+    await this.#lead();
+  }
+
+  /** Whether the queue is paused (by any tab). */
+  async isPaused(): Promise<boolean> {
+    return (await (await this.#open()).getMeta('paused')) === true;
   }
 
   /**
-   * Closes the queue: stops starting jobs, waits for runs in progress to end and be recorded, then
-   * terminates the workers and closes storage. With `force`, hands running jobs back to the queue unrun
-   * (another tab, or the next page, runs them) and stops at once.
+   * Closes the queue in this tab: stops starting jobs, waits for runs in progress to end and be recorded,
+   * then terminates the workers and closes storage; another tab, if any, becomes the runner. With `force`,
+   * hands running jobs back to the queue unrun and stops at once.
    */
   async close(options: { force?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopLeading.abort();
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
+    this.#releaseRunnerLock?.();
     this.#pool?.close();
+    this.#channel?.close();
     (await this.#store.catch(() => undefined))?.close();
-    for (const [id, waiters] of this.#waiters) {
-      for (const waiter of waiters) waiter.reject(new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
-    }
-    this.#waiters.clear();
-    this.#progress.clear();
-    for (const detach of this.#signals.values()) detach();
-    this.#events.clear();
+    this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
+  }
+
+  /** Becomes the queue's runner when no other tab is (at once with memory storage), then starts the runner. */
+  #lead(): Promise<void> {
+    this.#leading ??= (async () => {
+      const runner = await this.#runner.catch(() => undefined);
+      if (!runner) return;
+      if (this.#o.storage === 'indexeddb') {
+        const release = await becomeRunner(this.name, this.#stopLeading.signal);
+        if (!release) return;
+        if (this.#closed) return release();
+        this.#releaseRunnerLock = release;
+      }
+      if (await this.isPaused().catch(() => false)) runner.pause();
+      await runner.start();
+    })();
+    return this.#leading;
   }
 
   async #open(): Promise<JobStore> {
@@ -298,9 +273,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       if (typeof name !== 'string') throw new TypeError(`Expected a task name string${where}, got ${describe(name)}`);
       const job = resolveJobOptions(name, data, opts, now);
       const problem = findUncloneable(data);
-      if (problem) {
-        throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path });
-      }
+      if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path });
       if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
       return job;
     });
@@ -308,13 +281,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const results = await this.#storeBatched(store, jobs);
     const handles = results.map(({ job, created }, i) => {
       if (created) {
-        this.#emit('added', () => ({ job: info(job) }));
+        this.#events.emit('added', () => ({ job: toJobInfo(job) as AnyJobInfo<Tasks> }));
         const signal = entries[i]!.opts?.signal;
-        if (signal) this.#followSignal(job.id, signal);
+        if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
       }
       return new JobHandle(job.id, job.name, this.#source);
     });
-    (await this.#runner)?.wake();
+    this.#wakeRunner();
     return handles;
   }
 
@@ -341,6 +314,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async #checkTaskNames(jobs: NewJob[]): Promise<void> {
     if (!this.#pool) return;
     const names = await this.#pool.tasks();
+    // A tab that is not the runner asked a worker only for the names: let it go.
+    if (!this.#releaseRunnerLock && this.#o.storage === 'indexeddb') this.#pool.trim();
     for (const job of jobs) {
       if (!names.includes(job.name)) {
         throw new InvalidJobError(`Unknown task "${job.name}": the worker serves ${names.map((n) => `"${n}"`).join(', ') || 'no tasks'}`);
@@ -348,105 +323,40 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
   }
 
-  #followSignal(id: string, signal: AbortSignal): void {
-    const onAbort = () => void this.cancel(id).catch((error: unknown) => this.#reportError(error));
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.#signals.set(id, () => signal.removeEventListener('abort', onAbort));
+  #wakeRunner(): void {
+    void this.#runner.then((runner) => runner?.wake(), () => {});
+    this.#channel?.post({ type: 'added' });
   }
 
-  #result(id: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.#waiters.get(id) ?? [];
-      waiters.push({ resolve, reject });
-      this.#waiters.set(id, waiters);
-      this.#open()
-        .then((store) => store.get(id))
-        .then((job) => {
-          if (!job) this.#settleWaiters(id, { ok: false, error: new JobCancelledError(`Job ${id} does not exist (it was removed)`) });
-          else if (isFinalState(job.state)) this.#finished(job, job.result);
-        })
-        .catch((error: unknown) => this.#settleWaiters(id, { ok: false, error: error as Error }));
-    });
+  /** Something happened to a job here: tell this tab's listeners and the other tabs. */
+  #tell(event: JobEvent, job: JobRecord, value?: unknown): void {
+    this.#events.job(event, job, value);
+    this.#channel?.post({ type: 'job', event, job: slim(job) });
   }
 
-  #onProgress(id: string, listener: (progress: unknown) => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError(`Expected onProgress() to be given a function, got ${describe(listener)}`);
-    let set = this.#progress.get(id);
-    if (!set) this.#progress.set(id, (set = new Set()));
-    set.add(listener);
-    return () => void set.delete(listener);
-  }
-
-  /** The job reached a final state: settle its result promises and let go of what followed it. */
-  #finished(job: JobRecord, value: unknown): void {
-    if (job.state === 'completed') this.#settleWaiters(job.id, { ok: true, value });
-    else this.#settleWaiters(job.id, { ok: false, error: finalError(job) });
-    this.#progress.delete(job.id);
-    this.#signals.get(job.id)?.();
-    this.#signals.delete(job.id);
-  }
-
-  #settleWaiters(id: string, outcome: { ok: true; value: unknown } | { ok: false; error: Error }): void {
-    const waiters = this.#waiters.get(id);
-    if (!waiters) return;
-    this.#waiters.delete(id);
-    for (const waiter of waiters) {
-      if (outcome.ok) waiter.resolve(outcome.value);
-      else waiter.reject(outcome.error);
+  async #receive(message: QueueMessage): Promise<void> {
+    if (this.#closed) return;
+    const runner = await this.#runner.catch(() => undefined);
+    switch (message.type) {
+      case 'added':
+        return runner?.wake();
+      case 'stop':
+        return runner?.cancelled(message.id, new JobCancelledError(`Job ${message.id} was cancelled`));
+      case 'paused':
+        return message.paused ? runner?.pause() : runner?.resume();
+      case 'progress':
+        return this.#events.remoteProgress(message.job, message.progress);
+      case 'job':
+        return this.#events.remoteJob(message.event, message.job as SlimJob);
     }
   }
 
-  #runnerListener(): RunnerListener {
-    return {
-      active: (job) => this.#emit('active', () => ({ job: info(job) })),
-      progress: (job, progress) => {
-        for (const listener of this.#progress.get(job.id) ?? []) listener(progress);
-        this.#emit('progress', () => ({ job: info({ ...job, progress }), progress }));
-      },
-      settled: (job, value) => {
-        if (job.state === 'completed') {
-          this.#finished(job, value);
-          this.#emit('completed', () => ({ job: info({ ...job, result: value }), result: value }) as QueueEvents<Tasks>['completed']);
-        } else if (job.state === 'failed') {
-          this.#finished(job, undefined);
-          this.#emit('failed', () => ({ job: info(job), error: finalError(job) as JobFailedError }));
-        } else {
-          this.#emit('retrying', () => ({ job: info(job), error: deserializeError(job.error ?? { name: 'Error', message: 'unknown' }) }));
-        }
-      },
-      stalled: (job) => {
-        this.#emit('stalled', () => ({ job: info(job) }));
-        if (job.state === 'failed') {
-          this.#finished(job, undefined);
-          this.#emit('failed', () => ({ job: info(job), error: finalError(job) as JobFailedError }));
-        }
-      },
-      drained: () => this.#emit('drained', () => ({})),
-      error: (error) => this.#reportError(error),
-    };
+  #onVersionChange(): void {
+    void this.#runner.then((runner) => runner?.pause(), () => {});
+    this.#events.error(
+      new StorageError(`A newer version of queue "${this.name}" is opening in another tab: this tab's database connection was closed; reload this tab`),
+    );
   }
-
-  #emit<Event extends keyof QueueEvents<Tasks>>(event: Event, payload: () => QueueEvents<Tasks>[Event]): void {
-    if (this.#events.has(event)) this.#events.emit(event, payload());
-  }
-
-  #reportError(error: unknown): void {
-    const err = error instanceof Error ? error : new Error(String(error));
-    if (this.#events.has('error')) this.#events.emit('error', { error: err });
-    else console.error(`offthread: queue "${this.name}":`, err);
-  }
-}
-
-/** What `job.result` rejects with for a job that ended `failed` or `cancelled`. */
-function finalError(job: JobRecord): Error {
-  if (job.state === 'cancelled') return deserializeError(job.error ?? { name: 'JobCancelledError', message: `Job ${job.id} was cancelled` });
-  const cause = deserializeError(job.error ?? { name: 'Error', message: 'unknown error' });
-  const runs = job.attempt === 1 ? '1 attempt' : `${job.attempt} attempts`;
-  return new JobFailedError(job.id, `Job ${job.id} (${job.name}) failed after ${runs}: ${cause.message}`, { cause });
-}
-
-function info<T>(job: JobRecord): T {
-  return toJobInfo(job) as T;
 }
 
 /**

@@ -134,6 +134,11 @@ export class WorkerPool {
     }, graceMs);
   }
 
+  /** Terminates the idle workers now. */
+  trim(): void {
+    for (const slot of [...this.#slots]) if (!slot.busy) this.#discard(slot);
+  }
+
   /** Terminates every worker; runs in progress resolve with `WorkerCrashedError`. */
   close(): void {
     this.#closed = true;

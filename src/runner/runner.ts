@@ -89,6 +89,7 @@ export class Runner {
   #paused = false;
   #closed = false;
   #drained = false;
+  #failing = false;
   #started: Promise<void> | undefined;
   #releaseLock: (() => void) | undefined;
   #dueTimer: TimerHandle | undefined;
@@ -233,6 +234,7 @@ export class Runner {
             pending.map((p) => p.update),
             claim,
           );
+          this.#failing = false;
         } catch (error) {
           result = await this.#commitOneByOne(pending, error);
           if (!result) return;
@@ -267,7 +269,9 @@ export class Runner {
         const action = p.update.action;
         if (action.type !== 'complete' || !isDataCloneError(error)) {
           this.#pending.unshift(...pending.slice(updated.length));
-          this.#o.listener.error(batchError);
+          // Told once per run of failures, not at every retry.
+          if (!this.#failing) this.#o.listener.error(batchError);
+          this.#failing = true;
           this.#retryTimer = this.#o.clock.setTimeout(() => this.wake(), STORAGE_RETRY_MS);
           for (const [i, job] of updated.entries()) pending[i]!.done?.(job);
           return undefined;

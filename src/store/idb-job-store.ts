@@ -32,7 +32,7 @@ export class IdbJobStore implements JobStore {
     return this.#write(async (tx) => {
       const jobStore = tx.objectStore('jobs');
       const meta = tx.objectStore('meta');
-      let seq = (await meta.get('seq')) ?? 0;
+      let seq = ((await meta.get('seq')) as number | undefined) ?? 0;
       const now = this.#env.now();
       const added = new Map<string, JobRecord>();
       const results: Array<{ job: JobRecord; created: boolean }> = [];
@@ -123,6 +123,14 @@ export class IdbJobStore implements JobStore {
       JOB_STATES.forEach((state, i) => (counts[state] = numbers[i]!));
       return counts;
     });
+  }
+
+  async getMeta(key: string): Promise<unknown> {
+    return this.#read(() => this.#db.get('meta', key));
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.#read(() => this.#db.put('meta', value, key));
   }
 
   close(): void {

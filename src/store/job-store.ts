@@ -68,5 +68,8 @@ export interface JobStore {
   get(id: string): Promise<JobRecord | undefined>;
   list(query?: ListQuery): Promise<JobRecord[]>;
   counts(): Promise<JobCounts>;
+  /** A small value about the queue as a whole (such as whether it is paused). */
+  getMeta(key: string): Promise<unknown>;
+  setMeta(key: string, value: unknown): Promise<void>;
   close(): void;
 }

@@ -16,6 +16,7 @@ export class MemoryJobStore implements JobStore {
   readonly #ready = new Heap<JobRecord>(compareReady);
   readonly #due = new Heap<JobRecord>(compareDue);
   readonly #counts = emptyCounts();
+  readonly #meta = new Map<string, unknown>();
   #seq = 0;
 
   constructor(env: StoreEnv) {
@@ -76,6 +77,14 @@ export class MemoryJobStore implements JobStore {
 
   async counts(): Promise<JobCounts> {
     return { ...this.#counts };
+  }
+
+  async getMeta(key: string): Promise<unknown> {
+    return this.#meta.get(key);
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    this.#meta.set(key, value);
   }
 
   close(): void {}

@@ -26,7 +26,7 @@ export interface QueueDbSchema extends DBSchema {
   };
   meta: {
     key: string;
-    value: number;
+    value: unknown;
   };
 }
 

@@ -45,3 +45,22 @@ export function watchOwner(queue: string, owner: string, onDeath: () => void): v
   if (!hasLocks()) return;
   void navigator.locks.request(ownerLockName(queue, owner), async () => onDeath());
 }
+
+/** The lock held by the one runner of a queue in an origin (a tab, or the service worker). */
+export function runnerLockName(queue: string): string {
+  return `offthread:${queue}:runner`;
+}
+
+/**
+ * Waits to become the queue's runner: resolves once this context holds the runner lock, which it keeps
+ * until `release` is called or it dies. Where Web Locks are missing, every tab runs (claims are still safe).
+ * `signal` gives up waiting.
+ */
+export function becomeRunner(queue: string, signal: AbortSignal): Promise<(() => void) | undefined> {
+  if (!hasLocks()) return Promise.resolve(() => {});
+  return new Promise((resolve) => {
+    navigator.locks
+      .request(runnerLockName(queue), { signal }, () => new Promise<void>((release) => resolve(release)))
+      .catch(() => resolve(undefined));
+  });
+}

@@ -1,0 +1,45 @@
+import type { SerializedError } from '../errors';
+import type { JobRecord } from '../job/job';
+
+/** A job as it travels between tabs: without `data` and `result`, which may be large; tabs that need them read the store. */
+export type SlimJob = Omit<JobRecord, 'data' | 'result'>;
+
+/** What tabs of one origin tell each other about a queue. Hints only: the database stays the truth. */
+export type QueueMessage =
+  /** Jobs were stored: the runner should look. */
+  | { type: 'added' }
+  /** Something happened to a job, in the tab that runs it (or in a tab that cancelled or retried it). */
+  | { type: 'job'; event: 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled'; job: SlimJob; error?: SerializedError | undefined }
+  | { type: 'progress'; job: SlimJob; progress: unknown }
+  /** A job was cancelled or removed elsewhere: the runner stops its run if it has one. */
+  | { type: 'stop'; id: string }
+  | { type: 'paused'; paused: boolean };
+
+/** The queue's BroadcastChannel; a no-op where BroadcastChannel is missing. */
+export class QueueChannel {
+  readonly #channel: BroadcastChannel | undefined;
+
+  constructor(queue: string, onMessage: (message: QueueMessage) => void) {
+    if (typeof BroadcastChannel === 'undefined') return;
+    this.#channel = new BroadcastChannel(`offthread:${queue}`);
+    this.#channel.onmessage = (event: MessageEvent<QueueMessage>) => onMessage(event.data);
+  }
+
+  post(message: QueueMessage): void {
+    try {
+      this.#channel?.postMessage(message);
+    } catch {
+      // A progress value that cannot be cloned stays in this tab.
+    }
+  }
+
+  close(): void {
+    this.#channel?.close();
+  }
+}
+
+/** A job without its payload and result, to send between tabs. */
+export function slim(job: JobRecord): SlimJob {
+  const { data: _data, result: _result, ...rest } = job;
+  return rest;
+}
