@@ -34,12 +34,24 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-    url: baseURL,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      // The demo, built as a user would build it.
+      command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      url: baseURL,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // The test harness pages (test/e2e/harness/), served from source by Vite's dev server.
+      command: 'npx vite --host 127.0.0.1 --port 4174 --strictPort',
+      url: 'http://127.0.0.1:4174/test/e2e/harness/index.html',
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

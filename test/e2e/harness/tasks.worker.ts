@@ -1,0 +1,4 @@
+import { serveTasks } from '../../../src/worker';
+import { tasks } from './tasks';
+
+serveTasks(tasks);

@@ -1,0 +1,24 @@
+import type { BrowserContext, Page } from '@playwright/test';
+
+export const HARNESS_URL = 'http://127.0.0.1:4174/test/e2e/harness/index.html';
+
+/** Opens a harness tab on `queue`, and waits until its queue exists. */
+export async function openTab(
+  context: BrowserContext,
+  params: { queue: string; tab: string; concurrency?: number; worker?: boolean; maxStalls?: number; storage?: 'indexeddb' | 'memory' },
+): Promise<Page> {
+  const page = await context.newPage();
+  const query = new URLSearchParams({ queue: params.queue, tab: params.tab });
+  if (params.concurrency !== undefined) query.set('concurrency', String(params.concurrency));
+  if (params.worker === false) query.set('worker', '0');
+  if (params.maxStalls !== undefined) query.set('maxStalls', String(params.maxStalls));
+  if (params.storage) query.set('storage', params.storage);
+  await page.goto(`${HARNESS_URL}?${query}`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  return page;
+}
+
+/** A queue name no other test uses. */
+export function uniqueQueue(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
