@@ -5,6 +5,7 @@
 export { createQueue, Queue } from './client/queue';
 export type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle, TaskJobInfo } from './client/queue-types';
 export type { QueueOptions } from './client/queue-options';
+export type { Retention, RetentionOptions } from './runner/retention';
 export { JobHandle } from './client/job-handle';
 export { transfer } from './task/transfer';
 export {
@@ -19,7 +20,7 @@ export {
   QueueClosedError,
 } from './errors';
 export type { OffthreadErrorCode, SerializedError } from './errors';
-export type { BackoffOptions, JobCounts, JobInfo, JobState } from './job/job';
+export type { AttemptRecord, BackoffOptions, JobCounts, JobInfo, JobState } from './job/job';
 export type { JobOptions } from './job/job-options';
 export type { ListQuery } from './store/job-store';
 export type { Clock } from './clock';

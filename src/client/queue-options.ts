@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import { checkDuration, describe } from '../job/job-options';
+import { DEFAULT_RETENTION, type Retention, type RetentionOptions } from '../runner/retention';
 
 /** Options of `createQueue`. */
 export interface QueueOptions {
@@ -48,6 +49,18 @@ export interface QueueOptions {
    * @default true
    */
   autoStart?: boolean;
+  /**
+   * How long finished jobs are kept before the runner tab deletes them; failed ones are kept longest, for
+   * review and retry. `false` for a state keeps its jobs until `clean()`.
+   * @default { completed: { age: 1 day, count: 1000 }, failed: { age: 7 days, count: 10000 }, cancelled: { age: 1 day, count: 1000 } }
+   */
+  retention?: RetentionOptions;
+  /**
+   * Asks the browser to make this origin's storage persistent (`navigator.storage.persist()`), so that jobs
+   * are not evicted under storage pressure. The answer is in `queue.storageInfo()`.
+   * @default false
+   */
+  persist?: boolean;
   /** Where time comes from: for tests that control time. @default the system clock */
   clock?: Clock;
 }
@@ -63,11 +76,14 @@ export interface ResolvedQueueOptions {
   cancelGraceMs: number;
   idleTimeoutMs: number;
   autoStart: boolean;
+  retention: Required<RetentionOptions>;
+  persist: boolean;
   clock: Clock;
 }
 
 const KEYS = new Set([
-  'name', 'worker', 'concurrency', 'storage', 'leaseMs', 'maxStalls', 'cancelGraceMs', 'idleTimeoutMs', 'autoStart', 'clock',
+  'name', 'worker', 'concurrency', 'storage', 'leaseMs', 'maxStalls', 'cancelGraceMs', 'idleTimeoutMs', 'autoStart', 'retention',
+  'persist', 'clock',
 ]);
 
 /** Checks `createQueue`'s options and fills in defaults. Throws `TypeError` saying what was expected and what came. */
@@ -78,7 +94,7 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
   for (const key of Object.keys(options)) {
     if (!KEYS.has(key)) throw new TypeError(`Unknown queue option \`${key}\`; expected one of ${[...KEYS].join(', ')}`);
   }
-  const { name, worker, storage = 'indexeddb', autoStart = true, clock = systemClock } = options;
+  const { name, worker, storage = 'indexeddb', autoStart = true, persist = false, clock = systemClock } = options;
   if (typeof name !== 'string' || name.length === 0) {
     throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describe(name)}`);
   }
@@ -106,5 +122,28 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
   if (typeof autoStart !== 'boolean') {
     throw new TypeError(`Expected \`autoStart\` to be a boolean, got ${describe(autoStart)}`);
   }
-  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, clock };
+  if (typeof persist !== 'boolean') throw new TypeError(`Expected \`persist\` to be a boolean, got ${describe(persist)}`);
+  const retention = resolveRetention(options.retention);
+  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, retention, persist, clock };
+}
+
+function resolveRetention(options: RetentionOptions | undefined): Required<RetentionOptions> {
+  if (options === undefined) return DEFAULT_RETENTION;
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`retention\` to be an object as { completed, failed, cancelled }, got ${describe(options)}`);
+  }
+  const resolved = { ...DEFAULT_RETENTION };
+  for (const [state, rule] of Object.entries(options) as Array<[keyof RetentionOptions, Retention | undefined]>) {
+    if (!(state in DEFAULT_RETENTION)) throw new TypeError(`Unknown retention state \`${state}\`; expected completed, failed or cancelled`);
+    if (rule === undefined) continue;
+    if (rule !== false) {
+      if (typeof rule !== 'object' || rule === null) throw new TypeError(`Expected \`retention.${state}\` to be false or { age, count }, got ${describe(rule)}`);
+      if (rule.age !== undefined) checkDuration(`retention.${state}.age`, rule.age, 0);
+      if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0)) {
+        throw new TypeError(`Expected \`retention.${state}.count\` to be an integer from 0 and up, got ${describe(rule.count)}`);
+      }
+    }
+    resolved[state] = rule;
+  }
+  return resolved;
 }

@@ -1,13 +1,13 @@
 import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
 import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
-import { describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
+import { checkDuration, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import { WorkerPool } from '../pool/worker-pool';
+import { sweep } from '../runner/retention';
 import { Runner } from '../runner/runner';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { MemoryJobStore } from '../store/memory-job-store';
-import { openQueueDb } from '../store/queue-db';
 import { becomeRunner } from '../tabs/owner-lock';
 import { QueueChannel, slim, type QueueMessage, type SlimJob } from '../tabs/queue-channel';
 import type { TaskMap, TaskName, TaskResult } from '../task/task';
@@ -16,6 +16,10 @@ import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, type JobEvent } from './job-events';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
+
+/** A retention sweep follows this many finished jobs (and runs hourly anyway). */
+const SWEEP_EVERY_FINISHED = 500;
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 interface PendingAdd {
   jobs: NewJob[];
@@ -44,6 +48,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #releaseRunnerLock: (() => void) | undefined;
   #pendingAdds: PendingAdd[] = [];
   #closed = false;
+  #persisted: Promise<boolean> | undefined;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #finishedSinceSweep = 0;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
@@ -56,11 +63,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#store =
       o.storage === 'memory'
         ? Promise.resolve(new MemoryJobStore(env))
-        : openQueueDb(o.name, {
+        : IdbJobStore.open(o.name, env, {
             onVersionChange: () => this.#onVersionChange(),
             onTerminated: () =>
-              this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); it will be reopened`)),
-          }).then((db) => new IdbJobStore(db, env));
+              this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`)),
+            onReopened: () => void this.#afterReopen(),
+          });
     this.#store.catch((error: unknown) => this.#events.error(error));
     this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
     this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => void this.#receive(message)) : undefined;
@@ -98,6 +106,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       : Promise.resolve(undefined);
     this.#runner.catch(() => {});
     if (o.autoStart) void this.#lead();
+    this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
     this.#source = {
       info: async (id) => {
@@ -190,9 +199,49 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const [job] = (await store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }])).updated;
     if (!job) return false;
     (await this.#runner)?.cancelled(id, error);
-    this.#channel?.post({ type: 'stop', id });
+    this.#channel?.post({ type: 'stop', id, removed: false });
     this.#tell('cancelled', job);
     return true;
+  }
+
+  /**
+   * Deletes a job, whatever its state, from any tab; a running one is stopped as by `cancel`. Its `result`
+   * rejects with `JobCancelledError`. Resolves `false` if there was no such job.
+   */
+  async remove(id: string): Promise<boolean> {
+    if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
+    const [job] = await (await this.#open()).remove([id]);
+    if (!job) return false;
+    const error = new JobCancelledError(`Job ${id} was removed`);
+    (await this.#runner)?.cancelled(id, error);
+    this.#channel?.post({ type: 'stop', id, removed: true });
+    this.#events.watchers.gone(id, error);
+    return true;
+  }
+
+  /**
+   * Deletes finished jobs of one state, oldest first: those that finished more than `olderThan` ms ago
+   * (all of them without it), at most `limit`. Resolves with the ids deleted.
+   * @example
+   * await queue.clean({ state: 'completed', olderThan: 86_400_000 });
+   */
+  async clean(query: { state: 'completed' | 'failed' | 'cancelled'; olderThan?: number; limit?: number }): Promise<string[]> {
+    const { state, olderThan, limit = Number.MAX_SAFE_INTEGER } = query ?? {};
+    if (state !== 'completed' && state !== 'failed' && state !== 'cancelled') {
+      throw new TypeError(`Expected \`state\` to be 'completed', 'failed' or 'cancelled', got ${describe(state)}`);
+    }
+    if (olderThan !== undefined) checkDuration('olderThan', olderThan, 0);
+    if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`Expected \`limit\` to be an integer from 0 and up, got ${describe(limit)}`);
+    const store = await this.#open();
+    const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
+    const removed: string[] = [];
+    while (removed.length < limit) {
+      const batch = Math.min(500, limit - removed.length);
+      const ids = await store.clean({ state, finishedBefore, limit: batch });
+      removed.push(...ids);
+      if (ids.length < batch) break;
+    }
+    return removed;
   }
 
   /** Runs a `failed` or `cancelled` job again, from its first attempt. Resolves `false` if it was in another state. */
@@ -201,6 +250,38 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (!job) return false;
     this.#wakeRunner();
     return true;
+  }
+
+  /**
+   * Runs again every job in `state` (`failed` unless told), from its first attempt. Resolves with how many.
+   * @example
+   * await queue.retryAll();
+   */
+  async retryAll({ state = 'failed' }: { state?: 'failed' | 'cancelled' } = {}): Promise<number> {
+    if (state !== 'failed' && state !== 'cancelled') throw new TypeError(`Expected \`state\` to be 'failed' or 'cancelled', got ${describe(state)}`);
+    const store = await this.#open();
+    let retried = 0;
+    for (;;) {
+      const batch = await store.list({ state, limit: 500, order: 'asc' });
+      if (batch.length === 0) break;
+      const { updated } = await store.commit(batch.map((job) => ({ id: job.id, action: { type: 'retry' as const } })));
+      retried += updated.filter(Boolean).length;
+    }
+    if (retried > 0) this.#wakeRunner();
+    return retried;
+  }
+
+  /**
+   * How this origin's storage stands: bytes used and available (as the browser estimates them), and
+   * whether it is persistent (asked for with the `persist` option).
+   */
+  async storageInfo(): Promise<{ persisted: boolean; usage: number | undefined; quota: number | undefined }> {
+    const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+    const [estimate, persisted] = await Promise.all([
+      storage?.estimate?.().catch(() => undefined),
+      this.#persisted ?? storage?.persisted?.().catch(() => false) ?? false,
+    ]);
+    return { persisted, usage: estimate?.usage, quota: estimate?.quota };
   }
 
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
@@ -232,6 +313,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopLeading.abort();
+    clearTimeout(this.#sweepTimer);
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
     this.#releaseRunnerLock?.();
@@ -254,6 +336,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       }
       if (await this.isPaused().catch(() => false)) runner.pause();
       await runner.start();
+      this.#scheduleSweep(0);
     })();
     return this.#leading;
   }
@@ -332,6 +415,33 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #tell(event: JobEvent, job: JobRecord, value?: unknown): void {
     this.#events.job(event, job, value);
     this.#channel?.post({ type: 'job', event, job: slim(job) });
+    if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#scheduleSweep(1_000);
+  }
+
+  /** The runner tab deletes what retention no longer keeps: soon after many jobs finished, and hourly. */
+  #scheduleSweep(delayMs: number): void {
+    if (this.#closed || (this.#sweepTimer !== undefined && delayMs > 0)) return;
+    clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = setTimeout(async () => {
+      this.#sweepTimer = undefined;
+      this.#finishedSinceSweep = 0;
+      try {
+        await sweep(await this.#open(), this.#o.retention, this.#o.clock.now());
+      } catch (error) {
+        if (!this.#closed) this.#events.error(error);
+      }
+      if (!this.#closed) this.#sweepTimer ??= setTimeout(() => this.#scheduleSweep(0), SWEEP_INTERVAL_MS);
+    }, delayMs);
+  }
+
+  /** The database came back empty (storage cleared): what this page waited for is gone. */
+  async #afterReopen(): Promise<void> {
+    const store = await this.#store;
+    for (const id of this.#events.watchers.waitedFor()) {
+      if (!(await store.get(id).catch(() => undefined))) {
+        this.#events.watchers.gone(id, new StorageError(`Job ${id} was lost: the browser cleared this origin's storage`));
+      }
+    }
   }
 
   async #receive(message: QueueMessage): Promise<void> {
@@ -340,8 +450,11 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     switch (message.type) {
       case 'added':
         return runner?.wake();
-      case 'stop':
-        return runner?.cancelled(message.id, new JobCancelledError(`Job ${message.id} was cancelled`));
+      case 'stop': {
+        const error = new JobCancelledError(`Job ${message.id} was ${message.removed ? 'removed' : 'cancelled'}`);
+        if (message.removed) this.#events.watchers.gone(message.id, error);
+        return runner?.cancelled(message.id, error);
+      }
       case 'paused':
         return message.paused ? runner?.pause() : runner?.resume();
       case 'progress':

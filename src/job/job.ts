@@ -30,6 +30,20 @@ export interface BackoffOptions {
   jitter?: number;
 }
 
+/** How one run of a job ended. */
+export interface AttemptRecord {
+  /** 1 for the first run. */
+  attempt: number;
+  outcome: 'completed' | 'failed' | 'stalled' | 'cancelled';
+  startedAt: number | undefined;
+  finishedAt: number;
+  /** Why it did not complete. */
+  error?: SerializedError | undefined;
+}
+
+/** Runs kept in a job's history: the latest ones. */
+export const HISTORY_LENGTH = 25;
+
 /** A job as stored. Internal: users see {@link JobInfo}. */
 export interface JobRecord {
   id: string;
@@ -63,6 +77,8 @@ export interface JobRecord {
   owner: string | undefined;
   /** When the current run's lease expires if its owner does not renew it. */
   leaseUntil: number | undefined;
+  /** How the latest runs ended, oldest first. */
+  history: AttemptRecord[];
 }
 
 /** A job as users see it: plain data, safe to keep and to send anywhere. */
@@ -87,6 +103,8 @@ export interface JobInfo<Data = unknown, Result = unknown> {
   createdAt: number;
   startedAt: number | undefined;
   finishedAt: number | undefined;
+  /** How its latest runs ended (up to 25), oldest first: the attempt history of a failed job. */
+  history: AttemptRecord[];
 }
 
 /** The user-facing view of a stored job. */
@@ -106,6 +124,7 @@ export function toJobInfo<Data = unknown, Result = unknown>(job: JobRecord): Job
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
+    history: job.history,
   };
 }
 
@@ -146,6 +165,7 @@ export function createJobRecord(
     token: undefined,
     owner: undefined,
     leaseUntil: undefined,
+    history: [],
   };
 }
 

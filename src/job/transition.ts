@@ -1,6 +1,6 @@
 import type { SerializedError } from '../errors';
 import { backoffDelay } from './backoff';
-import { isFinalState, type JobRecord } from './job';
+import { HISTORY_LENGTH, isFinalState, type AttemptRecord, type JobRecord } from './job';
 
 /** Every change a job's state can go through. Stores apply them, and only through {@link transition}. */
 export type JobAction =
@@ -11,14 +11,15 @@ export type JobAction =
   /** The owner of the run extends its lease. */
   | { type: 'renew'; token: string; leaseUntil: number }
   | { type: 'progress'; token: string; progress: unknown }
-  | { type: 'complete'; token: string; result: unknown }
+  /** `at`: when the run ended, if not now (writes are batched, so they may come a little later). */
+  | { type: 'complete'; token: string; result: unknown; at?: number | undefined }
   /** The run threw. `unrecoverable` skips the attempts left. */
-  | { type: 'fail'; token: string; error: SerializedError; unrecoverable: boolean }
+  | { type: 'fail'; token: string; error: SerializedError; unrecoverable: boolean; at?: number | undefined }
   /**
    * The run's owner (tab or worker) died. Fails the job once it has stalled more than `maxStalls` times.
    * With a `token`, applies only to that run; `error` says how it died.
    */
-  | { type: 'stall'; maxStalls: number; token?: string | undefined; error?: SerializedError | undefined }
+  | { type: 'stall'; maxStalls: number; token?: string | undefined; error?: SerializedError | undefined; at?: number | undefined }
   /** The owner gives the job back unrun (on a forced close): the attempt is not counted. */
   | { type: 'release'; token: string }
   | { type: 'cancel'; error: SerializedError }
@@ -37,7 +38,7 @@ export interface TransitionEnv {
  * Never mutates `job`.
  */
 export function transition(job: JobRecord, action: JobAction, env: TransitionEnv): JobRecord | null {
-  const { now } = env;
+  const now = 'at' in action && action.at !== undefined ? action.at : env.now;
   switch (action.type) {
     case 'promote':
       return job.state === 'delayed' ? { ...job, state: 'waiting' } : null;
@@ -63,16 +64,16 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'complete':
       if (!isCurrentRun(job, action.token)) return null;
-      return { ...endRun(job), state: 'completed', result: action.result, error: undefined, finishedAt: now };
+      return { ...endRun(job, now, 'completed'), state: 'completed', result: action.result, error: undefined, finishedAt: now };
 
     case 'fail': {
       if (!isCurrentRun(job, action.token)) return null;
       const handlerRuns = job.attempt - job.stalls;
       if (action.unrecoverable || handlerRuns >= job.attempts) {
-        return { ...endRun(job), state: 'failed', error: action.error, finishedAt: now };
+        return { ...endRun(job, now, 'failed', action.error), state: 'failed', error: action.error, finishedAt: now };
       }
       const runAt = now + backoffDelay(job.backoff, handlerRuns, env.random);
-      return { ...endRun(job), state: runAt > now ? 'delayed' : 'waiting', runAt, error: action.error };
+      return { ...endRun(job, now, 'failed', action.error), state: runAt > now ? 'delayed' : 'waiting', runAt, error: action.error };
     }
 
     case 'stall': {
@@ -87,19 +88,19 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
             `more than maxStalls (${action.maxStalls}) allows`,
           cause: action.error,
         };
-        return { ...endRun(job), stalls, state: 'failed', error, finishedAt: now };
+        return { ...endRun(job, now, 'stalled', action.error), stalls, state: 'failed', error, finishedAt: now };
       }
       // Keeps its runAt, so it keeps its place at the front of the line.
-      return { ...endRun(job), stalls, state: 'waiting', error: action.error ?? job.error };
+      return { ...endRun(job, now, 'stalled', action.error), stalls, state: 'waiting', error: action.error ?? job.error };
     }
 
     case 'release':
       if (!isCurrentRun(job, action.token)) return null;
-      return { ...endRun(job), state: 'waiting', attempt: job.attempt - 1, startedAt: undefined };
+      return { ...endRun(job, now), state: 'waiting', attempt: job.attempt - 1, startedAt: undefined };
 
     case 'cancel':
       if (isFinalState(job.state)) return null;
-      return { ...endRun(job), state: 'cancelled', error: action.error, finishedAt: now };
+      return { ...endRun(job, now, job.state === 'active' ? 'cancelled' : undefined, action.error), state: 'cancelled', error: action.error, finishedAt: now };
 
     case 'retry':
       if (job.state !== 'failed' && job.state !== 'cancelled') return null;
@@ -121,6 +122,11 @@ function isCurrentRun(job: JobRecord, token: string): boolean {
   return job.state === 'active' && job.token === token;
 }
 
-function endRun(job: JobRecord): JobRecord {
-  return { ...job, token: undefined, owner: undefined, leaseUntil: undefined };
+/** The job with its run ended: no token, owner or lease; `outcome`, if given, goes into its history. */
+function endRun(job: JobRecord, now: number, outcome?: AttemptRecord['outcome'], error?: SerializedError): JobRecord {
+  const ended = { ...job, token: undefined, owner: undefined, leaseUntil: undefined };
+  if (!outcome) return ended;
+  const entry: AttemptRecord = { attempt: job.attempt, outcome, startedAt: job.startedAt, finishedAt: now };
+  if (error) entry.error = error;
+  return { ...ended, history: [...(job.history ?? []), entry].slice(-HISTORY_LENGTH) };
 }

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { Clock, TimerHandle } from '../clock';
-import { JobTimeoutError, serializeError, WorkerCrashedError } from '../errors';
+import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
 import { newId } from '../job/new-id';
 import type { ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
 import { takeTransferables } from '../task/transfer';
@@ -49,6 +49,8 @@ export class WorkerPool {
   readonly #slots = new Set<Slot>();
   readonly #waiting: Array<(slot: Slot) => void> = [];
   readonly #progress = new Map<string, (progress: unknown) => void>();
+  /** Runs waiting for a worker, with the reason if they were aborted meanwhile. */
+  readonly #starting = new Map<string, SerializedError | undefined>();
   readonly #sink: ProgressSink = (runId, progress) => this.#progress.get(runId)?.(progress);
   #hello: Promise<WorkerHello> | undefined;
   #closed = false;
@@ -80,24 +82,34 @@ export class WorkerPool {
 
   /** Runs one job on a free worker. Resolves (never rejects) with the handler's outcome or why it ended. */
   async run(request: RunRequest, options: PoolRunOptions = {}): Promise<RunResponse> {
-    let slot: Slot;
+    let slot: Slot | undefined;
+    let failure: SerializedError | undefined;
+    this.#starting.set(request.runId, undefined);
     try {
       slot = await this.#acquire();
     } catch (error) {
-      return { ok: false, error: serializeError(error) };
+      failure = serializeError(error);
     }
+    const abortedEarly = this.#starting.get(request.runId);
+    this.#starting.delete(request.runId);
+    if (!slot) return { ok: false, error: failure! };
+    if (abortedEarly) {
+      this.#release(slot);
+      return { ok: false, error: abortedEarly };
+    }
+    const taken = slot;
     return new Promise<RunResponse>((resolve) => {
       let timer: TimerHandle | undefined;
-      slot.runId = request.runId;
+      taken.runId = request.runId;
       if (options.onProgress) this.#progress.set(request.runId, options.onProgress);
-      slot.finish = (response, keep) => {
-        if (slot.runId !== request.runId) return;
+      taken.finish = (response, keep) => {
+        if (taken.runId !== request.runId) return;
         if (timer !== undefined) this.#options.clock.clearTimeout(timer);
         this.#progress.delete(request.runId);
-        slot.runId = undefined;
-        slot.finish = undefined;
-        if (keep) this.#release(slot);
-        else this.#discard(slot);
+        taken.runId = undefined;
+        taken.finish = undefined;
+        if (keep) this.#release(taken);
+        else this.#discard(taken);
         resolve(response);
       };
       if (options.timeoutMs !== undefined) {
@@ -106,15 +118,15 @@ export class WorkerPool {
           const error = new JobTimeoutError(
             `Job ${request.jobId} (${request.name}) ran over its timeout of ${ms} ms: its worker was terminated`,
           );
-          slot.finish?.({ ok: false, error: serializeError(error) }, false);
+          taken.finish?.({ ok: false, error: serializeError(error) }, false);
         }, ms);
       }
       const transferables = takeTransferables(request.data);
-      slot.remote.run(transferables ? Comlink.transfer(request, transferables) : request).then(
-        (response) => slot.finish?.(response, true),
+      taken.remote.run(transferables ? Comlink.transfer(request, transferables) : request).then(
+        (response) => taken.finish?.(response, true),
         (error: unknown) => {
           const crash = new WorkerCrashedError(`The worker failed while running job ${request.jobId}`, { cause: error });
-          slot.finish?.({ ok: false, error: serializeError(crash) }, false);
+          taken.finish?.({ ok: false, error: serializeError(crash) }, false);
         },
       );
     });
@@ -125,9 +137,11 @@ export class WorkerPool {
    * run has not ended after `graceMs`. The run then resolves with `reason` as its error.
    */
   abort(runId: string, reason: Error, graceMs: number): void {
+    const error = serializeError(reason);
+    // Still waiting for a worker: it ends as soon as it gets one, before the handler starts.
+    if (this.#starting.has(runId)) return void this.#starting.set(runId, error);
     const slot = [...this.#slots].find((s) => s.runId === runId);
     if (!slot) return;
-    const error = serializeError(reason);
     slot.remote.abort(runId, error).catch(() => {});
     this.#options.clock.setTimeout(() => {
       if (slot.runId === runId) slot.finish?.({ ok: false, error }, false);

@@ -326,13 +326,14 @@ export class Runner {
   }
 
   #actionFor(run: Run, response: RunResponse): JobAction {
-    if (response.ok) return { type: 'complete', token: run.token, result: response.value };
+    const at = this.#o.clock.now();
+    if (response.ok) return { type: 'complete', token: run.token, result: response.value, at };
     const { error } = response;
     // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
     // the stall cap stops a job that kills every worker it lands on.
-    if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error };
+    if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error, at };
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
-    return { type: 'fail', token: run.token, error, unrecoverable };
+    return { type: 'fail', token: run.token, error, unrecoverable, at };
   }
 
   #noteDrained(claimed: number): void {

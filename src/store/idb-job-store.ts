@@ -4,8 +4,8 @@ import { createJobRecord, emptyCounts, JOB_STATES, type JobCounts, type JobRecor
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
-import type { ClaimRequest, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
-import { fromRow, toRow, type QueueDb, type QueueDbSchema } from './queue-db';
+import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
+import { fromRow, openQueueDb, toRow, type QueueDb, type QueueDbSchema } from './queue-db';
 
 type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta'], 'readwrite'>;
 
@@ -20,13 +20,65 @@ const PROMOTE_BATCH = 500;
  */
 export class IdbJobStore implements JobStore {
   readonly kind = 'indexeddb' as const;
-  readonly #db: QueueDb;
+  readonly #queue: string;
   readonly #env: StoreEnv;
-
-  constructor(db: QueueDb, env: StoreEnv) {
-    this.#db = db;
+  readonly #events: IdbStoreEvents;
+  #db: QueueDb | undefined;
+  #reopening: Promise<QueueDb> | undefined;
+  #blocked = false;
+  #closed = false;
+  #everOpened = false;
+  private constructor(queue: string, env: StoreEnv, events: IdbStoreEvents) {
+    this.#queue = queue;
     this.#env = env;
+    this.#events = events;
   }
+
+  /** Opens the queue's database. Rejects with a `StorageError` where IndexedDB is missing or refuses. */
+  static async open(queue: string, env: StoreEnv, events: IdbStoreEvents = {}): Promise<IdbJobStore> {
+    const store = new IdbJobStore(queue, env, events);
+    await store.#connection();
+    return store;
+  }
+
+  /**
+   * The open connection. After the browser closed it (storage cleared or evicted), the next call reopens
+   * it; after a newer version asked to upgrade, every call fails with a clear `StorageError`.
+   */
+  #connection(): Promise<QueueDb> {
+    if (this.#blocked) {
+      return Promise.reject(
+        new StorageError(`A newer version of queue "${this.#queue}" took over its database: reload this tab to use it`),
+      );
+    }
+    if (this.#db) return Promise.resolve(this.#db);
+    const reopen = this.#everOpened;
+    this.#reopening ??= openQueueDb(this.#queue, {
+      onVersionChange: () => {
+        this.#blocked = true;
+        this.#db = undefined;
+        this.#events.onVersionChange?.();
+      },
+      onTerminated: () => {
+        this.#db = undefined;
+        this.#events.onTerminated?.();
+      },
+    }).then(
+      (db) => {
+        this.#db = db;
+        this.#reopening = undefined;
+        if (reopen) this.#events.onReopened?.();
+        this.#everOpened = true;
+        return db;
+      },
+      (error: unknown) => {
+        this.#reopening = undefined;
+        throw error;
+      },
+    );
+    return this.#reopening;
+  }
+
 
   add(jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
     return this.#write(async (tx) => {
@@ -95,13 +147,48 @@ export class IdbJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    const row = await this.#read(() => this.#db.get('jobs', id));
+    const row = await this.#read((db) => db.get('jobs', id));
     return row && fromRow(row);
   }
 
+  remove(ids: readonly string[]): Promise<JobRecord[]> {
+    return this.#write(async (tx) => {
+      const jobs = tx.objectStore('jobs');
+      const removed: JobRecord[] = [];
+      for (const id of ids) {
+        const row = await jobs.get(id);
+        if (!row) continue;
+        removed.push(fromRow(row));
+        jobs.delete(id).catch(ignore);
+      }
+      return removed;
+    });
+  }
+
+  clean({ state, finishedBefore, keep, limit }: CleanQuery): Promise<string[]> {
+    return this.#write(async (tx) => {
+      const index = tx.objectStore('jobs').index('finished');
+      const all = IDBKeyRange.bound([state, -Infinity, -Infinity], [state, Infinity, Infinity]);
+      // Oldest first: those past `keep` from the newest, then those finished before the cut-off.
+      let excess = keep === undefined ? 0 : Math.max(0, (await index.count(all)) - keep);
+      const cutoff = finishedBefore ?? -Infinity;
+      const ids: string[] = [];
+      let cursor = await index.openCursor(all);
+      while (cursor && ids.length < limit) {
+        const finishedAt = cursor.value.finishedAt ?? 0;
+        if (excess <= 0 && finishedAt >= cutoff) break;
+        ids.push(cursor.primaryKey);
+        cursor.delete().catch(ignore);
+        excess--;
+        cursor = await cursor.continue();
+      }
+      return ids;
+    });
+  }
+
   async list({ state, limit = 50, offset = 0, order = 'desc' }: ListQuery = {}): Promise<JobRecord[]> {
-    return this.#read(async () => {
-      const tx = this.#db.transaction('jobs');
+    return this.#read(async (db) => {
+      const tx = db.transaction('jobs');
       const source = state === undefined ? tx.store.index('seq') : tx.store.index('state');
       const range = state === undefined ? null : stateRange(state);
       let cursor = await source.openCursor(range, order === 'asc' ? 'next' : 'prev');
@@ -116,8 +203,8 @@ export class IdbJobStore implements JobStore {
   }
 
   async counts(): Promise<JobCounts> {
-    return this.#read(async () => {
-      const index = this.#db.transaction('jobs').store.index('state');
+    return this.#read(async (db) => {
+      const index = db.transaction('jobs').store.index('state');
       const counts = emptyCounts();
       const numbers = await Promise.all(JOB_STATES.map((state) => index.count(stateRange(state))));
       JOB_STATES.forEach((state, i) => (counts[state] = numbers[i]!));
@@ -126,15 +213,17 @@ export class IdbJobStore implements JobStore {
   }
 
   async getMeta(key: string): Promise<unknown> {
-    return this.#read(() => this.#db.get('meta', key));
+    return this.#read((db) => db.get('meta', key));
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
-    await this.#read(() => this.#db.put('meta', value, key));
+    await this.#read((db) => db.put('meta', value, key));
   }
 
   close(): void {
-    this.#db.close();
+    this.#closed = true;
+    this.#db?.close();
+    this.#db = undefined;
   }
 
   async #apply(tx: JobsTx, id: string, action: JobAction): Promise<JobRecord | null> {
@@ -153,34 +242,59 @@ export class IdbJobStore implements JobStore {
   }
 
   async #write<T>(work: (tx: JobsTx) => Promise<T>): Promise<T> {
-    let tx: JobsTx;
-    try {
-      tx = this.#db.transaction(['jobs', 'meta'], 'readwrite', { durability: 'relaxed' });
-    } catch (error) {
-      throw await toStorageError(error);
-    }
-    try {
-      const result = await work(tx);
-      await tx.done;
-      return result;
-    } catch (error) {
-      tx.done.catch(() => {});
+    return this.#withConnection(async (db) => {
+      const tx = db.transaction(['jobs', 'meta'], 'readwrite', { durability: 'relaxed' });
       try {
-        tx.abort();
-      } catch {
-        // Already finished or aborted.
+        const result = await work(tx);
+        await tx.done;
+        return result;
+      } catch (error) {
+        tx.done.catch(ignore);
+        try {
+          tx.abort();
+        } catch {
+          // Already finished or aborted.
+        }
+        throw error;
       }
-      throw await toStorageError(error);
-    }
+    });
   }
 
-  async #read<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw await toStorageError(error);
+  #read<T>(work: (db: QueueDb) => Promise<T>): Promise<T> {
+    return this.#withConnection(work);
+  }
+
+  /** Runs `work` on the connection, reopening it once if the browser had closed it; wraps IndexedDB errors. */
+  async #withConnection<T>(work: (db: QueueDb) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StorageError(`The store of queue "${this.#queue}" is closed`);
+    for (let tries = 0; ; tries++) {
+      const db = await this.#connection();
+      try {
+        return await work(db);
+      } catch (error) {
+        // The connection was closed under us (storage cleared) before its close event reached us.
+        if (tries === 0 && !this.#blocked && isClosedConnection(error)) {
+          if (this.#db === db) this.#db = undefined;
+          continue;
+        }
+        throw await toStorageError(error);
+      }
     }
   }
+}
+
+/** What an {@link IdbJobStore} tells its owner. */
+export interface IdbStoreEvents {
+  /** A newer version in another tab wants the database: this store has let go of it for good. */
+  onVersionChange?: () => void;
+  /** The browser closed the connection (storage cleared or evicted). The next call reopens it. */
+  onTerminated?: () => void;
+  /** The database was opened again after the browser had closed it: jobs stored before may be gone. */
+  onReopened?: () => void;
+}
+
+function isClosedConnection(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'InvalidStateError' || error.name === 'AbortError' && /clos/i.test(error.message));
 }
 
 function ignore(): void {}

@@ -41,6 +41,17 @@ export interface ListQuery {
   order?: 'asc' | 'desc' | undefined;
 }
 
+/** Which finished jobs `clean` deletes. */
+export interface CleanQuery {
+  state: 'completed' | 'failed' | 'cancelled';
+  /** Deletes those that finished before this time (epoch ms). */
+  finishedBefore?: number | undefined;
+  /** Deletes all but the newest `keep`. */
+  keep?: number | undefined;
+  /** Deletes at most this many (one transaction stays short). */
+  limit: number;
+}
+
 /** What a store needs besides its data: the time, and randomness for backoff jitter. */
 export interface StoreEnv {
   now(): number;
@@ -66,6 +77,10 @@ export interface JobStore {
   /** Applies `action` (as `stall`) to each `active` job for which `select` is true, in one transaction. */
   updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]>;
   get(id: string): Promise<JobRecord | undefined>;
+  /** Deletes jobs whatever their state; returns those it found. */
+  remove(ids: readonly string[]): Promise<JobRecord[]>;
+  /** Deletes finished jobs, oldest first; returns their ids. */
+  clean(query: CleanQuery): Promise<string[]>;
   list(query?: ListQuery): Promise<JobRecord[]>;
   counts(): Promise<JobCounts>;
   /** A small value about the queue as a whole (such as whether it is paused). */

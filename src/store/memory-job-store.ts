@@ -3,7 +3,7 @@ import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
 import { Heap } from './heap';
-import type { ClaimRequest, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
+import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
 
 /**
  * Jobs kept in this page's memory: no persistence, least overhead. Records are replaced, never mutated,
@@ -67,6 +67,34 @@ export class MemoryJobStore implements JobStore {
 
   async get(id: string): Promise<JobRecord | undefined> {
     return this.#jobs.get(id);
+  }
+
+  async remove(ids: readonly string[]): Promise<JobRecord[]> {
+    const removed: JobRecord[] = [];
+    for (const id of ids) {
+      const job = this.#jobs.get(id);
+      if (!job) continue;
+      this.#jobs.delete(id);
+      this.#counts[job.state]--;
+      removed.push(job);
+    }
+    return removed;
+  }
+
+  async clean({ state, finishedBefore, keep, limit }: CleanQuery): Promise<string[]> {
+    const finished = [...this.#jobs.values()]
+      .filter((job) => job.state === state)
+      .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0) || a.seq - b.seq);
+    let excess = keep === undefined ? 0 : Math.max(0, finished.length - keep);
+    const cutoff = finishedBefore ?? -Infinity;
+    const doomed: string[] = [];
+    for (const job of finished) {
+      if (doomed.length >= limit || (excess <= 0 && (job.finishedAt ?? 0) >= cutoff)) break;
+      doomed.push(job.id);
+      excess--;
+    }
+    await this.remove(doomed);
+    return doomed;
   }
 
   async list({ state, limit = 50, offset = 0, order = 'desc' }: ListQuery = {}): Promise<JobRecord[]> {

@@ -10,6 +10,8 @@ export interface JobRow extends JobRecord {
   dueKey?: [number, number];
   /** `[state, seq]`: counts and pages per state. */
   stateKey: [JobState, number];
+  /** `[state, finishedAt, seq]`, present only in a final state: cleaning by age. */
+  finishedKey?: [JobState, number, number];
 }
 
 /** The schema. Bump `QUEUE_DB_VERSION` and add a step to `upgrade` for every change; never edit a past step. */
@@ -21,6 +23,7 @@ export interface QueueDbSchema extends DBSchema {
       ready: [number, number, number];
       due: [number, number];
       state: [JobState, number];
+      finished: [JobState, number, number];
       seq: number;
     };
   };
@@ -44,12 +47,13 @@ export function toRow(job: JobRecord): JobRow {
   const row: JobRow = { ...job, stateKey: [job.state, job.seq] };
   if (job.state === 'waiting') row.readyKey = [-job.priority, job.runAt, job.seq];
   else if (job.state === 'delayed') row.dueKey = [job.runAt, job.seq];
+  else if (job.finishedAt !== undefined) row.finishedKey = [job.state, job.finishedAt, job.seq];
   return row;
 }
 
 /** Strips the index keys. */
 export function fromRow(row: JobRow): JobRecord {
-  const { readyKey: _ready, dueKey: _due, stateKey: _state, ...job } = row;
+  const { readyKey: _ready, dueKey: _due, stateKey: _state, finishedKey: _finished, ...job } = row;
   return job;
 }
 
@@ -76,6 +80,7 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
           jobs.createIndex('ready', 'readyKey');
           jobs.createIndex('due', 'dueKey');
           jobs.createIndex('state', 'stateKey');
+          jobs.createIndex('finished', 'finishedKey');
           jobs.createIndex('seq', 'seq');
           database.createObjectStore('meta');
         }

@@ -12,7 +12,7 @@ export type QueueMessage =
   | { type: 'job'; event: 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled'; job: SlimJob; error?: SerializedError | undefined }
   | { type: 'progress'; job: SlimJob; progress: unknown }
   /** A job was cancelled or removed elsewhere: the runner stops its run if it has one. */
-  | { type: 'stop'; id: string }
+  | { type: 'stop'; id: string; removed: boolean }
   | { type: 'paused'; paused: boolean };
 
 /** The queue's BroadcastChannel; a no-op where BroadcastChannel is missing. */

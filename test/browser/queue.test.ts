@@ -13,7 +13,6 @@ import {
   type QueueOptions,
 } from '../../src/index';
 import { IdbJobStore } from '../../src/store/idb-job-store';
-import { openQueueDb } from '../../src/store/queue-db';
 import { transfer } from '../../src/task/transfer';
 import type { JobRecord } from '../../src/job/job';
 import type { Tasks } from '../fixtures/tasks';
@@ -298,7 +297,7 @@ describe('Queue (indexeddb) across page lifetimes', () => {
   it('runs again a job whose page died mid-run, counting the attempt', async () => {
     const name = `died-${crypto.randomUUID()}`;
     // A page that claimed the job and then died: its owner lock is held by nobody.
-    const store = new IdbJobStore(await openQueueDb(name), { now: Date.now, random: Math.random });
+    const store = await IdbJobStore.open(name, { now: Date.now, random: Math.random });
     const [{ job }] = (await store.add([
       { id: 'mid-run', name: 'attempt', data: null, priority: 0, runAt: Date.now(), attempts: 1, backoff: undefined, timeout: undefined, createdAt: Date.now() },
     ])) as unknown as [{ job: JobRecord }];

@@ -5,7 +5,7 @@ import type { NewJob } from '../../src/job/job-options';
 import { IdbJobStore } from '../../src/store/idb-job-store';
 import type { ClaimRequest, JobStore, StoreEnv } from '../../src/store/job-store';
 import { MemoryJobStore } from '../../src/store/memory-job-store';
-import { openQueueDb, queueDbName } from '../../src/store/queue-db';
+import { queueDbName } from '../../src/store/queue-db';
 
 interface Harness {
   store: JobStore;
@@ -14,7 +14,7 @@ interface Harness {
 
 const factories: Record<string, (env: StoreEnv) => Promise<JobStore>> = {
   memory: async (env) => new MemoryJobStore(env),
-  indexeddb: async (env) => new IdbJobStore(await openQueueDb(`contract-${crypto.randomUUID()}`), env),
+  indexeddb: async (env) => await IdbJobStore.open(`contract-${crypto.randomUUID()}`, env),
 };
 
 const opened: JobStore[] = [];
@@ -185,24 +185,24 @@ describe('IdbJobStore specifics', () => {
   it('keeps jobs across connections (a reload)', async () => {
     const name = `reload-${crypto.randomUUID()}`;
     const env = { now: () => 1_000, random: () => 0.5 };
-    const first = new IdbJobStore(await openQueueDb(name), env);
+    const first = await IdbJobStore.open(name, env);
     const [{ job: added }] = (await first.add([job('persisted')])) as unknown as [{ job: JobRecord }];
     first.close();
-    const second = new IdbJobStore(await openQueueDb(name), env);
+    const second = await IdbJobStore.open(name, env);
     expect((await second.get(added.id))?.name).toBe('persisted');
     second.close();
     indexedDB.deleteDatabase(queueDbName(name));
   });
 
   it('rejects a whole batch that holds something IndexedDB cannot store, and stores none of it', async () => {
-    const store = new IdbJobStore(await openQueueDb(`clone-${crypto.randomUUID()}`), { now: () => 1, random: () => 0 });
+    const store = await IdbJobStore.open(`clone-${crypto.randomUUID()}`, { now: () => 1, random: () => 0 });
     await expect(store.add([job('ok'), job('bad', { data: { fn: () => 1 } })])).rejects.toThrow(/DataCloneError|could not be cloned/);
     expect(await store.counts()).toMatchObject({ waiting: 0 });
     store.close();
   });
 
   it('claims the best of 20,000 stored jobs (priority, then FIFO)', async () => {
-    const store = new IdbJobStore(await openQueueDb(`big-${crypto.randomUUID()}`), { now: () => 1_000, random: () => 0 });
+    const store = await IdbJobStore.open(`big-${crypto.randomUUID()}`, { now: () => 1_000, random: () => 0 });
     const batch = Array.from({ length: 20_000 }, (_, i) => job(`j${i}`, { priority: i === 12_345 ? 9 : 0 }));
     await store.add(batch);
     const { claimed } = await store.commit([], claim(2));

@@ -116,6 +116,16 @@ describe('WorkerPool', () => {
     expect(await pool.run(request('add', { a: 3, b: 4 }))).toEqual({ ok: true, value: 7 });
   });
 
+  it('ends a run aborted before its worker started, without running it', async () => {
+    const pool = makePool({ size: 1 });
+    const r = request('countRuns');
+    const running = pool.run(r);
+    pool.abort(r.runId, new JobCancelledError('cancelled early'), 60_000);
+    expect(errorOf(await running).message).toBe('cancelled early');
+    // The handler never ran in that worker: the next run there is its first.
+    expect(await pool.run(request('countRuns'))).toEqual({ ok: true, value: 1 });
+  });
+
   it('moves transferred buffers instead of copying them, both ways', async () => {
     const pool = makePool();
     const buffer = new ArrayBuffer(1024);
