@@ -13,7 +13,9 @@ export type OffthreadErrorCode =
   | 'ERR_STORAGE'
   | 'ERR_INVALID_JOB'
   | 'ERR_UNRECOVERABLE'
-  | 'ERR_QUEUE_CLOSED';
+  | 'ERR_QUEUE_CLOSED'
+  | 'ERR_FETCH'
+  | 'ERR_OFFLINE';
 
 /** The plain-data form of an error, as stored in IndexedDB and sent between threads. */
 export interface SerializedError {
@@ -22,6 +24,10 @@ export interface SerializedError {
   code?: string | undefined;
   stack?: string | undefined;
   cause?: SerializedError | undefined;
+  /** For an error that says when to try again (an HTTP `Retry-After`): milliseconds to wait at least. */
+  retryAfterMs?: number | undefined;
+  /** For an HTTP error: the status. */
+  status?: number | undefined;
 }
 
 /** Base class of every error offthread throws or rebuilds. */
@@ -112,6 +118,25 @@ export class JobFailedError extends OffthreadError {
   }
 }
 
+/**
+ * What `ctx.fetch` throws for a request worth retrying: a network failure (`status` undefined), an HTTP 5xx,
+ * or a 429. Its job is retried with backoff, waiting at least `retryAfterMs` when the server said so.
+ * While the browser is offline its `code` is `ERR_OFFLINE`, and the job waits for the network without
+ * spending an attempt.
+ */
+export class FetchError extends OffthreadError {
+  override name = 'FetchError' as const;
+  /** The HTTP status, if a response came. */
+  readonly status: number | undefined;
+  /** From the response's `Retry-After`, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number; retryAfterMs?: number | undefined; offline?: boolean }) {
+    super(options?.offline ? 'ERR_OFFLINE' : 'ERR_FETCH', message, options);
+    this.status = options?.status;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
 /** The queue was closed while the call (or the job it waited for) was under way. */
 export class QueueClosedError extends OffthreadError {
   override name = 'QueueClosedError' as const;
@@ -124,8 +149,10 @@ export class QueueClosedError extends OffthreadError {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
-    const code = (error as { code?: unknown }).code;
+    const { code, retryAfterMs, status } = error as { code?: unknown; retryAfterMs?: unknown; status?: unknown };
     if (typeof code === 'string') out.code = code;
+    if (typeof retryAfterMs === 'number') out.retryAfterMs = retryAfterMs;
+    if (typeof status === 'number') out.status = status;
     if (error.cause !== undefined) out.cause = serializeError(error.cause);
     return out;
   }
@@ -158,6 +185,7 @@ const rebuilders: Record<string, (message: string, cause: unknown) => Error> = {
   WorkerCrashedError: (m, cause) => new WorkerCrashedError(m, { cause }),
   StorageError: (m, cause) => new StorageError(m, { cause }),
   InvalidJobError: (m, cause) => new InvalidJobError(m, { cause }),
+  FetchError: (m, cause) => new FetchError(m, { cause }),
 };
 
 /** Rebuilds a plain-data error into its class; an error of the handler's own keeps its name, message and stack. */
@@ -165,9 +193,10 @@ export function deserializeError(data: SerializedError): Error {
   const cause = data.cause ? deserializeError(data.cause) : undefined;
   const rebuild = rebuilders[data.name];
   const error = rebuild ? rebuild(data.message, cause) : new Error(data.message, cause ? { cause } : undefined);
-  if (!rebuild) {
-    error.name = data.name;
-    if (data.code !== undefined) (error as Error & { code?: string }).code = data.code;
+  if (!rebuild) error.name = data.name;
+  // Fields the class constructors do not take: keep them as they came.
+  for (const key of ['code', 'retryAfterMs', 'status'] as const) {
+    if (data[key] !== undefined) Object.defineProperty(error, key, { value: data[key], enumerable: true, configurable: true });
   }
   if (data.stack !== undefined) error.stack = data.stack;
   return error;

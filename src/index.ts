@@ -18,10 +18,11 @@ export {
   InvalidJobError,
   UnrecoverableError,
   QueueClosedError,
+  FetchError,
 } from './errors';
 export type { OffthreadErrorCode, SerializedError } from './errors';
 export type { AttemptRecord, BackoffOptions, JobCounts, JobInfo, JobState } from './job/job';
 export type { JobOptions } from './job/job-options';
 export type { ListQuery } from './store/job-store';
 export type { Clock } from './clock';
-export type { TaskContext, TaskData, TaskHandler, TaskMap, TaskName, TaskResult } from './task/task';
+export type { TaskContext, TaskData, TaskDefinition, TaskHandler, TaskMap, TaskName, TaskOptions, TaskResult } from './task/task';

@@ -4,6 +4,7 @@
  * error's class and fields; errors travel in plain-data form and are rebuilt on the page.
  */
 import type { SerializedError } from './errors';
+import type { TaskManifest } from './task/task';
 
 /** One run of one job. */
 export interface RunRequest {
@@ -23,8 +24,8 @@ export type ProgressSink = (runId: string, progress: unknown) => void;
 
 /** What a worker tells the pool when it starts. */
 export interface WorkerHello {
-  /** The task names this worker serves. */
-  tasks: string[];
+  /** The tasks this worker serves, with their defaults. */
+  tasks: TaskManifest;
 }
 
 /** What `serveTasks` exposes to the pool. */

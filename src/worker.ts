@@ -5,5 +5,5 @@
 export { defineTasks } from './task/define-tasks';
 export { serveTasks } from './task/serve-tasks';
 export { transfer } from './task/transfer';
-export { UnrecoverableError } from './errors';
-export type { TaskContext, TaskHandler, TaskMap } from './task/task';
+export { FetchError, UnrecoverableError } from './errors';
+export type { TaskContext, TaskDefinition, TaskHandler, TaskMap, TaskOptions } from './task/task';

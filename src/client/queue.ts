@@ -10,7 +10,8 @@ import type { JobStore, ListQuery } from '../store/job-store';
 import { MemoryJobStore } from '../store/memory-job-store';
 import { becomeRunner } from '../tabs/owner-lock';
 import { QueueChannel, slim, type QueueMessage, type SlimJob } from '../tabs/queue-channel';
-import type { TaskMap, TaskName, TaskResult } from '../task/task';
+import { pickJobOptions } from '../task/define-tasks';
+import type { TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, type JobEvent } from './job-events';
@@ -49,6 +50,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #pendingAdds: PendingAdd[] = [];
   #closed = false;
   #persisted: Promise<boolean> | undefined;
+  #manifestStored = false;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #finishedSinceSweep = 0;
 
@@ -101,11 +103,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
               cancelGraceMs: o.cancelGraceMs,
               reclaimIntervalMs: 5_000,
               progressFlushMs: 250,
+              isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
             }),
         )
       : Promise.resolve(undefined);
     this.#runner.catch(() => {});
     if (o.autoStart) void this.#lead();
+    globalThis.addEventListener?.('online', this.#onOnline);
     this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
     this.#source = {
@@ -313,6 +317,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopLeading.abort();
+    globalThis.removeEventListener?.('online', this.#onOnline);
     clearTimeout(this.#sweepTimer);
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
@@ -348,19 +353,24 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   async #add(entries: ReadonlyArray<{ name: string; data: unknown; opts?: JobOptions | undefined }>): Promise<JobHandle[]> {
     const store = await this.#open();
+    const manifest = await this.#manifest(store);
     const now = this.#o.clock.now();
     const jobs = entries.map((entry, i) => {
       const where = entries.length > 1 ? ` (job ${i} of the batch)` : '';
       if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }${where}, got ${describe(entry)}`);
       const { name, data, opts } = entry;
       if (typeof name !== 'string') throw new TypeError(`Expected a task name string${where}, got ${describe(name)}`);
-      const job = resolveJobOptions(name, data, opts, now);
+      if (manifest && !Object.hasOwn(manifest, name)) {
+        const known = Object.keys(manifest).map((n) => `"${n}"`).join(', ') || 'no tasks';
+        throw new InvalidJobError(`Unknown task "${name}"${where}: the worker serves ${known}`);
+      }
+      const defaults = manifest ? pickJobOptions(manifest[name]!) : {};
+      const job = resolveJobOptions(name, data, opts ? { ...defaults, ...opts } : defaults, now);
       const problem = findUncloneable(data);
       if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path });
       if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
       return job;
     });
-    await this.#checkTaskNames(jobs);
     const results = await this.#storeBatched(store, jobs);
     const handles = results.map(({ job, created }, i) => {
       if (created) {
@@ -394,17 +404,23 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     });
   }
 
-  async #checkTaskNames(jobs: NewJob[]): Promise<void> {
-    if (!this.#pool) return;
-    const names = await this.#pool.tasks();
-    // A tab that is not the runner asked a worker only for the names: let it go.
-    if (!this.#releaseRunnerLock && this.#o.storage === 'indexeddb') this.#pool.trim();
-    for (const job of jobs) {
-      if (!names.includes(job.name)) {
-        throw new InvalidJobError(`Unknown task "${job.name}": the worker serves ${names.map((n) => `"${n}"`).join(', ') || 'no tasks'}`);
-      }
+  /**
+   * The tasks jobs may name, with their defaults: asked of a worker (and kept in the store for tabs and
+   * threads without one), or read from the store; `undefined` if no worker has ever said.
+   */
+  async #manifest(store: JobStore): Promise<TaskManifest | undefined> {
+    if (!this.#pool) return (await store.getMeta('tasks')) as TaskManifest | undefined;
+    const manifest = await this.#pool.tasks();
+    if (!this.#manifestStored) {
+      this.#manifestStored = true;
+      store.setMeta('tasks', manifest).catch((error: unknown) => this.#events.error(error));
     }
+    // A tab that is not the runner asked a worker only for this: let it go.
+    if (!this.#releaseRunnerLock && this.#o.storage === 'indexeddb') this.#pool.trim();
+    return manifest;
   }
+
+  readonly #onOnline = (): void => this.#wakeRunner();
 
   #wakeRunner(): void {
     void this.#runner.then((runner) => runner?.wake(), () => {});

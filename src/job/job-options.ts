@@ -36,6 +36,12 @@ export interface JobOptions {
   timeout?: number;
   /** Cancels the job while it is queued or running. */
   signal?: AbortSignal;
+  /**
+   * The job needs the network: while the browser is offline it waits, without spending attempts, and runs
+   * when the network is back (in a page, or in the service worker's `sync` event).
+   * @default the task's `requiresNetwork`, else false
+   */
+  requiresNetwork?: boolean;
 }
 
 /** A job ready to be stored: options checked and resolved. */
@@ -51,14 +57,15 @@ export interface NewJob {
   timeout: number | undefined;
   /** When `add` was called. */
   createdAt: number;
+  requiresNetwork: boolean;
 }
 
-const OPTION_KEYS = new Set(['jobId', 'priority', 'delay', 'runAt', 'attempts', 'backoff', 'timeout', 'signal']);
+const OPTION_KEYS = new Set(['jobId', 'priority', 'delay', 'runAt', 'attempts', 'backoff', 'timeout', 'signal', 'requiresNetwork']);
 
 /** Checks a job's options and resolves them against `now`. Throws `TypeError` saying what was expected and what came. */
 export function resolveJobOptions(name: string, data: unknown, options: JobOptions | undefined, now: number): NewJob {
   if (options === undefined) {
-    return { id: undefined, name, data, priority: 0, runAt: now, attempts: 1, backoff: undefined, timeout: undefined, createdAt: now };
+    return { id: undefined, name, data, priority: 0, runAt: now, attempts: 1, backoff: undefined, timeout: undefined, createdAt: now, requiresNetwork: false };
   }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected job options to be an object, got ${describe(options)}`);
@@ -68,7 +75,7 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
       throw new TypeError(`Unknown job option \`${key}\`; expected one of ${[...OPTION_KEYS].join(', ')}`);
     }
   }
-  const { jobId, priority = 0, delay, runAt, attempts = 1, backoff, timeout, signal } = options;
+  const { jobId, priority = 0, delay, runAt, attempts = 1, backoff, timeout, signal, requiresNetwork = false } = options;
 
   if (jobId !== undefined && (typeof jobId !== 'string' || jobId.length === 0)) {
     throw new TypeError(`Expected \`jobId\` to be a non-empty string, got ${describe(jobId)}`);
@@ -95,7 +102,10 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describe(signal)}`);
   }
-  return { id: jobId, name, data, priority, runAt: due, attempts, backoff: resolveBackoff(backoff), timeout, createdAt: now };
+  if (typeof requiresNetwork !== 'boolean') {
+    throw new TypeError(`Expected \`requiresNetwork\` to be a boolean, got ${describe(requiresNetwork)}`);
+  }
+  return { id: jobId, name, data, priority, runAt: due, attempts, backoff: resolveBackoff(backoff), timeout, createdAt: now, requiresNetwork };
 }
 
 function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefined {

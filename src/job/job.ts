@@ -63,6 +63,8 @@ export interface JobRecord {
   backoff: BackoffOptions | undefined;
   /** Milliseconds a run may take before its worker is terminated. */
   timeout: number | undefined;
+  /** Waits while the browser is offline. */
+  requiresNetwork: boolean;
   /** When the job is (or was) due to run. */
   runAt: number;
   progress: unknown;
@@ -92,6 +94,8 @@ export interface JobInfo<Data = unknown, Result = unknown> {
   /** Runs the handler may have before the job fails. */
   attempts: number;
   priority: number;
+  /** Waits while the browser is offline. */
+  requiresNetwork: boolean;
   /** The last value the handler passed to `ctx.progress`. */
   progress: unknown;
   /** The handler's value, once `completed`. */
@@ -117,6 +121,7 @@ export function toJobInfo<Data = unknown, Result = unknown>(job: JobRecord): Job
     attempt: job.attempt,
     attempts: job.attempts,
     priority: job.priority,
+    requiresNetwork: job.requiresNetwork,
     progress: job.progress,
     result: job.result as Result | undefined,
     error: job.error,
@@ -138,7 +143,7 @@ export function emptyCounts(): JobCounts {
 
 /** A new job's record, as it is stored at `now`. */
 export function createJobRecord(
-  job: Pick<JobRecord, 'name' | 'data' | 'priority' | 'runAt' | 'attempts' | 'backoff' | 'timeout' | 'createdAt'>,
+  job: Pick<JobRecord, 'name' | 'data' | 'priority' | 'runAt' | 'attempts' | 'backoff' | 'timeout' | 'createdAt' | 'requiresNetwork'>,
   id: string,
   seq: number,
   now: number,
@@ -155,6 +160,7 @@ export function createJobRecord(
     stalls: 0,
     backoff: job.backoff,
     timeout: job.timeout,
+    requiresNetwork: job.requiresNetwork,
     runAt: job.runAt,
     progress: undefined,
     result: undefined,

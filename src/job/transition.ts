@@ -20,8 +20,8 @@ export type JobAction =
    * With a `token`, applies only to that run; `error` says how it died.
    */
   | { type: 'stall'; maxStalls: number; token?: string | undefined; error?: SerializedError | undefined; at?: number | undefined }
-  /** The owner gives the job back unrun (on a forced close): the attempt is not counted. */
-  | { type: 'release'; token: string }
+  /** The job goes back unrun or unfinished through no fault of its own (a forced close, the network gone): the attempt is not counted. */
+  | { type: 'release'; token: string; error?: SerializedError | undefined }
   | { type: 'cancel'; error: SerializedError }
   /** A user retries a failed or cancelled job. */
   | { type: 'retry' };
@@ -72,7 +72,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
       if (action.unrecoverable || handlerRuns >= job.attempts) {
         return { ...endRun(job, now, 'failed', action.error), state: 'failed', error: action.error, finishedAt: now };
       }
-      const runAt = now + backoffDelay(job.backoff, handlerRuns, env.random);
+      const runAt = now + Math.max(backoffDelay(job.backoff, handlerRuns, env.random), action.error.retryAfterMs ?? 0);
       return { ...endRun(job, now, 'failed', action.error), state: runAt > now ? 'delayed' : 'waiting', runAt, error: action.error };
     }
 
@@ -96,7 +96,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'release':
       if (!isCurrentRun(job, action.token)) return null;
-      return { ...endRun(job, now), state: 'waiting', attempt: job.attempt - 1, startedAt: undefined };
+      return { ...endRun(job, now), state: 'waiting', attempt: job.attempt - 1, startedAt: undefined, error: action.error ?? job.error };
 
     case 'cancel':
       if (isFinalState(job.state)) return null;

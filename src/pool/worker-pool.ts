@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
 import { newId } from '../job/new-id';
 import type { ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
+import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
 
 /** Options of a {@link WorkerPool}. */
@@ -64,8 +65,8 @@ export class WorkerPool {
     return this.#slots.size;
   }
 
-  /** The task names the workers serve (asked of the first worker, which is made if need be). */
-  async tasks(): Promise<string[]> {
+  /** The tasks the workers serve, with their defaults (asked of the first worker, made if need be). */
+  async tasks(): Promise<TaskManifest> {
     if (!this.#hello) {
       const slot = this.#spawn();
       slot.busy = true;

@@ -54,6 +54,10 @@ export interface RunnerOptions {
   reclaimIntervalMs: number;
   /** How often stored progress is brought up to date. */
   progressFlushMs: number;
+  /** Whether the network is up: jobs that need it wait while it is not. */
+  isOnline: () => boolean;
+  /** Only jobs of these tasks (all when undefined). */
+  names?: ReadonlySet<string> | undefined;
 }
 
 interface Run {
@@ -226,7 +230,10 @@ export class Runner {
         this.#pending = [];
         const free = this.#paused ? 0 : this.#o.concurrency - this.#runs.size;
         if (pending.length === 0 && free <= 0) break;
-        const claim = free > 0 ? { max: free, owner: this.owner, leaseMs: this.#o.leaseMs, token: newId } : undefined;
+        const claim =
+          free > 0
+            ? { max: free, owner: this.owner, leaseMs: this.#o.leaseMs, token: newId, online: this.#o.isOnline(), names: this.#o.names }
+            : undefined;
 
         let result;
         try {
@@ -332,6 +339,8 @@ export class Runner {
     // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
     // the stall cap stops a job that kills every worker it lands on.
     if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error, at };
+    // Offline: not the job's fault. It waits for the network with its attempt given back.
+    if (error.code === 'ERR_OFFLINE' && run.job.requiresNetwork) return { type: 'release', token: run.token, error };
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
     return { type: 'fail', token: run.token, error, unrecoverable, at };
   }

@@ -1,16 +1,18 @@
 import type { IDBPTransaction } from 'idb';
 import { StorageError } from '../errors';
-import { createJobRecord, emptyCounts, JOB_STATES, type JobCounts, type JobRecord } from '../job/job';
+import { compareReady, createJobRecord, emptyCounts, JOB_STATES, type JobCounts, type JobRecord } from '../job/job';
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
 import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
-import { fromRow, openQueueDb, toRow, type QueueDb, type QueueDbSchema } from './queue-db';
+import { fromRow, openQueueDb, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
 
 type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta'], 'readwrite'>;
 
 /** How many due delayed jobs one commit moves to `waiting`, so that one transaction stays short. */
 const PROMOTE_BATCH = 500;
+/** How far a claim limited to some tasks looks past jobs of other tasks. */
+const FILTERED_SCAN_LIMIT = 1_000;
 
 /**
  * Jobs in IndexedDB. Each method is one transaction; inside one, only IndexedDB requests are awaited.
@@ -120,7 +122,7 @@ export class IdbJobStore implements JobStore {
       const claimed: JobRecord[] = [];
       if (claim.max > 0) {
         const leaseUntil = now + claim.leaseMs;
-        const ready = await jobs.index('ready').getAll(null, claim.max);
+        const ready = await this.#best(tx, claim);
         for (const row of ready) {
           const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil };
           const job = this.#put(tx, transition(fromRow(row), action, this.#transitionEnv(now)));
@@ -130,6 +132,29 @@ export class IdbJobStore implements JobStore {
       const next = await jobs.index('due').openKeyCursor();
       return { updated, claimed, nextRunAt: next ? next.key[0] : undefined };
     });
+  }
+
+  /**
+   * The best ready jobs a claim may take: an index lookup per partition (jobs that need the network apart),
+   * merged. A claim limited to some tasks walks the index past the others, up to a bound.
+   */
+  async #best(tx: JobsTx, claim: ClaimRequest): Promise<JobRow[]> {
+    const index = tx.objectStore('jobs').index('ready');
+    const rows: JobRow[] = [];
+    for (const net of claim.online ? [0, 1] : [0]) {
+      const range = IDBKeyRange.bound([net, -Infinity, -Infinity, -Infinity], [net, Infinity, Infinity, Infinity]);
+      if (!claim.names) {
+        rows.push(...(await index.getAll(range, claim.max)));
+        continue;
+      }
+      let found = 0;
+      let cursor = await index.openCursor(range);
+      for (let scanned = 0; cursor && found < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
+        if (claim.names.has(cursor.value.name)) (rows.push(cursor.value), found++);
+        cursor = await cursor.continue();
+      }
+    }
+    return rows.length > claim.max ? rows.sort(compareReady).slice(0, claim.max) : rows.sort(compareReady);
   }
 
   updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]> {

@@ -15,6 +15,10 @@ export interface ClaimRequest {
   leaseMs: number;
   /** A fresh attempt id for each job claimed. */
   token: () => string;
+  /** When false, jobs that need the network are left waiting. */
+  online: boolean;
+  /** Only jobs of these tasks (all when undefined): a service worker runs only the tasks it may. */
+  names?: ReadonlySet<string> | undefined;
 }
 
 /** What one commit did. */

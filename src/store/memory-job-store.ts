@@ -45,13 +45,19 @@ export class MemoryJobStore implements JobStore {
     }
     const claimed: JobRecord[] = [];
     const leaseUntil = now + claim.leaseMs;
+    const skipped: JobRecord[] = [];
     while (claimed.length < claim.max) {
       const job = this.#peekValid(this.#ready);
       if (!job) break;
       this.#ready.pop();
+      if ((!claim.online && job.requiresNetwork) || (claim.names && !claim.names.has(job.name))) {
+        skipped.push(job);
+        continue;
+      }
       const next = this.#apply(job.id, { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil });
       if (next) claimed.push(next);
     }
+    for (const job of skipped) this.#ready.push(job);
     return { updated, claimed, nextRunAt: this.#peekValid(this.#due)?.runAt };
   }
 

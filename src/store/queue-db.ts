@@ -4,8 +4,8 @@ import { StorageError } from '../errors';
 
 /** A job as stored in IndexedDB: the record plus the keys its indexes read. */
 export interface JobRow extends JobRecord {
-  /** `[-priority, runAt, seq]`, present only while `waiting`: the dequeue order. */
-  readyKey?: [number, number, number];
+  /** `[needs network ? 1 : 0, -priority, runAt, seq]`, present only while `waiting`: the dequeue order. */
+  readyKey?: [number, number, number, number];
   /** `[runAt, seq]`, present only while `delayed`. */
   dueKey?: [number, number];
   /** `[state, seq]`: counts and pages per state. */
@@ -20,7 +20,7 @@ export interface QueueDbSchema extends DBSchema {
     key: string;
     value: JobRow;
     indexes: {
-      ready: [number, number, number];
+      ready: [number, number, number, number];
       due: [number, number];
       state: [JobState, number];
       finished: [JobState, number, number];
@@ -45,7 +45,7 @@ export function queueDbName(queue: string): string {
 /** Adds the index keys for the job's state. */
 export function toRow(job: JobRecord): JobRow {
   const row: JobRow = { ...job, stateKey: [job.state, job.seq] };
-  if (job.state === 'waiting') row.readyKey = [-job.priority, job.runAt, job.seq];
+  if (job.state === 'waiting') row.readyKey = [job.requiresNetwork ? 1 : 0, -job.priority, job.runAt, job.seq];
   else if (job.state === 'delayed') row.dueKey = [job.runAt, job.seq];
   else if (job.finishedAt !== undefined) row.finishedKey = [job.state, job.finishedAt, job.seq];
   return row;

@@ -1,4 +1,12 @@
-import type { TaskMap } from './task';
+import { resolveJobOptions } from '../job/job-options';
+import type { TaskMap, TaskOptions } from './task';
+
+const TASK_OPTION_KEYS = new Set(['requiresNetwork', 'serviceWorker', 'attempts', 'backoff', 'timeout']);
+
+/** A task's defaults that are also job options. */
+export function pickJobOptions({ serviceWorker: _serviceWorker, ...jobOptions }: TaskOptions): Omit<TaskOptions, 'serviceWorker'> {
+  return jobOptions;
+}
 
 /**
  * Declares a worker's tasks. Returns them as given; `typeof` the result is the type the page's
@@ -17,9 +25,18 @@ export function defineTasks<const Tasks extends TaskMap>(tasks: Tasks): Tasks {
   if (typeof tasks !== 'object' || tasks === null) {
     throw new TypeError(`Expected defineTasks() to be given an object of task handlers, got ${tasks === null ? 'null' : typeof tasks}`);
   }
-  for (const [name, handler] of Object.entries(tasks)) {
-    if (typeof handler !== 'function') {
-      throw new TypeError(`Expected task "${name}" to be a function, got ${typeof handler}`);
+  for (const [name, definition] of Object.entries(tasks)) {
+    const ok = typeof definition === 'function' || (typeof definition === 'object' && definition !== null && typeof definition.run === 'function');
+    if (!ok) {
+      throw new TypeError(`Expected task "${name}" to be a function or { run, ...options }, got ${definition === null ? 'null' : typeof definition}`);
+    }
+    if (typeof definition === 'object') {
+      const { run: _run, ...options } = definition;
+      // The same checks as `add` makes: a bad default fails here, at start-up, not at the first job.
+      resolveJobOptions(name, undefined, pickJobOptions(options), 0);
+      for (const key of Object.keys(options)) {
+        if (!TASK_OPTION_KEYS.has(key)) throw new TypeError(`Unknown option \`${key}\` of task "${name}"; expected one of ${[...TASK_OPTION_KEYS].join(', ')}`);
+      }
     }
   }
   return tasks;

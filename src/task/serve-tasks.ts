@@ -2,7 +2,8 @@ import * as Comlink from 'comlink';
 import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
 import type { ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
-import type { TaskContext, TaskMap } from './task';
+import { jobFetch } from './job-fetch';
+import { splitDefinition, type TaskContext, type TaskManifest, type TaskMap } from './task';
 import { takeTransferables } from './transfer';
 
 /**
@@ -28,6 +29,7 @@ export function serveTasks(tasks: TaskMap): void {
 /** The worker's side of the protocol, apart from comlink so it can run in any thread. */
 export function createWorkerApi(tasks: TaskMap): WorkerApi {
   const names = Object.keys(tasks);
+  const manifest: TaskManifest = Object.fromEntries(names.map((name) => [name, splitDefinition(tasks[name]!).options]));
   const controllers = new Map<string, AbortController>();
   let sink: ProgressSink | undefined;
 
@@ -35,15 +37,16 @@ export function createWorkerApi(tasks: TaskMap): WorkerApi {
     async hello(progress: ProgressSink, lockName: string | undefined): Promise<WorkerHello> {
       sink = progress;
       if (lockName && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
-      return { tasks: names };
+      return { tasks: manifest };
     },
 
     async run(request: RunRequest): Promise<RunResponse> {
-      const handler = Object.hasOwn(tasks, request.name) ? tasks[request.name] : undefined;
-      if (typeof handler !== 'function') {
+      const definition = Object.hasOwn(tasks, request.name) ? tasks[request.name] : undefined;
+      if (definition === undefined) {
         const error = new InvalidJobError(`Unknown task "${request.name}": this worker serves ${names.join(', ') || 'no tasks'}`);
         return { ok: false, error: serializeError(error) };
       }
+      const handler = splitDefinition(definition).run;
       const controller = new AbortController();
       controllers.set(request.runId, controller);
       const ctx: TaskContext = {
@@ -55,9 +58,10 @@ export function createWorkerApi(tasks: TaskMap): WorkerApi {
           if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`);
           if (!controller.signal.aborted) void sink?.(request.runId, value);
         },
+        fetch: (input, init) => jobFetch(input, init, controller.signal),
       };
       try {
-        const value = await (handler as (data: unknown, ctx: TaskContext) => unknown)(request.data, ctx);
+        const value = await handler(request.data, ctx);
         return respond(value);
       } catch (error) {
         return { ok: false, error: serializeError(error) };

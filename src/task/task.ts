@@ -1,3 +1,5 @@
+import type { BackoffOptions } from '../job/job';
+
 /** What a task handler gets besides its data. */
 export interface TaskContext {
   /** The job's id. */
@@ -8,24 +10,74 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /**
    * Reports progress: any structured-cloneable value (a number from 0 to 1 suits progress bars).
-   * It reaches `job.onProgress` and the queue's `progress` event.
+   * It reaches `job.onProgress` and the queue's `progress` event, in every tab.
    */
   progress(value: unknown): void;
+  /**
+   * `fetch`, bound to the job: aborted with it, and throwing so that the queue retries what is worth retrying.
+   * A network failure or an HTTP 5xx or 429 throws a retryable `FetchError` (a 429's or 503's `Retry-After`
+   * sets the wait); any other 4xx throws `UnrecoverableError`. While the browser is offline, a network job
+   * waits for the network without spending an attempt.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
 }
 
 /** A task's code: takes the job's data (and a context), returns or resolves to the result. */
 export type TaskHandler<Data, Result> = (data: Data, ctx: TaskContext) => Result | Promise<Result>;
 
-/** A set of named task handlers, as given to `defineTasks`. */
-export type TaskMap = Record<string, (data: never, ctx: TaskContext) => unknown>;
+/** A task's defaults, for every job of it: options given to `add` win. */
+export interface TaskOptions {
+  /**
+   * Jobs of this task need the network: while the browser is offline they wait, without spending attempts,
+   * and run when it is back (in a page, or in the service worker's `sync` event).
+   * @default false
+   */
+  requiresNetwork?: boolean;
+  /**
+   * Whether the service worker may run this task when no page is open. Say `false` for tasks that need
+   * what a service worker lacks (DOM-ish APIs, `OffscreenCanvas` in some browsers, long CPU work).
+   * @default true
+   */
+  serviceWorker?: boolean;
+  /** @default 1 */
+  attempts?: number;
+  backoff?: BackoffOptions | number;
+  /** Milliseconds; see `JobOptions.timeout`. */
+  timeout?: number;
+}
+
+/** A task: its handler, or its handler (`run`) with defaults. */
+export type TaskDefinition =
+  | ((data: never, ctx: TaskContext) => unknown)
+  | ({ run: (data: never, ctx: TaskContext) => unknown } & TaskOptions);
+
+/** A set of named tasks, as given to `defineTasks`. */
+export type TaskMap = Record<string, TaskDefinition>;
 
 /** The names of a task map's tasks. */
 export type TaskName<Tasks extends TaskMap> = Extract<keyof Tasks, string>;
 
+/** The handler of a task definition. */
+export type HandlerOf<Definition> = Definition extends { run: infer Handler extends (...args: never[]) => unknown }
+  ? Handler
+  : Definition extends (...args: never[]) => unknown
+    ? Definition
+    : never;
+
 /** The data a task takes (`undefined` for a handler with no parameter). */
-export type TaskData<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Parameters<Tasks[Name]> extends []
+export type TaskData<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Parameters<HandlerOf<Tasks[Name]>> extends []
   ? undefined
-  : Parameters<Tasks[Name]>[0];
+  : Parameters<HandlerOf<Tasks[Name]>>[0];
 
 /** What a task's job resolves with. */
-export type TaskResult<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Awaited<ReturnType<Tasks[Name]>>;
+export type TaskResult<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Awaited<ReturnType<HandlerOf<Tasks[Name]>>>;
+
+/** What a worker says of its tasks: their names, and each one's defaults (plain data). */
+export type TaskManifest = Record<string, Omit<TaskOptions, never>>;
+
+/** The handler and the defaults of one task definition. */
+export function splitDefinition(definition: TaskDefinition): { run: (data: unknown, ctx: TaskContext) => unknown; options: TaskOptions } {
+  if (typeof definition === 'function') return { run: definition as (data: unknown, ctx: TaskContext) => unknown, options: {} };
+  const { run, ...options } = definition;
+  return { run: run as (data: unknown, ctx: TaskContext) => unknown, options };
+}

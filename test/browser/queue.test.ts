@@ -127,6 +127,15 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expect(stored).toMatchObject({ id: job.id, attempt: 2, error: { name: 'RangeError', message: 'bad value' } });
     });
 
+    it("applies a task's defaults, which the job's own options override", async () => {
+      const queue = makeQueue({ storage });
+      const byDefault = await queue.add('flaky', { succeedOn: 3 });
+      expect(await byDefault.result).toBe(3);
+      expect(await byDefault.info()).toMatchObject({ attempts: 3, attempt: 3 });
+      const overridden = await queue.add('flaky', { succeedOn: 3 }, { attempts: 1 });
+      expect((await failureOf(overridden.result)).message).toMatch(/failed after 1 attempt: attempt 1 failed/);
+    });
+
     it('skips the attempts left on UnrecoverableError', async () => {
       const queue = makeQueue({ storage });
       const job = await queue.add('unrecoverable', undefined, { attempts: 5 });
@@ -299,9 +308,9 @@ describe('Queue (indexeddb) across page lifetimes', () => {
     // A page that claimed the job and then died: its owner lock is held by nobody.
     const store = await IdbJobStore.open(name, { now: Date.now, random: Math.random });
     const [{ job }] = (await store.add([
-      { id: 'mid-run', name: 'attempt', data: null, priority: 0, runAt: Date.now(), attempts: 1, backoff: undefined, timeout: undefined, createdAt: Date.now() },
+      { id: 'mid-run', name: 'attempt', data: null, priority: 0, runAt: Date.now(), attempts: 1, backoff: undefined, timeout: undefined, createdAt: Date.now(), requiresNetwork: false },
     ])) as unknown as [{ job: JobRecord }];
-    await store.commit([], { max: 1, owner: 'a-page-that-died', leaseMs: 60_000, token: () => 'old-run' });
+    await store.commit([], { max: 1, owner: 'a-page-that-died', leaseMs: 60_000, token: () => 'old-run', online: true });
     store.close();
 
     const queue = makeQueue({ name });

@@ -23,12 +23,12 @@ afterEach(() => {
 });
 
 function job(name: string, overrides: Partial<NewJob> = {}): NewJob {
-  return { id: undefined, name, data: { name }, priority: 0, runAt: 1_000, attempts: 1, backoff: undefined, timeout: undefined, createdAt: 1_000, ...overrides };
+  return { id: undefined, name, data: { name }, priority: 0, runAt: 1_000, attempts: 1, backoff: undefined, timeout: undefined, createdAt: 1_000, requiresNetwork: false, ...overrides };
 }
 
 let tokens = 0;
-function claim(max: number, owner = 'owner-a'): ClaimRequest {
-  return { max, owner, leaseMs: 30_000, token: () => `token-${++tokens}` };
+function claim(max: number, owner = 'owner-a', online = true): ClaimRequest {
+  return { max, owner, leaseMs: 30_000, token: () => `token-${++tokens}`, online };
 }
 
 for (const [kind, make] of Object.entries(factories)) {

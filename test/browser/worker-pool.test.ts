@@ -42,8 +42,10 @@ describe('WorkerPool', () => {
 
   it('tells which tasks the workers serve', async () => {
     const pool = makePool();
-    expect(await pool.tasks()).toContain('add');
-    expect(await pool.tasks()).toContain('spinForever');
+    const manifest = await pool.tasks();
+    expect(Object.keys(manifest)).toEqual(expect.arrayContaining(['add', 'spinForever', 'flaky']));
+    expect(manifest.add).toEqual({});
+    expect(manifest.flaky).toEqual({ attempts: 3, backoff: 5 });
     expect(pool.size).toBe(1);
   });
 
