@@ -24,5 +24,6 @@ export type { OffthreadErrorCode, SerializedError } from './errors';
 export type { AttemptRecord, BackoffOptions, JobCounts, JobInfo, JobState } from './job/job';
 export type { JobOptions } from './job/job-options';
 export type { ListQuery } from './store/job-store';
+export type { CatchUp, ScheduleInfo, ScheduleSpec, ScheduledJob } from './schedule/schedule';
 export type { Clock } from './clock';
 export type { TaskContext, TaskData, TaskDefinition, TaskHandler, TaskMap, TaskName, TaskOptions, TaskResult } from './task/task';

@@ -19,8 +19,23 @@ export interface RunRequest {
 
 export type RunResponse = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
-/** Receives `ctx.progress` values from a worker (a comlink proxy, one per worker). */
+/** Receives `ctx.progress` values of a run. */
 export type ProgressSink = (runId: string, progress: unknown) => void;
+
+/**
+ * A progress report, posted by the worker on its own port rather than through a comlink proxy: a proxy
+ * has a channel of its own, so its messages could arrive after the run's result, and the last progress
+ * would be lost. On the worker's port, every progress of a run arrives before its result.
+ */
+export interface ProgressMessage {
+  type: 'offthread:progress';
+  runId: string;
+  progress: unknown;
+}
+
+export function isProgressMessage(data: unknown): data is ProgressMessage {
+  return typeof data === 'object' && data !== null && (data as ProgressMessage).type === 'offthread:progress';
+}
 
 /** What a worker tells the pool when it starts. */
 export interface WorkerHello {
@@ -34,7 +49,7 @@ export interface WorkerApi {
    * Called once, first. The worker takes the Web Lock `lockName` and holds it while it lives, so the
    * pool notices its death (even `self.close()`) when the lock is released.
    */
-  hello(progress: ProgressSink, lockName: string | undefined): Promise<WorkerHello>;
+  hello(lockName: string | undefined): Promise<WorkerHello>;
   run(request: RunRequest): Promise<RunResponse>;
   /** Aborts `ctx.signal` of a run, with `reason`. */
   abort(runId: string, reason: SerializedError): void;

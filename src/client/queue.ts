@@ -4,6 +4,10 @@ import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { checkDuration, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import { WorkerPool } from '../pool/worker-pool';
 import { sweep } from '../runner/retention';
+import { resolveSchedule } from '../schedule/resolve-schedule';
+import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
+import { Scheduler } from '../schedule/scheduler';
+import { isCron } from '../schedule/next-slot';
 import { Runner } from '../runner/runner';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
@@ -11,12 +15,15 @@ import { MemoryJobStore } from '../store/memory-job-store';
 import { becomeRunner } from '../tabs/owner-lock';
 import { QueueChannel, slim, type QueueMessage, type SlimJob } from '../tabs/queue-channel';
 import { pickJobOptions } from '../task/define-tasks';
-import type { TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
+import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, type JobEvent } from './job-events';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
+
+/** croner, loaded the first time a cron schedule is made or due (it stays out of the main bundle). */
+const loadCron = () => import('croner').then((module) => module.Cron);
 
 /** A retention sweep follows this many finished jobs (and runs hourly anyway). */
 const SWEEP_EVERY_FINISHED = 500;
@@ -51,6 +58,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #closed = false;
   #persisted: Promise<boolean> | undefined;
   #manifestStored = false;
+  #scheduler: Scheduler | undefined;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #finishedSinceSweep = 0;
 
@@ -288,6 +296,44 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return { persisted, usage: estimate?.usage, quota: estimate?.quota };
   }
 
+  /**
+   * Adds a job at every slot of a schedule, from whichever tab (or the service worker) runs the queue.
+   * Each slot's job has the id `<id>@<slot time>`, so racing tabs add it once. Scheduling again with the
+   * same spec keeps the next slot; slots missed while nothing ran the queue are caught up by `catchUp`.
+   * @example
+   * await queue.schedule('nightly-cleanup', { cron: '0 3 * * *' }, { name: 'cleanup', data: {} });
+   * await queue.schedule('sync-inbox', { every: 900_000 }, { name: 'syncInbox', data: null });
+   */
+  async schedule<Name extends TaskName<Tasks>>(
+    id: string,
+    spec: ScheduleSpec,
+    job: { name: Name; data: TaskData<Tasks, Name>; opts?: Omit<JobOptions, 'jobId' | 'signal'> },
+  ): Promise<ScheduleInfo> {
+    const store = await this.#open();
+    const manifest = await this.#manifest(store);
+    if (manifest && !Object.hasOwn(manifest, job?.name)) {
+      throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
+    }
+    const existing = (await store.listSchedules()).find((s) => s.id === id);
+    const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
+    const record = resolveSchedule(id, spec, job, this.#o.clock.now(), existing, Cron);
+    await store.putSchedule(record);
+    this.#schedulesChanged();
+    return record;
+  }
+
+  /** Stops a schedule; jobs it already added stay. Resolves `false` if there was no such schedule. */
+  async unschedule(id: string): Promise<boolean> {
+    const removed = await (await this.#open()).deleteSchedule(id);
+    if (removed) this.#schedulesChanged();
+    return removed;
+  }
+
+  /** The stored schedules, with their next slot. */
+  async schedules(): Promise<ScheduleInfo[]> {
+    return (await this.#open()).listSchedules();
+  }
+
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
     await (await this.#open()).setMeta('paused', true);
@@ -319,6 +365,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#stopLeading.abort();
     globalThis.removeEventListener?.('online', this.#onOnline);
     clearTimeout(this.#sweepTimer);
+    this.#scheduler?.stop();
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
     this.#releaseRunnerLock?.();
@@ -342,6 +389,18 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       if (await this.isPaused().catch(() => false)) runner.pause();
       await runner.start();
       this.#scheduleSweep(0);
+      const store = await this.#store;
+      this.#scheduler = new Scheduler({
+        store,
+        clock: this.#o.clock,
+        loadCron,
+        added: (jobs) => {
+          for (const job of jobs) this.#events.emit('added', () => ({ job: toJobInfo(job) as AnyJobInfo<Tasks> }));
+          this.#wakeRunner();
+        },
+        error: (error) => this.#events.error(error),
+      });
+      if (!this.#closed) void this.#scheduler.wake();
     })();
     return this.#leading;
   }
@@ -422,6 +481,11 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   readonly #onOnline = (): void => this.#wakeRunner();
 
+  #schedulesChanged(): void {
+    void this.#scheduler?.wake();
+    this.#channel?.post({ type: 'schedules' });
+  }
+
   #wakeRunner(): void {
     void this.#runner.then((runner) => runner?.wake(), () => {});
     this.#channel?.post({ type: 'added' });
@@ -438,6 +502,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #scheduleSweep(delayMs: number): void {
     if (this.#closed || (this.#sweepTimer !== undefined && delayMs > 0)) return;
     clearTimeout(this.#sweepTimer);
+    this.#scheduler?.stop();
     this.#sweepTimer = setTimeout(async () => {
       this.#sweepTimer = undefined;
       this.#finishedSinceSweep = 0;
@@ -466,6 +531,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     switch (message.type) {
       case 'added':
         return runner?.wake();
+      case 'schedules':
+        return void this.#scheduler?.wake();
       case 'stop': {
         const error = new JobCancelledError(`Job ${message.id} was ${message.removed ? 'removed' : 'cancelled'}`);
         if (message.removed) this.#events.watchers.gone(message.id, error);

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
 import { newId } from '../job/new-id';
-import type { ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
+import { isProgressMessage, type RunRequest, type RunResponse, type WorkerApi, type WorkerHello } from '../protocol';
 import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
 
@@ -52,7 +52,6 @@ export class WorkerPool {
   readonly #progress = new Map<string, (progress: unknown) => void>();
   /** Runs waiting for a worker, with the reason if they were aborted meanwhile. */
   readonly #starting = new Map<string, SerializedError | undefined>();
-  readonly #sink: ProgressSink = (runId, progress) => this.#progress.get(runId)?.(progress);
   #hello: Promise<WorkerHello> | undefined;
   #closed = false;
 
@@ -215,13 +214,16 @@ export class WorkerPool {
       this.#crash(slot, message);
     });
     worker.addEventListener('messageerror', () => this.#crash(slot, 'a message from the worker could not be deserialized'));
+    worker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (isProgressMessage(event.data)) this.#progress.get(event.data.runId)?.(event.data.progress);
+    });
 
     const lockName = typeof navigator !== 'undefined' && navigator.locks ? `offthread:worker:${newId()}` : undefined;
     const startTimer = this.#options.clock.setTimeout(
       () => this.#crash(slot, `it did not answer within ${this.#options.startTimeoutMs} ms of starting (does it call serveTasks?)`),
       this.#options.startTimeoutMs,
     );
-    slot.ready = Promise.race([remote.hello(Comlink.proxy(this.#sink), lockName), startFailed]).then((hello) => {
+    slot.ready = Promise.race([remote.hello(lockName), startFailed]).then((hello) => {
       this.#options.clock.clearTimeout(startTimer);
       // The worker holds this lock while it lives: it is granted to us the moment the worker dies,
       // however it dies (`self.close()` fires no event at all).

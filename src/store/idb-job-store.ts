@@ -4,10 +4,11 @@ import { compareReady, createJobRecord, emptyCounts, JOB_STATES, type JobCounts,
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
+import type { ScheduleRecord } from '../schedule/schedule';
 import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
 import { fromRow, openQueueDb, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
 
-type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta'], 'readwrite'>;
+type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta', 'schedules'], 'readwrite'>;
 
 /** How many due delayed jobs one commit moves to `waiting`, so that one transaction stays short. */
 const PROMOTE_BATCH = 500;
@@ -83,28 +84,64 @@ export class IdbJobStore implements JobStore {
 
 
   add(jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
-    return this.#write(async (tx) => {
-      const jobStore = tx.objectStore('jobs');
-      const meta = tx.objectStore('meta');
-      let seq = ((await meta.get('seq')) as number | undefined) ?? 0;
-      const now = this.#env.now();
-      const added = new Map<string, JobRecord>();
-      const results: Array<{ job: JobRecord; created: boolean }> = [];
-      for (const newJob of jobs) {
-        if (newJob.id !== undefined) {
-          const existing = added.get(newJob.id) ?? (await jobStore.get(newJob.id).then((row) => row && fromRow(row)));
-          if (existing) {
-            results.push({ job: existing, created: false });
-            continue;
-          }
+    return this.#write((tx) => this.#addIn(tx, jobs));
+  }
+
+  async #addIn(tx: JobsTx, jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
+    const jobStore = tx.objectStore('jobs');
+    const meta = tx.objectStore('meta');
+    let seq = ((await meta.get('seq')) as number | undefined) ?? 0;
+    const now = this.#env.now();
+    const added = new Map<string, JobRecord>();
+    const results: Array<{ job: JobRecord; created: boolean }> = [];
+    for (const newJob of jobs) {
+      if (newJob.id !== undefined) {
+        const existing = added.get(newJob.id) ?? (await jobStore.get(newJob.id).then((row) => row && fromRow(row)));
+        if (existing) {
+          results.push({ job: existing, created: false });
+          continue;
         }
-        const job = createJobRecord(newJob, newJob.id ?? newId(), ++seq, now);
-        added.set(job.id, job);
-        jobStore.add(toRow(job)).catch(ignore);
-        results.push({ job, created: true });
       }
-      meta.put(seq, 'seq').catch(ignore);
-      return results;
+      const job = createJobRecord(newJob, newJob.id ?? newId(), ++seq, now);
+      added.set(job.id, job);
+      jobStore.add(toRow(job)).catch(ignore);
+      results.push({ job, created: true });
+    }
+    meta.put(seq, 'seq').catch(ignore);
+    return results;
+  }
+
+  putSchedule(schedule: ScheduleRecord): Promise<void> {
+    return this.#write(async (tx) => void (await tx.objectStore('schedules').put(schedule)));
+  }
+
+  deleteSchedule(id: string): Promise<boolean> {
+    return this.#write(async (tx) => {
+      const schedules = tx.objectStore('schedules');
+      if (!(await schedules.get(id))) return false;
+      await schedules.delete(id);
+      return true;
+    });
+  }
+
+  listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#read((db) => db.getAll('schedules'));
+  }
+
+  materialize(
+    id: string,
+    expectedNextRunAt: number,
+    jobs: readonly NewJob[],
+    next: { nextRunAt: number | undefined; lastRunAt: number | undefined },
+  ): Promise<JobRecord[] | null> {
+    return this.#write(async (tx) => {
+      const schedules = tx.objectStore('schedules');
+      const schedule = await schedules.get(id);
+      if (!schedule || schedule.nextRunAt !== expectedNextRunAt) return null;
+      const added = await this.#addIn(tx, jobs);
+      if (next.nextRunAt === undefined) await schedules.delete(id);
+      else await schedules.put({ ...schedule, nextRunAt: next.nextRunAt, lastRunAt: next.lastRunAt ?? schedule.lastRunAt });
+      return added.filter((a) => a.created).map((a) => a.job);
     });
   }
 
@@ -268,7 +305,7 @@ export class IdbJobStore implements JobStore {
 
   async #write<T>(work: (tx: JobsTx) => Promise<T>): Promise<T> {
     return this.#withConnection(async (db) => {
-      const tx = db.transaction(['jobs', 'meta'], 'readwrite', { durability: 'relaxed' });
+      const tx = db.transaction(['jobs', 'meta', 'schedules'], 'readwrite', { durability: 'relaxed' });
       try {
         const result = await work(tx);
         await tx.done;

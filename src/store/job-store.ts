@@ -1,6 +1,7 @@
 import type { JobCounts, JobRecord, JobState } from '../job/job';
 import type { NewJob } from '../job/job-options';
 import type { JobAction } from '../job/transition';
+import type { ScheduleRecord } from '../schedule/schedule';
 
 /** One action on one stored job. */
 export interface JobUpdate {
@@ -87,6 +88,21 @@ export interface JobStore {
   clean(query: CleanQuery): Promise<string[]>;
   list(query?: ListQuery): Promise<JobRecord[]>;
   counts(): Promise<JobCounts>;
+  putSchedule(schedule: ScheduleRecord): Promise<void>;
+  /** Resolves false if there was no such schedule. */
+  deleteSchedule(id: string): Promise<boolean>;
+  listSchedules(): Promise<ScheduleRecord[]>;
+  /**
+   * Turns due slots of a schedule into jobs and moves the schedule on, in one transaction, if the schedule
+   * still expects `expectedNextRunAt` (another runner may have done it first). Slot jobs have ids of their
+   * own, so adding one twice adds it once. Resolves with the jobs created, or `null` if it did nothing.
+   */
+  materialize(
+    id: string,
+    expectedNextRunAt: number,
+    jobs: readonly NewJob[],
+    next: { nextRunAt: number | undefined; lastRunAt: number | undefined },
+  ): Promise<JobRecord[] | null>;
   /** A small value about the queue as a whole (such as whether it is paused). */
   getMeta(key: string): Promise<unknown>;
   setMeta(key: string, value: unknown): Promise<void>;

@@ -2,6 +2,7 @@ import { compareDue, compareReady, createJobRecord, emptyCounts, type JobCounts,
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
+import type { ScheduleRecord } from '../schedule/schedule';
 import { Heap } from './heap';
 import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
 
@@ -17,6 +18,7 @@ export class MemoryJobStore implements JobStore {
   readonly #due = new Heap<JobRecord>(compareDue);
   readonly #counts = emptyCounts();
   readonly #meta = new Map<string, unknown>();
+  readonly #schedules = new Map<string, ScheduleRecord>();
   #seq = 0;
 
   constructor(env: StoreEnv) {
@@ -111,6 +113,32 @@ export class MemoryJobStore implements JobStore {
 
   async counts(): Promise<JobCounts> {
     return { ...this.#counts };
+  }
+
+  async putSchedule(schedule: ScheduleRecord): Promise<void> {
+    this.#schedules.set(schedule.id, schedule);
+  }
+
+  async deleteSchedule(id: string): Promise<boolean> {
+    return this.#schedules.delete(id);
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return [...this.#schedules.values()];
+  }
+
+  async materialize(
+    id: string,
+    expectedNextRunAt: number,
+    jobs: readonly NewJob[],
+    next: { nextRunAt: number | undefined; lastRunAt: number | undefined },
+  ): Promise<JobRecord[] | null> {
+    const schedule = this.#schedules.get(id);
+    if (!schedule || schedule.nextRunAt !== expectedNextRunAt) return null;
+    const added = await this.add(jobs);
+    if (next.nextRunAt === undefined) this.#schedules.delete(id);
+    else this.#schedules.set(id, { ...schedule, nextRunAt: next.nextRunAt, lastRunAt: next.lastRunAt ?? schedule.lastRunAt });
+    return added.filter((a) => a.created).map((a) => a.job);
   }
 
   async getMeta(key: string): Promise<unknown> {

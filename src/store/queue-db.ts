@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { JobRecord, JobState } from '../job/job';
 import { StorageError } from '../errors';
+import type { ScheduleRecord } from '../schedule/schedule';
 
 /** A job as stored in IndexedDB: the record plus the keys its indexes read. */
 export interface JobRow extends JobRecord {
@@ -30,6 +31,10 @@ export interface QueueDbSchema extends DBSchema {
   meta: {
     key: string;
     value: unknown;
+  };
+  schedules: {
+    key: string;
+    value: ScheduleRecord;
   };
 }
 
@@ -83,6 +88,7 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
           jobs.createIndex('finished', 'finishedKey');
           jobs.createIndex('seq', 'seq');
           database.createObjectStore('meta');
+          database.createObjectStore('schedules', { keyPath: 'id' });
         }
       },
       blocking() {

@@ -8,6 +8,8 @@ export type SlimJob = Omit<JobRecord, 'data' | 'result'>;
 export type QueueMessage =
   /** Jobs were stored: the runner should look. */
   | { type: 'added' }
+  /** Schedules were made or removed: the runner looks at them again. */
+  | { type: 'schedules' }
   /** Something happened to a job, in the tab that runs it (or in a tab that cancelled or retried it). */
   | { type: 'job'; event: 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled'; job: SlimJob; error?: SerializedError | undefined }
   | { type: 'progress'; job: SlimJob; progress: unknown }

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
-import type { ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
+import type { ProgressMessage, ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
 import { jobFetch } from './job-fetch';
 import { splitDefinition, type TaskContext, type TaskManifest, type TaskMap } from './task';
 import { takeTransferables } from './transfer';
@@ -15,7 +15,11 @@ import { takeTransferables } from './transfer';
  * serveTasks(tasks);
  */
 export function serveTasks(tasks: TaskMap): void {
-  Comlink.expose(createWorkerApi(tasks));
+  const progress: ProgressSink = (runId, value) => {
+    const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
+    (globalThis as unknown as { postMessage(message: unknown): void }).postMessage(message);
+  };
+  Comlink.expose(createWorkerApi(tasks, progress));
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
   // which the pool sees as this worker crashing, rather than leave a job hanging.
   globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
@@ -27,15 +31,13 @@ export function serveTasks(tasks: TaskMap): void {
 }
 
 /** The worker's side of the protocol, apart from comlink so it can run in any thread. */
-export function createWorkerApi(tasks: TaskMap): WorkerApi {
+export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
   const names = Object.keys(tasks);
   const manifest: TaskManifest = Object.fromEntries(names.map((name) => [name, splitDefinition(tasks[name]!).options]));
   const controllers = new Map<string, AbortController>();
-  let sink: ProgressSink | undefined;
 
   return {
-    async hello(progress: ProgressSink, lockName: string | undefined): Promise<WorkerHello> {
-      sink = progress;
+    async hello(lockName: string | undefined): Promise<WorkerHello> {
       if (lockName && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
       return { tasks: manifest };
     },
@@ -56,7 +58,7 @@ export function createWorkerApi(tasks: TaskMap): WorkerApi {
         progress(value: unknown) {
           const problem = findUncloneable(value, 'progress');
           if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`);
-          if (!controller.signal.aborted) void sink?.(request.runId, value);
+          if (!controller.signal.aborted) sink(request.runId, value);
         },
         fetch: (input, init) => jobFetch(input, init, controller.signal),
       };

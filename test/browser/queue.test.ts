@@ -208,7 +208,6 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       const seen: unknown[] = [];
       job.onProgress((p) => seen.push(p));
       await job.result;
-      await new Promise((resolve) => setTimeout(resolve, 50));
       expect(events).toEqual([0.25, 0.5, 0.75, 1]);
       expect(seen.at(-1)).toBe(1);
     });
