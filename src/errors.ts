@@ -145,15 +145,17 @@ export class QueueClosedError extends OffthreadError {
   }
 }
 
-/** Turns anything thrown into its plain-data form. */
-export function serializeError(error: unknown): SerializedError {
+/** Turns anything thrown into its plain-data form. A `cause` chain that loops is cut where it loops. */
+export function serializeError(error: unknown, seen: WeakSet<object> = new WeakSet()): SerializedError {
   if (error instanceof Error) {
+    seen.add(error);
     const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
     const { code, retryAfterMs, status } = error as { code?: unknown; retryAfterMs?: unknown; status?: unknown };
     if (typeof code === 'string') out.code = code;
     if (typeof retryAfterMs === 'number') out.retryAfterMs = retryAfterMs;
     if (typeof status === 'number') out.status = status;
-    if (error.cause !== undefined) out.cause = serializeError(error.cause);
+    const cause = error.cause;
+    if (cause !== undefined && !(typeof cause === 'object' && cause !== null && seen.has(cause))) out.cause = serializeError(cause, seen);
     return out;
   }
   if (isSerializedError(error)) return error;
@@ -162,11 +164,13 @@ export function serializeError(error: unknown): SerializedError {
 
 function describeThrown(value: unknown): string {
   if (typeof value === 'string') return value;
+  let shown: string | undefined;
   try {
-    return `Non-error value thrown: ${JSON.stringify(value)}`;
+    shown = JSON.stringify(value);
   } catch {
-    return `Non-error value thrown: ${String(value)}`;
+    // A cycle, or a BigInt.
   }
+  return `Non-error value thrown: ${shown ?? String(value)}`;
 }
 
 function isSerializedError(value: unknown): value is SerializedError {

@@ -4,7 +4,7 @@ import type { SlimJob } from '../tabs/queue-channel';
 import type { TaskMap } from '../task/task';
 import { Emitter, type Listener } from './emitter';
 import { finalError, JobWatchers } from './job-watchers';
-import type { AnyJobInfo, QueueEvents } from './queue-types';
+import type { JobEventPayload, QueueEvents } from './queue-types';
 
 /** The job events that cross tabs. */
 export type JobEvent = 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled';
@@ -43,28 +43,28 @@ export class JobEvents<Tasks extends TaskMap> {
   job(event: JobEvent, job: JobRecord, value: unknown = job.result): void {
     switch (event) {
       case 'active':
-        return this.emit('active', () => ({ job: info(job) }));
+        return this.emit('active', () => payload(job));
       case 'completed':
         this.watchers.finished(job, value);
-        return this.emit('completed', () => ({ job: info({ ...job, result: value }), result: value }) as QueueEvents<Tasks>['completed']);
+        return this.emit('completed', () => ({ ...payload({ ...job, result: value }), result: value }) as QueueEvents<Tasks>['completed']);
       case 'failed':
         this.watchers.finished(job, undefined);
-        return this.emit('failed', () => ({ job: info(job), error: finalError(job) as JobFailedError }));
+        return this.emit('failed', () => ({ ...payload(job), error: finalError(job) as JobFailedError }));
       case 'retrying':
-        return this.emit('retrying', () => ({ job: info(job), error: deserializeError(job.error ?? { name: 'Error', message: 'unknown error' }) }));
+        return this.emit('retrying', () => ({ ...payload(job), error: deserializeError(job.error ?? { name: 'Error', message: 'unknown error' }) }));
       case 'stalled':
-        this.emit('stalled', () => ({ job: info(job) }));
+        this.emit('stalled', () => payload(job));
         if (job.state === 'failed') this.job('failed', job);
         return;
       case 'cancelled':
         this.watchers.finished(job, undefined);
-        return this.emit('cancelled', () => ({ job: info(job) }));
+        return this.emit('cancelled', () => payload(job));
     }
   }
 
   progress(job: JobRecord, progress: unknown): void {
     this.watchers.progress(job.id, progress);
-    this.emit('progress', () => ({ job: info({ ...job, progress }), progress }));
+    this.emit('progress', () => ({ ...payload({ ...job, progress }), progress }));
   }
 
   /** `event` happened in another tab. */
@@ -80,7 +80,7 @@ export class JobEvents<Tasks extends TaskMap> {
     this.watchers.progress(job.id, progress);
     if (!this.#emitter.has('progress')) return;
     const stored = await this.#lookup(job.id).catch(() => undefined);
-    this.emit('progress', () => ({ job: info({ data: stored?.data, result: undefined, ...job, progress }), progress }));
+    this.emit('progress', () => ({ ...payload({ data: stored?.data, result: undefined, ...job, progress }), progress }));
   }
 
   close(errorFor: (id: string) => Error): void {
@@ -89,6 +89,7 @@ export class JobEvents<Tasks extends TaskMap> {
   }
 }
 
-function info<Tasks extends TaskMap>(job: JobRecord): AnyJobInfo<Tasks> {
-  return toJobInfo(job) as AnyJobInfo<Tasks>;
+/** A job event's payload: the task's name beside the job, so that checking it narrows the rest. */
+export function payload<Tasks extends TaskMap>(job: JobRecord): JobEventPayload<Tasks> {
+  return { name: job.name, job: toJobInfo(job) } as JobEventPayload<Tasks>;
 }

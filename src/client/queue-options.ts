@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import { checkDuration, describe } from '../job/job-options';
+import type { ServiceWorkerSource } from './service-worker-link';
 import { DEFAULT_RETENTION, type Retention, type RetentionOptions } from '../runner/retention';
 
 /** Options of `createQueue`. */
@@ -61,6 +62,13 @@ export interface QueueOptions {
    * @default false
    */
   persist?: boolean;
+  /**
+   * The service worker that runs the queue while no page does (it calls `serveQueue` from
+   * `offthread/service-worker`): its script URL, registered as a module through workbox-window, or a
+   * registration you made. When the page hides, or a network job waits for the network, the queue asks
+   * it to run (Background Sync, or a message where that is missing).
+   */
+  serviceWorker?: ServiceWorkerSource;
   /** Where time comes from: for tests that control time. @default the system clock */
   clock?: Clock;
 }
@@ -78,12 +86,13 @@ export interface ResolvedQueueOptions {
   autoStart: boolean;
   retention: Required<RetentionOptions>;
   persist: boolean;
+  serviceWorker: ServiceWorkerSource | undefined;
   clock: Clock;
 }
 
 const KEYS = new Set([
   'name', 'worker', 'concurrency', 'storage', 'leaseMs', 'maxStalls', 'cancelGraceMs', 'idleTimeoutMs', 'autoStart', 'retention',
-  'persist', 'clock',
+  'persist', 'serviceWorker', 'clock',
 ]);
 
 /** Checks `createQueue`'s options and fills in defaults. Throws `TypeError` saying what was expected and what came. */
@@ -124,7 +133,17 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
   }
   if (typeof persist !== 'boolean') throw new TypeError(`Expected \`persist\` to be a boolean, got ${describe(persist)}`);
   const retention = resolveRetention(options.retention);
-  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, retention, persist, clock };
+  const { serviceWorker } = options;
+  const isSource =
+    serviceWorker === undefined ||
+    typeof serviceWorker === 'string' ||
+    serviceWorker instanceof URL ||
+    (typeof serviceWorker === 'object' && serviceWorker !== null && ('then' in serviceWorker || 'scope' in serviceWorker));
+  if (!isSource) throw new TypeError(`Expected \`serviceWorker\` to be a script URL or a ServiceWorkerRegistration, got ${describe(serviceWorker)}`);
+  if (serviceWorker !== undefined && storage === 'memory') {
+    throw new TypeError("A service worker cannot run a queue with storage: 'memory': its jobs live in this page only");
+  }
+  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, retention, persist, serviceWorker, clock };
 }
 
 function resolveRetention(options: RetentionOptions | undefined): Required<RetentionOptions> {

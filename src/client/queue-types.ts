@@ -13,21 +13,31 @@ export type TaskJobInfo<Tasks extends TaskMap, Name extends TaskName<Tasks>> = J
 /** A job of any of the queue's tasks; narrow it by `name`. */
 export type AnyJobInfo<Tasks extends TaskMap> = { [Name in TaskName<Tasks>]: TaskJobInfo<Tasks, Name> }[TaskName<Tasks>];
 
-/** The queue's events and their payloads. Events of jobs run in another tab arrive here too. */
+/**
+ * A job event's payload: the task's `name` (check it to narrow the rest, `result` included) and the job.
+ */
+export type JobEventPayload<Tasks extends TaskMap> = {
+  [Name in TaskName<Tasks>]: { name: Name; job: TaskJobInfo<Tasks, Name> };
+}[TaskName<Tasks>];
+
+/** The queue's events and their payloads. Events of jobs run in another tab (or the service worker) arrive here too. */
 export interface QueueEvents<Tasks extends TaskMap> {
   /** A job was stored (not for an add that found its `jobId` already stored). */
-  added: { job: AnyJobInfo<Tasks> };
+  added: JobEventPayload<Tasks>;
   /** A run started. */
-  active: { job: AnyJobInfo<Tasks> };
-  progress: { job: AnyJobInfo<Tasks>; progress: unknown };
-  completed: { [Name in TaskName<Tasks>]: { job: TaskJobInfo<Tasks, Name>; result: TaskResult<Tasks, Name> } }[TaskName<Tasks>];
+  active: JobEventPayload<Tasks>;
+  progress: JobEventPayload<Tasks> & { progress: unknown };
+  /** A run completed; `if (e.name === 'fib')` narrows `e.result` to that task's result. */
+  completed: {
+    [Name in TaskName<Tasks>]: { name: Name; job: TaskJobInfo<Tasks, Name>; result: TaskResult<Tasks, Name> };
+  }[TaskName<Tasks>];
   /** The job ended `failed`; `error` is a `JobFailedError` whose `cause` is the last attempt's error. */
-  failed: { job: AnyJobInfo<Tasks>; error: JobFailedError };
+  failed: JobEventPayload<Tasks> & { error: JobFailedError };
   /** A run threw and the job will run again (after its backoff); `error` is what it threw. */
-  retrying: { job: AnyJobInfo<Tasks>; error: Error };
+  retrying: JobEventPayload<Tasks> & { error: Error };
   /** A run was lost to a dying tab or worker; the job is back in line (or `failed`, at the stall cap). */
-  stalled: { job: AnyJobInfo<Tasks> };
-  cancelled: { job: AnyJobInfo<Tasks> };
+  stalled: JobEventPayload<Tasks>;
+  cancelled: JobEventPayload<Tasks>;
   /** This tab's runner has nothing running and nothing ready. */
   drained: Record<string, never>;
   /** Storage failed, or was closed or cleared underneath the queue. */
@@ -36,7 +46,9 @@ export interface QueueEvents<Tasks extends TaskMap> {
 
 /** One job of an `addBulk`. */
 export type BulkJob<Tasks extends TaskMap> = {
-  [Name in TaskName<Tasks>]: { name: Name; data: TaskData<Tasks, Name>; opts?: JobOptions };
+  [Name in TaskName<Tasks>]: undefined extends TaskData<Tasks, Name>
+    ? { name: Name; data?: TaskData<Tasks, Name>; opts?: JobOptions }
+    : { name: Name; data: TaskData<Tasks, Name>; opts?: JobOptions };
 }[TaskName<Tasks>];
 
 /** `add`'s arguments after the name: data may be left out for a task that takes none. */

@@ -18,7 +18,8 @@ import { pickJobOptions } from '../task/define-tasks';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
-import { JobEvents, type JobEvent } from './job-events';
+import { JobEvents, payload, type JobEvent } from './job-events';
+import { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
@@ -59,6 +60,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #persisted: Promise<boolean> | undefined;
   #manifestStored = false;
   #scheduler: Scheduler | undefined;
+  readonly #serviceWorker: ServiceWorkerLink | undefined;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #finishedSinceSweep = 0;
 
@@ -118,6 +120,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#runner.catch(() => {});
     if (o.autoStart) void this.#lead();
     globalThis.addEventListener?.('online', this.#onOnline);
+    this.#serviceWorker = o.serviceWorker ? new ServiceWorkerLink(o.name, o.serviceWorker, (error) => this.#events.error(error)) : undefined;
+    if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
     this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
     this.#source = {
@@ -364,6 +368,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#closed = true;
     this.#stopLeading.abort();
     globalThis.removeEventListener?.('online', this.#onOnline);
+    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
     clearTimeout(this.#sweepTimer);
     this.#scheduler?.stop();
     const runner = await this.#runner.catch(() => undefined);
@@ -395,7 +400,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         clock: this.#o.clock,
         loadCron,
         added: (jobs) => {
-          for (const job of jobs) this.#events.emit('added', () => ({ job: toJobInfo(job) as AnyJobInfo<Tasks> }));
+          for (const job of jobs) this.#events.emit('added', () => payload<Tasks>(job));
           this.#wakeRunner();
         },
         error: (error) => this.#events.error(error),
@@ -410,7 +415,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return this.#store;
   }
 
-  async #add(entries: ReadonlyArray<{ name: string; data: unknown; opts?: JobOptions | undefined }>): Promise<JobHandle[]> {
+  async #add(entries: ReadonlyArray<{ name: string; data?: unknown; opts?: JobOptions | undefined }>): Promise<JobHandle[]> {
     const store = await this.#open();
     const manifest = await this.#manifest(store);
     const now = this.#o.clock.now();
@@ -433,13 +438,14 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const results = await this.#storeBatched(store, jobs);
     const handles = results.map(({ job, created }, i) => {
       if (created) {
-        this.#events.emit('added', () => ({ job: toJobInfo(job) as AnyJobInfo<Tasks> }));
+        this.#events.emit('added', () => payload<Tasks>(job));
         const signal = entries[i]!.opts?.signal;
         if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
       }
       return new JobHandle(job.id, job.name, this.#source);
     });
     this.#wakeRunner();
+    if (jobs.some((job) => job.requiresNetwork) && typeof navigator !== 'undefined' && navigator.onLine === false) this.#requestSync();
     return handles;
   }
 
@@ -480,6 +486,20 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   readonly #onOnline = (): void => this.#wakeRunner();
+
+  /** The page hides (and may be closing): the service worker runs what is left once no tab does. */
+  readonly #onVisibility = (): void => {
+    if (document.visibilityState === 'hidden') this.#requestSync();
+  };
+
+  #requestSync(): void {
+    this.#serviceWorker?.requestSync().catch((error: unknown) => this.#events.error(error));
+  }
+
+  /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
+  get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
+    return this.#serviceWorker?.registration ?? Promise.resolve(undefined);
+  }
 
   #schedulesChanged(): void {
     void this.#scheduler?.wake();

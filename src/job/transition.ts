@@ -84,7 +84,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
           name: 'WorkerCrashedError',
           code: 'ERR_WORKER_CRASHED',
           message:
-            `Job ${job.id} (${job.name}) stalled ${stalls} times: the tab or worker running it kept dying, ` +
+            `Job ${job.id} (${job.name}) stalled ${stalls === 1 ? 'once' : `${stalls} times`}: the tab or worker running it kept dying, ` +
             `more than maxStalls (${action.maxStalls}) allows`,
           cause: action.error,
         };

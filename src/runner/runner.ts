@@ -243,8 +243,10 @@ export class Runner {
           );
           this.#failing = false;
         } catch (error) {
-          result = await this.#commitOneByOne(pending, error);
-          if (!result) return;
+          if (!(await this.#commitOneByOne(pending, error))) return;
+          // The updates are written; the claim was not made: make it again.
+          this.#again = true;
+          continue;
         }
         pending.forEach((p, i) => p.done?.(result.updated[i] ?? null));
         for (const job of result.claimed) this.#dispatch(job);
@@ -265,30 +267,40 @@ export class Runner {
   /**
    * The batched commit failed. One bad update (a result IndexedDB cannot store, say) must not sink the
    * others: write them one by one, and record the job of an update that still fails as failed with why.
-   * If storage itself is failing, put everything back and try again later. Returns undefined then.
+   * If storage itself is failing (or there was nothing but the claim), put everything back, report it once,
+   * and try again later: resolves false then.
    */
-  async #commitOneByOne(pending: PendingUpdate[], batchError: unknown) {
-    const updated: Array<JobRecord | null> = [];
-    for (const p of pending) {
+  async #commitOneByOne(pending: PendingUpdate[], batchError: unknown): Promise<boolean> {
+    const storageFailing = () => {
+      this.#pending.unshift(...pending);
+      // Told once per run of failures, not at every retry.
+      if (!this.#failing) this.#o.listener.error(batchError);
+      this.#failing = true;
+      this.#retryTimer = this.#o.clock.setTimeout(() => this.wake(), STORAGE_RETRY_MS);
+      return false;
+    };
+    if (pending.length === 0) return storageFailing();
+    while (pending.length > 0) {
+      const p = pending[0]!;
+      let job: JobRecord | null;
       try {
-        updated.push((await this.#o.store.commit([p.update])).updated[0] ?? null);
+        job = (await this.#o.store.commit([p.update])).updated[0] ?? null;
       } catch (error) {
         const action = p.update.action;
-        if (action.type !== 'complete' || !isDataCloneError(error)) {
-          this.#pending.unshift(...pending.slice(updated.length));
-          // Told once per run of failures, not at every retry.
-          if (!this.#failing) this.#o.listener.error(batchError);
-          this.#failing = true;
-          this.#retryTimer = this.#o.clock.setTimeout(() => this.wake(), STORAGE_RETRY_MS);
-          for (const [i, job] of updated.entries()) pending[i]!.done?.(job);
-          return undefined;
-        }
+        if (action.type !== 'complete' || !isDataCloneError(error)) return storageFailing();
         const failure = new TypeError(`The job's result cannot be stored in IndexedDB: ${String((error as Error).message)}`);
         const fail: JobAction = { type: 'fail', token: action.token, error: serializeError(failure), unrecoverable: true };
-        updated.push((await this.#o.store.commit([{ id: p.update.id, action: fail }])).updated[0] ?? null);
+        try {
+          job = (await this.#o.store.commit([{ id: p.update.id, action: fail }])).updated[0] ?? null;
+        } catch {
+          return storageFailing();
+        }
       }
+      pending.shift();
+      p.done?.(job);
     }
-    return { updated, claimed: [], nextRunAt: undefined };
+    this.#failing = false;
+    return true;
   }
 
   #dispatch(job: JobRecord): void {

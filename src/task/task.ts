@@ -64,10 +64,15 @@ export type HandlerOf<Definition> = Definition extends { run: infer Handler exte
     ? Definition
     : never;
 
-/** The data a task takes (`undefined` for a handler with no parameter). */
+/**
+ * The data a task takes: `undefined` for a handler with no parameter, and `unknown` for a queue made
+ * without its tasks' type (`createQueue({ ... })` with no type argument).
+ */
 export type TaskData<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Parameters<HandlerOf<Tasks[Name]>> extends []
   ? undefined
-  : Parameters<HandlerOf<Tasks[Name]>>[0];
+  : [Parameters<HandlerOf<Tasks[Name]>>[0]] extends [never]
+    ? unknown
+    : Parameters<HandlerOf<Tasks[Name]>>[0];
 
 /** What a task's job resolves with. */
 export type TaskResult<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Awaited<ReturnType<HandlerOf<Tasks[Name]>>>;

@@ -1,0 +1,204 @@
+import { Cron } from 'croner';
+import { systemClock, type Clock } from '../clock';
+import { JobCancelledError } from '../errors';
+import { checkDuration, describe } from '../job/job-options';
+import { Runner } from '../runner/runner';
+import { Scheduler } from '../schedule/scheduler';
+import { IdbJobStore } from '../store/idb-job-store';
+import { runnerLockName } from '../tabs/owner-lock';
+import { QueueChannel, slim } from '../tabs/queue-channel';
+import { splitDefinition, type TaskMap } from '../task/task';
+import { InThreadExecutor } from './in-thread-executor';
+import { periodicSyncTag, syncTag, type DrainMessage } from './sync-tags';
+
+/** Options of {@link serveQueue}. */
+export interface ServeQueueOptions {
+  /** The queue's name, as given to `createQueue` in the page. */
+  queue: string;
+  /** The tasks (the same object the page's workers serve); those with `serviceWorker: false` wait for a page. */
+  tasks: TaskMap;
+  /**
+   * Milliseconds of an event the queue may use before it stops starting jobs, hands back what still runs,
+   * and lets the event end. Chromium stops a `sync` event after 3 minutes and other events after 5.
+   * @default 150_000 in a `sync` event, 240_000 in others
+   */
+  budgetMs?: number;
+  /**
+   * Jobs run at once in the service worker's thread (handlers that await I/O overlap; CPU work does not).
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * How long to wait for the tab that runs the queue to let go (it may be closing) before leaving the work to it.
+   * @default 30_000
+   */
+  lockWaitMs?: number;
+  /** As in `createQueue`. @default 1 */
+  maxStalls?: number;
+  /** For tests that control time. @default the system clock */
+  clock?: Clock;
+}
+
+/** What one drain did. */
+export interface DrainReport {
+  /** False if a tab held the queue the whole time (it runs the jobs then). */
+  ran: boolean;
+  /** Runs that ended here (completed, failed or retried). */
+  settled: number;
+  /** Jobs this service worker could run now but left for later (out of budget). */
+  left: number;
+}
+
+// The few service worker types used here (TypeScript's DOM lib has none, and its WebWorker lib clashes with it).
+interface ExtendableEventLike extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface SyncEventLike extends ExtendableEventLike {
+  readonly tag: string;
+  readonly lastChance?: boolean;
+}
+interface MessageEventLike extends ExtendableEventLike {
+  readonly data: unknown;
+}
+interface ServiceWorkerScopeLike {
+  addEventListener(type: 'sync' | 'periodicsync', listener: (event: SyncEventLike) => void): void;
+  addEventListener(type: 'activate', listener: (event: ExtendableEventLike) => void): void;
+  addEventListener(type: 'message', listener: (event: MessageEventLike) => void): void;
+}
+
+const SYNC_EVENT_BUDGET_MS = 150_000;
+const OTHER_EVENT_BUDGET_MS = 240_000;
+
+/**
+ * Runs a queue in the service worker when no page does: on `sync` (Background Sync: when the network is
+ * back, or soon after the last page closed), on `periodicsync` (due schedules), at activation, and when a
+ * closing page asks (where Background Sync is missing). Jobs run in this thread, within a time budget,
+ * each recorded as it ends; what is left keeps the `sync` pending so the browser fires it again, and on
+ * the last chance is left for the next page.
+ * @example
+ * // sw.ts
+ * import { serveQueue } from 'offthread/service-worker';
+ * import { tasks } from './tasks';
+ * serveQueue({ queue: 'images', tasks });
+ */
+export function serveQueue(options: ServeQueueOptions): void {
+  const o = resolveOptions(options);
+  const scope = globalThis as unknown as ServiceWorkerScopeLike;
+  scope.addEventListener('sync', (event) => {
+    if (event.tag !== syncTag(o.queue)) return;
+    event.waitUntil(
+      drainQueue(o, Math.min(o.budgetMs ?? SYNC_EVENT_BUDGET_MS, SYNC_EVENT_BUDGET_MS)).then((report) => {
+        // A rejected sync is fired again later by the browser; on its last chance the work waits for a page.
+        if (report.left > 0 && !event.lastChance) throw new Error(`offthread: ${report.left} jobs of "${o.queue}" left for the next sync`);
+      }),
+    );
+  });
+  scope.addEventListener('periodicsync', (event) => {
+    if (event.tag !== periodicSyncTag(o.queue)) return;
+    event.waitUntil(drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS));
+  });
+  scope.addEventListener('activate', (event) => {
+    event.waitUntil(drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS).catch(() => undefined));
+  });
+  scope.addEventListener('message', (event) => {
+    const data = event.data as DrainMessage | undefined;
+    if (data?.type !== 'offthread:drain' || data.queue !== o.queue) return;
+    event.waitUntil(drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS).catch(() => undefined));
+  });
+}
+
+/**
+ * Runs the queue's due schedules and ready jobs in this thread until nothing is left or `budgetMs` is
+ * spent, if no tab runs the queue (it waits up to `lockWaitMs` for a closing tab to let go).
+ */
+export async function drainQueue(options: ServeQueueOptions, budgetMs: number): Promise<DrainReport> {
+  const o = resolveOptions(options);
+  const clock = o.clock ?? systemClock;
+  const deadline = clock.now() + budgetMs;
+  const lockWait = AbortSignal.timeout(Math.min(o.lockWaitMs ?? 30_000, budgetMs));
+  try {
+    return await navigator.locks.request(runnerLockName(o.queue), { signal: lockWait }, () => runUntil(o, clock, deadline));
+  } catch (error) {
+    if (lockWait.aborted) return { ran: false, settled: 0, left: 0 };
+    throw error;
+  }
+}
+
+async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): Promise<DrainReport> {
+  const store = await IdbJobStore.open(o.queue, { now: () => clock.now(), random: Math.random });
+  const served = new Set(Object.entries(o.tasks).filter(([, d]) => splitDefinition(d).options.serviceWorker !== false).map(([n]) => n));
+  const executor = new InThreadExecutor(o.tasks, clock);
+  const isOnline = () => navigator.onLine !== false;
+  let settled = 0;
+  let drained!: () => void;
+  const idle = new Promise<void>((resolve) => (drained = resolve));
+  const channel = new QueueChannel(o.queue, (message) => {
+    if (message.type === 'added') runner.wake();
+    if (message.type === 'stop') runner.cancelled(message.id, new JobCancelledError(`Job ${message.id} was cancelled`));
+  });
+  const tell = (event: 'active' | 'completed' | 'failed' | 'retrying' | 'stalled', job: Parameters<typeof slim>[0]) =>
+    channel.post({ type: 'job', event, job: slim(job) });
+  const runner: Runner = new Runner({
+    queue: o.queue,
+    store,
+    executor,
+    clock,
+    listener: {
+      active: (job) => tell('active', job),
+      progress: (job, progress) => channel.post({ type: 'progress', job: slim(job), progress }),
+      settled: (job) => {
+        settled++;
+        tell(job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying', job);
+      },
+      stalled: (job) => tell('stalled', job),
+      drained: () => drained(),
+      error: (error) => console.error(`offthread: queue "${o.queue}" in the service worker:`, error),
+    },
+    concurrency: o.concurrency ?? 1,
+    leaseMs: 30_000,
+    maxStalls: o.maxStalls ?? 1,
+    cancelGraceMs: 1_000,
+    reclaimIntervalMs: 5_000,
+    progressFlushMs: 250,
+    isOnline,
+    names: served,
+  });
+  const scheduler = new Scheduler({
+    store,
+    clock,
+    loadCron: async () => Cron,
+    added: () => runner.wake(),
+    error: (error) => console.error(`offthread: schedules of "${o.queue}" in the service worker:`, error),
+  });
+  try {
+    if ((await store.getMeta('paused')) === true) return { ran: true, settled: 0, left: 0 };
+    await scheduler.wake();
+    scheduler.stop();
+    await runner.start();
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const outOfTime = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), Math.max(0, deadline - clock.now()))));
+    const ended = await Promise.race([idle.then(() => 'idle' as const), outOfTime]);
+    clock.clearTimeout(timer);
+    // Out of time: what still runs goes back to the queue, its attempt not counted, for the next event or page.
+    await runner.close({ force: ended === 'late' });
+    const waiting = await store.list({ state: 'waiting', limit: 1_000, order: 'asc' });
+    const left = waiting.filter((job) => served.has(job.name) && (isOnline() || !job.requiresNetwork)).length;
+    return { ran: true, settled, left };
+  } finally {
+    scheduler.stop();
+    channel.close();
+    store.close();
+  }
+}
+
+function resolveOptions(options: ServeQueueOptions): ServeQueueOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected serveQueue() to be given { queue, tasks }, got ${describe(options)}`);
+  if (typeof options.queue !== 'string' || options.queue.length === 0) throw new TypeError(`Expected \`queue\` to be a non-empty string, got ${describe(options.queue)}`);
+  if (typeof options.tasks !== 'object' || options.tasks === null) throw new TypeError(`Expected \`tasks\` to be the object made by defineTasks(), got ${describe(options.tasks)}`);
+  if (options.budgetMs !== undefined) checkDuration('budgetMs', options.budgetMs, 1);
+  if (options.lockWaitMs !== undefined) checkDuration('lockWaitMs', options.lockWaitMs, 0);
+  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got ${describe(options.concurrency)}`);
+  }
+  return options;
+}

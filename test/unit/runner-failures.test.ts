@@ -1,0 +1,226 @@
+// The Runner records failures: retries after backoff, stalls for crashed workers and for dead owners.
+import { describe, expect, it } from 'vitest';
+import { crash, thrown, useHarness } from './support/runner-harness';
+
+const { create, started } = useHarness();
+
+describe('Runner: failures and retries', () => {
+  it('retries a failing run after its backoff, then fails it after `attempts`', async () => {
+    const h = await started();
+    const [id] = await h.add({ opts: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } } });
+    h.runner.wake();
+    await h.settle();
+
+    h.executor.runOf(id!).fail(thrown);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'delayed', attempt: 1, error: thrown, runAt: h.clock.now() + 1_000 });
+
+    await h.clock.advance(999);
+    expect(h.executor.runs).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(h.executor.runs).toHaveLength(2);
+    expect(h.executor.runs[1]!.request.attempt).toBe(2);
+
+    h.executor.runOf(id!).fail(thrown);
+    await h.settle();
+    await h.clock.advance(1_999); // exponential: 2 s before the third attempt
+    expect(h.executor.runs).toHaveLength(2);
+    await h.clock.advance(1);
+    expect(h.executor.runs).toHaveLength(3);
+    expect(h.executor.runs[2]!.request.attempt).toBe(3);
+
+    h.executor.runOf(id!).fail(thrown);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 3, error: thrown, finishedAt: h.clock.now() });
+    expect(h.callsOf('settled').map((call) => call.state)).toEqual(['delayed', 'delayed', 'failed']);
+
+    await h.clock.advance(60_000);
+    expect(h.executor.runs).toHaveLength(3);
+  });
+
+  it('a run that succeeds on retry completes with its value', async () => {
+    const h = await started();
+    const [id] = await h.add({ opts: { attempts: 2, backoff: 500 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(thrown);
+    await h.clock.advance(500);
+    h.executor.runOf(id!).succeed({ pixels: 4 });
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 2, result: { pixels: 4 }, error: undefined });
+    expect(h.callsOf('settled').map(({ state, value }) => [state, value])).toEqual([
+      ['delayed', undefined],
+      ['completed', { pixels: 4 }],
+    ]);
+  });
+
+  it.each([
+    ['UnrecoverableError', { name: 'UnrecoverableError', code: 'ERR_UNRECOVERABLE', message: 'bad input' }],
+    ['InvalidJobError', { name: 'InvalidJobError', code: 'ERR_INVALID_JOB', message: 'Unknown task "resize"' }],
+  ])('an %s fails the job at once, with attempts left', async (_, error) => {
+    const h = await started();
+    const [id] = await h.add({ opts: { attempts: 5 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(error);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 1, error });
+    expect(h.callsOf('settled').map((call) => call.state)).toEqual(['failed']);
+  });
+});
+
+describe('Runner: crashed workers are stalls', () => {
+  it('a WorkerCrashedError does not spend an attempt: the job runs again at once', async () => {
+    const h = await started({ maxStalls: 1 });
+    const [id] = await h.add({ opts: { attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(crash);
+    await h.settle();
+
+    expect(h.callsOf('stalled').map(({ state, job }) => [state, job.stalls])).toEqual([['waiting', 1]]);
+    expect(h.callsOf('settled')).toEqual([]);
+    expect(h.executor.runs).toHaveLength(2);
+    expect(h.executor.runs[1]!.request.attempt).toBe(2);
+
+    h.executor.runOf(id!).succeed('done');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 2, stalls: 1, result: 'done' });
+  });
+
+  it('a crash and a handler failure: only the failure spends an attempt', async () => {
+    const h = await started({ maxStalls: 3 });
+    const [id] = await h.add({ opts: { attempts: 2, backoff: 0 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(crash);
+    await h.settle();
+    h.executor.runOf(id!).fail(thrown);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'active', attempt: 3, stalls: 1 });
+    h.executor.runOf(id!).fail(thrown);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 3, stalls: 1, error: thrown });
+  });
+
+  it('a job that crashes its worker every time ends failed after maxStalls, saying so', async () => {
+    const h = await started({ maxStalls: 2 });
+    const [poison, healthy] = await h.add({ name: 'poison', opts: { attempts: 5 } }, { name: 'healthy' });
+    h.runner.wake();
+    await h.settle();
+    for (let i = 0; i < 3; i++) {
+      h.executor.runOf(poison!).fail(crash);
+      await h.settle();
+    }
+    const job = await h.job(poison!);
+    expect(job).toMatchObject({ state: 'failed', attempt: 3, stalls: 3 });
+    expect(job.error).toEqual({
+      name: 'WorkerCrashedError',
+      code: 'ERR_WORKER_CRASHED',
+      message: `Job ${poison} (poison) stalled 3 times: the tab or worker running it kept dying, more than maxStalls (2) allows`,
+      cause: crash,
+    });
+    expect(h.callsOf('stalled').map((call) => call.state)).toEqual(['waiting', 'waiting', 'failed']);
+
+    // Other jobs keep flowing.
+    expect(h.executor.runOf(healthy!).request.name).toBe('healthy');
+  });
+});
+
+describe('Runner: leases (Node has no Web Locks, so lease expiry is what tells a dead owner)', () => {
+  it('renews the lease of a run in progress', async () => {
+    const h = await started({ leaseMs: 30_000 });
+    const [id] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    const claimedAt = h.clock.now();
+    expect((await h.job(id!)).leaseUntil).toBe(claimedAt + 30_000);
+    await h.clock.advance(10_000);
+    expect((await h.job(id!)).leaseUntil).toBe(claimedAt + 40_000);
+    await h.clock.advance(60_000);
+    expect((await h.job(id!)).leaseUntil).toBe(claimedAt + 100_000);
+  });
+
+  it('takes back a job whose owner stopped renewing once its lease expires, as a stall', async () => {
+    const h = create({ leaseMs: 30_000, reclaimIntervalMs: 5_000, maxStalls: 1 });
+    const [id] = await h.add({ opts: { attempts: 1 } });
+    // Another runner claimed it, then died.
+    await h.store.commit([], { max: 1, owner: 'dead-tab', leaseMs: 30_000, token: () => 'dead-run', online: true });
+    await h.runner.start();
+    await h.settle();
+    expect(h.executor.runs).toHaveLength(0);
+
+    await h.clock.advance(25_000);
+    expect((await h.job(id!)).state).toBe('active');
+    expect(h.executor.runs).toHaveLength(0);
+
+    await h.clock.advance(10_000);
+    expect(h.callsOf('stalled').map(({ id: stalledId, state, job }) => [stalledId, state, job.stalls])).toEqual([[id, 'waiting', 1]]);
+    expect(h.executor.runs).toHaveLength(1);
+    expect(h.executor.runs[0]!.request.attempt).toBe(2);
+    h.executor.runOf(id!).succeed('rerun');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', result: 'rerun', stalls: 1 });
+  });
+
+  it('does not take back its own runs, however long they take', async () => {
+    const h = await started({ leaseMs: 30_000, reclaimIntervalMs: 5_000 });
+    const [id] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    await h.clock.advance(10 * 60_000);
+    expect(h.callsOf('stalled')).toEqual([]);
+    expect(h.executor.runs).toHaveLength(1);
+    expect((await h.job(id!)).state).toBe('active');
+  });
+});
+
+describe('Runner: network jobs', () => {
+  const offline = { name: 'FetchError', code: 'ERR_OFFLINE', message: 'Offline: could not fetch /api' };
+
+  it('leaves network jobs waiting while offline, and runs the others', async () => {
+    let online = false;
+    const h = await started({ concurrency: 2, isOnline: () => online });
+    const [upload, local] = await h.add({ name: 'upload', opts: { requiresNetwork: true } }, { name: 'local' });
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([local]);
+    expect((await h.job(upload!)).state).toBe('waiting');
+
+    online = true;
+    h.runner.wake(); // as the queue does on the browser's `online` event
+    await h.settle();
+    expect(h.executor.started).toEqual([local, upload]);
+  });
+
+  it('a network job that finds the network gone waits for it without spending an attempt', async () => {
+    let online = true;
+    const h = await started({ isOnline: () => online });
+    const [id] = await h.add({ name: 'upload', opts: { requiresNetwork: true, attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    online = false;
+    h.executor.runOf(id!).fail(offline);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, error: offline });
+    expect(h.executor.runs).toHaveLength(1);
+
+    online = true;
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.runs[1]!.request.attempt).toBe(1);
+    h.executor.runOf(id!).succeed('uploaded');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 1, result: 'uploaded' });
+  });
+
+  it('the same error from a job that did not ask for the network is an ordinary failure', async () => {
+    const h = await started();
+    const [id] = await h.add({ opts: { attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(offline);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 1, error: offline });
+  });
+});

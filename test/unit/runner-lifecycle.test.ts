@@ -1,0 +1,180 @@
+// The Runner's life: cancel, pause and resume, close, drained.
+import { describe, expect, it } from 'vitest';
+import { thrown, useHarness } from './support/runner-harness';
+
+const { create, started } = useHarness();
+
+describe('Runner: cancel', () => {
+  it('a late response for a cancelled run is not recorded', async () => {
+    const h = await started({ cancelGraceMs: 750 });
+    const [id, next] = await h.add({}, {});
+    h.runner.wake();
+    await h.settle();
+    const run = h.executor.runOf(id!);
+
+    // As queue.cancel does: the store first, then the runner.
+    await h.store.commit([{ id: id!, action: { type: 'cancel', error: { name: 'JobCancelledError', message: 'cancelled' } } }]);
+    const reason = new Error('cancelled by the user');
+    h.runner.cancelled(id!, reason);
+    expect(h.executor.aborts).toEqual([{ runId: run.request.runId, reason, graceMs: 750 }]);
+    await h.settle();
+
+    // The freed slot goes to the next job.
+    expect(h.executor.runOf(next!)).toBeDefined();
+
+    run.succeed('too late');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'cancelled', result: undefined });
+    expect(h.callsOf('settled').filter((call) => call.id === id)).toEqual([]);
+  });
+
+  it('cancelled() for a job that does not run here does nothing', async () => {
+    const h = await started();
+    h.runner.cancelled('elsewhere', new Error('x'));
+    expect(h.executor.aborts).toEqual([]);
+  });
+});
+
+describe('Runner: pause, resume, close', () => {
+  it('pause() stops claiming; the run in progress is still recorded; resume() restarts', async () => {
+    const h = await started({ concurrency: 1 });
+    const [a, b, c] = await h.add({}, {}, {});
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([a]);
+
+    h.runner.pause();
+    h.executor.runOf(a!).succeed(1);
+    await h.settle();
+    expect((await h.job(a!)).state).toBe('completed');
+    expect(h.executor.started).toEqual([a]);
+    h.runner.wake();
+    await h.clock.advance(60_000);
+    expect(h.executor.started).toEqual([a]);
+    expect((await h.job(b!)).state).toBe('waiting');
+
+    h.runner.resume();
+    await h.settle();
+    expect(h.executor.started).toEqual([a, b]);
+    h.executor.runOf(b!).succeed(2);
+    await h.settle();
+    expect(h.executor.started).toEqual([a, b, c]);
+  });
+
+  it('a runner paused before it starts claims nothing', async () => {
+    const h = create();
+    await h.add({});
+    h.runner.pause();
+    await h.runner.start();
+    await h.settle();
+    expect(h.executor.runs).toHaveLength(0);
+    h.runner.resume();
+    await h.settle();
+    expect(h.executor.runs).toHaveLength(1);
+  });
+
+  it('close() waits for runs in progress to end and be recorded, and claims nothing more', async () => {
+    const h = await started({ concurrency: 2 });
+    const [a, b, c] = await h.add({}, {}, {});
+    h.runner.wake();
+    await h.settle();
+
+    let closed = false;
+    const closing = h.runner.close().then(() => (closed = true));
+    await h.settle();
+    expect(closed).toBe(false);
+
+    h.executor.runOf(a!).succeed('a');
+    await h.settle();
+    expect(closed).toBe(false);
+
+    h.executor.runOf(b!).fail(thrown);
+    await closing;
+    expect(await h.job(a!)).toMatchObject({ state: 'completed', result: 'a' });
+    expect(await h.job(b!)).toMatchObject({ state: 'failed', error: thrown });
+    expect(await h.job(c!)).toMatchObject({ state: 'waiting', attempt: 0 });
+    expect(h.executor.started).toEqual([a, b]);
+
+    await h.clock.advance(60_000);
+    expect(h.executor.started).toEqual([a, b]);
+    expect(h.clock.pending).toBe(0);
+  });
+
+  it('close() of an idle runner resolves at once and clears its timers', async () => {
+    const h = await started();
+    await h.runner.close();
+    expect(h.clock.pending).toBe(0);
+  });
+
+  it('close({ force: true }) hands running jobs back as waiting, their attempt not counted', async () => {
+    const h = await started({ concurrency: 2 });
+    const [a, b] = await h.add({ opts: { attempts: 1 } }, { opts: { attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.inFlight).toBe(2);
+
+    await h.runner.close({ force: true });
+    for (const id of [a!, b!]) {
+      expect(await h.job(id)).toMatchObject({ state: 'waiting', attempt: 0, startedAt: undefined, token: undefined, owner: undefined });
+    }
+
+    // The runs end later: nothing of theirs is recorded.
+    h.executor.runOf(a!).succeed('late');
+    h.executor.runOf(b!).fail(thrown);
+    await h.settle();
+    expect(await h.job(a!)).toMatchObject({ state: 'waiting', result: undefined });
+    expect(await h.job(b!)).toMatchObject({ state: 'waiting', error: undefined });
+    expect(h.callsOf('settled')).toEqual([]);
+  });
+});
+
+describe('Runner: drained', () => {
+  it('fires once nothing is running and nothing is ready, and again after new work', async () => {
+    const h = await started({ concurrency: 2 });
+    const drained = () => h.callsOf('drained').length;
+    expect(drained()).toBe(1); // started with nothing to do
+
+    const [a, b] = await h.add({}, {});
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(a!).succeed();
+    await h.settle();
+    expect(drained()).toBe(1); // b still runs
+
+    h.executor.runOf(b!).succeed();
+    await h.settle();
+    expect(drained()).toBe(2);
+
+    h.runner.wake(); // a wake with nothing new does not repeat it
+    await h.settle();
+    expect(drained()).toBe(2);
+
+    const [c] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(c!).succeed();
+    await h.settle();
+    expect(drained()).toBe(3);
+  });
+
+  it('fires while a retry waits out its backoff (nothing running, nothing ready), and after it', async () => {
+    const h = await started();
+    const [id] = await h.add({ opts: { attempts: 2, backoff: 1_000 } });
+    h.runner.wake();
+    await h.settle();
+    const drained = () => h.callsOf('drained').length;
+    const before = drained();
+
+    h.executor.runOf(id!).fail(thrown);
+    await h.settle();
+    expect((await h.job(id!)).state).toBe('delayed');
+    expect(drained()).toBe(before + 1);
+
+    await h.clock.advance(1_000);
+    h.executor.runOf(id!).succeed();
+    await h.settle();
+    expect((await h.job(id!)).state).toBe('completed');
+    expect(drained()).toBe(before + 2);
+    expect(h.calls.at(-1)).toEqual({ event: 'drained' });
+  });
+});
