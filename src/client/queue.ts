@@ -1,19 +1,15 @@
 import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
+import { newId } from '../job/new-id';
 import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { checkDuration, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
-import { WorkerPool } from '../pool/worker-pool';
-import { sweep } from '../runner/retention';
 import { resolveSchedule } from '../schedule/resolve-schedule';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
-import { Scheduler } from '../schedule/scheduler';
 import { isCron } from '../schedule/next-slot';
-import { Runner } from '../runner/runner';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { MemoryJobStore } from '../store/memory-job-store';
-import { becomeRunner } from '../tabs/owner-lock';
-import { QueueChannel, slim, type QueueMessage, type SlimJob } from '../tabs/queue-channel';
+import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import { pickJobOptions } from '../task/define-tasks';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
@@ -21,14 +17,8 @@ import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, payload, type JobEvent } from './job-events';
 import { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
+import { loadCron, RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
-
-/** croner, loaded the first time a cron schedule is made or due (it stays out of the main bundle). */
-const loadCron = () => import('croner').then((module) => module.Cron);
-
-/** A retention sweep follows this many finished jobs (and runs hourly anyway). */
-const SWEEP_EVERY_FINISHED = 500;
-const SWEEP_INTERVAL_MS = 3_600_000;
 
 interface PendingAdd {
   jobs: NewJob[];
@@ -45,24 +35,20 @@ interface PendingAdd {
 export class Queue<Tasks extends TaskMap = TaskMap> {
   /** The queue's name. */
   readonly name: string;
+  /** This tab's label, as jobs it runs record it in `JobInfo.ranBy`. */
+  readonly contextId: string = `tab:${newId().slice(0, 8)}`;
   readonly #o: ResolvedQueueOptions;
   readonly #store: Promise<JobStore>;
-  readonly #pool: WorkerPool | undefined;
-  readonly #runner: Promise<Runner | undefined>;
+  /** This tab's side of running the queue; none without a `worker`. */
+  readonly #tab: RunnerTab | undefined;
   readonly #channel: QueueChannel | undefined;
   readonly #events: JobEvents<Tasks>;
   readonly #source: JobSource;
-  readonly #stopLeading = new AbortController();
-  #leading: Promise<void> | undefined;
-  #releaseRunnerLock: (() => void) | undefined;
+  readonly #serviceWorker: ServiceWorkerLink | undefined;
+  readonly #persisted: Promise<boolean> | undefined;
   #pendingAdds: PendingAdd[] = [];
   #closed = false;
-  #persisted: Promise<boolean> | undefined;
   #manifestStored = false;
-  #scheduler: Scheduler | undefined;
-  readonly #serviceWorker: ServiceWorkerLink | undefined;
-  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
-  #finishedSinceSweep = 0;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
@@ -83,42 +69,24 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
           });
     this.#store.catch((error: unknown) => this.#events.error(error));
     this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
-    this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => void this.#receive(message)) : undefined;
+    this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => this.#receive(message)) : undefined;
 
-    const pool = (this.#pool = o.worker
-      ? new WorkerPool({ create: o.worker, size: o.concurrency, idleTimeoutMs: o.idleTimeoutMs, startTimeoutMs: 10_000, clock: o.clock })
-      : undefined);
-    this.#runner = pool
-      ? this.#store.then(
-          (store) =>
-            new Runner({
-              queue: o.name,
-              store,
-              executor: pool,
-              clock: o.clock,
-              listener: {
-                active: (job) => this.#tell('active', job),
-                progress: (job, progress) => {
-                  this.#events.progress(job, progress);
-                  this.#channel?.post({ type: 'progress', job: slim(job), progress });
-                },
-                settled: (job, value) => this.#tell(job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying', job, value),
-                stalled: (job) => this.#tell('stalled', job),
-                drained: () => this.#events.emit('drained', () => ({})),
-                error: (error) => this.#events.error(error),
-              },
-              concurrency: o.concurrency,
-              leaseMs: o.leaseMs,
-              maxStalls: o.maxStalls,
-              cancelGraceMs: o.cancelGraceMs,
-              reclaimIntervalMs: 5_000,
-              progressFlushMs: 250,
-              isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
-            }),
-        )
-      : Promise.resolve(undefined);
-    this.#runner.catch(() => {});
-    if (o.autoStart) void this.#lead();
+    this.#tab = o.worker
+      ? new RunnerTab(o, o.worker, this.#store, this.contextId, {
+          job: (event, job, value) => this.#tell(event, job, value),
+          progress: (job, progress) => {
+            this.#events.progress(job, progress);
+            this.#channel?.post({ type: 'progress', job: slim(job), progress });
+          },
+          added: (jobs) => {
+            for (const job of jobs) this.#events.emit('added', () => payload<Tasks>(job));
+            this.#channel?.post({ type: 'added' });
+          },
+          drained: () => this.#events.emit('drained', () => ({})),
+          error: (error) => this.#events.error(error),
+        })
+      : undefined;
+    if (o.autoStart) void this.#tab?.lead(() => this.isPaused());
     globalThis.addEventListener?.('online', this.#onOnline);
     this.#serviceWorker = o.serviceWorker ? new ServiceWorkerLink(o.name, o.serviceWorker, (error) => this.#events.error(error)) : undefined;
     if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
@@ -214,7 +182,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const error = new JobCancelledError(`Job ${id} was cancelled`);
     const [job] = (await store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }])).updated;
     if (!job) return false;
-    (await this.#runner)?.cancelled(id, error);
+    this.#tab?.cancelled(id, error);
     this.#channel?.post({ type: 'stop', id, removed: false });
     this.#tell('cancelled', job);
     return true;
@@ -229,7 +197,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const [job] = await (await this.#open()).remove([id]);
     if (!job) return false;
     const error = new JobCancelledError(`Job ${id} was removed`);
-    (await this.#runner)?.cancelled(id, error);
+    this.#tab?.cancelled(id, error);
     this.#channel?.post({ type: 'stop', id, removed: true });
     this.#events.watchers.gone(id, error);
     return true;
@@ -341,7 +309,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
     await (await this.#open()).setMeta('paused', true);
-    (await this.#runner)?.pause();
+    this.#tab?.pause();
     this.#channel?.post({ type: 'paused', paused: true });
   }
 
@@ -349,8 +317,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async resume(): Promise<void> {
     await (await this.#open()).setMeta('paused', false);
     this.#channel?.post({ type: 'paused', paused: false });
-    (await this.#runner)?.resume();
-    await this.#lead();
+    this.#tab?.resume();
+    await this.#tab?.lead(() => this.isPaused());
   }
 
   /** Whether the queue is paused (by any tab). */
@@ -366,48 +334,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async close(options: { force?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stopLeading.abort();
     globalThis.removeEventListener?.('online', this.#onOnline);
     globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
-    clearTimeout(this.#sweepTimer);
-    this.#scheduler?.stop();
-    const runner = await this.#runner.catch(() => undefined);
-    await runner?.close(options);
-    this.#releaseRunnerLock?.();
-    this.#pool?.close();
+    await this.#tab?.close(options);
     this.#channel?.close();
     (await this.#store.catch(() => undefined))?.close();
     this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
-  }
-
-  /** Becomes the queue's runner when no other tab is (at once with memory storage), then starts the runner. */
-  #lead(): Promise<void> {
-    this.#leading ??= (async () => {
-      const runner = await this.#runner.catch(() => undefined);
-      if (!runner) return;
-      if (this.#o.storage === 'indexeddb') {
-        const release = await becomeRunner(this.name, this.#stopLeading.signal);
-        if (!release) return;
-        if (this.#closed) return release();
-        this.#releaseRunnerLock = release;
-      }
-      if (await this.isPaused().catch(() => false)) runner.pause();
-      await runner.start();
-      this.#scheduleSweep(0);
-      const store = await this.#store;
-      this.#scheduler = new Scheduler({
-        store,
-        clock: this.#o.clock,
-        loadCron,
-        added: (jobs) => {
-          for (const job of jobs) this.#events.emit('added', () => payload<Tasks>(job));
-          this.#wakeRunner();
-        },
-        error: (error) => this.#events.error(error),
-      });
-      if (!this.#closed) void this.#scheduler.wake();
-    })();
-    return this.#leading;
   }
 
   async #open(): Promise<JobStore> {
@@ -474,14 +406,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * threads without one), or read from the store; `undefined` if no worker has ever said.
    */
   async #manifest(store: JobStore): Promise<TaskManifest | undefined> {
-    if (!this.#pool) return (await store.getMeta('tasks')) as TaskManifest | undefined;
-    const manifest = await this.#pool.tasks();
+    if (!this.#tab) return (await store.getMeta('tasks')) as TaskManifest | undefined;
+    const manifest = await this.#tab.tasks();
     if (!this.#manifestStored) {
       this.#manifestStored = true;
       store.setMeta('tasks', manifest).catch((error: unknown) => this.#events.error(error));
     }
-    // A tab that is not the runner asked a worker only for this: let it go.
-    if (!this.#releaseRunnerLock && this.#o.storage === 'indexeddb') this.#pool.trim();
     return manifest;
   }
 
@@ -502,12 +432,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   #schedulesChanged(): void {
-    void this.#scheduler?.wake();
+    this.#tab?.schedulesChanged();
     this.#channel?.post({ type: 'schedules' });
   }
 
   #wakeRunner(): void {
-    void this.#runner.then((runner) => runner?.wake(), () => {});
+    this.#tab?.wake();
     this.#channel?.post({ type: 'added' });
   }
 
@@ -515,24 +445,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #tell(event: JobEvent, job: JobRecord, value?: unknown): void {
     this.#events.job(event, job, value);
     this.#channel?.post({ type: 'job', event, job: slim(job) });
-    if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#scheduleSweep(1_000);
-  }
-
-  /** The runner tab deletes what retention no longer keeps: soon after many jobs finished, and hourly. */
-  #scheduleSweep(delayMs: number): void {
-    if (this.#closed || (this.#sweepTimer !== undefined && delayMs > 0)) return;
-    clearTimeout(this.#sweepTimer);
-    this.#scheduler?.stop();
-    this.#sweepTimer = setTimeout(async () => {
-      this.#sweepTimer = undefined;
-      this.#finishedSinceSweep = 0;
-      try {
-        await sweep(await this.#open(), this.#o.retention, this.#o.clock.now());
-      } catch (error) {
-        if (!this.#closed) this.#events.error(error);
-      }
-      if (!this.#closed) this.#sweepTimer ??= setTimeout(() => this.#scheduleSweep(0), SWEEP_INTERVAL_MS);
-    }, delayMs);
   }
 
   /** The database came back empty (storage cleared): what this page waited for is gone. */
@@ -545,30 +457,29 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
   }
 
-  async #receive(message: QueueMessage): Promise<void> {
+  #receive(message: QueueMessage): void {
     if (this.#closed) return;
-    const runner = await this.#runner.catch(() => undefined);
     switch (message.type) {
       case 'added':
-        return runner?.wake();
+        return this.#tab?.wake();
       case 'schedules':
-        return void this.#scheduler?.wake();
+        return this.#tab?.schedulesChanged();
       case 'stop': {
         const error = new JobCancelledError(`Job ${message.id} was ${message.removed ? 'removed' : 'cancelled'}`);
         if (message.removed) this.#events.watchers.gone(message.id, error);
-        return runner?.cancelled(message.id, error);
+        return this.#tab?.cancelled(message.id, error);
       }
       case 'paused':
-        return message.paused ? runner?.pause() : runner?.resume();
+        return message.paused ? this.#tab?.pause() : this.#tab?.resume();
       case 'progress':
-        return this.#events.remoteProgress(message.job, message.progress);
+        return void this.#events.remoteProgress(message.job, message.progress);
       case 'job':
-        return this.#events.remoteJob(message.event, message.job as SlimJob);
+        return void this.#events.remoteJob(message.event, message.job);
     }
   }
 
   #onVersionChange(): void {
-    void this.#runner.then((runner) => runner?.pause(), () => {});
+    this.#tab?.pause();
     this.#events.error(
       new StorageError(`A newer version of queue "${this.name}" is opening in another tab: this tab's database connection was closed; reload this tab`),
     );

@@ -81,6 +81,8 @@ export interface JobRecord {
   leaseUntil: number | undefined;
   /** How the latest runs ended, oldest first. */
   history: AttemptRecord[];
+  /** Which context ran (or runs) the latest run: `tab:<id>` or `service-worker`. */
+  ranBy: string | undefined;
 }
 
 /** A job as users see it: plain data, safe to keep and to send anywhere. */
@@ -109,6 +111,11 @@ export interface JobInfo<Data = unknown, Result = unknown> {
   finishedAt: number | undefined;
   /** How its latest runs ended (up to 25), oldest first: the attempt history of a failed job. */
   history: AttemptRecord[];
+  /**
+   * Which context ran (or runs) its latest run: `tab:<id>` (compare with `queue.contextId` to tell this
+   * tab from another) or `service-worker`.
+   */
+  ranBy: string | undefined;
 }
 
 /** The user-facing view of a stored job. */
@@ -130,6 +137,7 @@ export function toJobInfo<Data = unknown, Result = unknown>(job: JobRecord): Job
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
     history: job.history,
+    ranBy: job.ranBy,
   };
 }
 
@@ -172,6 +180,7 @@ export function createJobRecord(
     owner: undefined,
     leaseUntil: undefined,
     history: [],
+    ranBy: undefined,
   };
 }
 

@@ -7,7 +7,7 @@ export type JobAction =
   /** A delayed job is due: it joins the waiting line. */
   | { type: 'promote' }
   /** A runner takes the job for a run. */
-  | { type: 'claim'; token: string; owner: string; leaseUntil: number }
+  | { type: 'claim'; token: string; owner: string; leaseUntil: number; ranBy: string }
   /** The owner of the run extends its lease. */
   | { type: 'renew'; token: string; leaseUntil: number }
   | { type: 'progress'; token: string; progress: unknown }
@@ -52,6 +52,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
         token: action.token,
         owner: action.owner,
         leaseUntil: action.leaseUntil,
+        ranBy: action.ranBy,
         startedAt: now,
         finishedAt: undefined,
       };

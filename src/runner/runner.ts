@@ -58,6 +58,8 @@ export interface RunnerOptions {
   isOnline: () => boolean;
   /** Only jobs of these tasks (all when undefined). */
   names?: ReadonlySet<string> | undefined;
+  /** Which context this is, as recorded in each job's `ranBy`. */
+  label: string;
 }
 
 interface Run {
@@ -232,7 +234,7 @@ export class Runner {
         if (pending.length === 0 && free <= 0) break;
         const claim =
           free > 0
-            ? { max: free, owner: this.owner, leaseMs: this.#o.leaseMs, token: newId, online: this.#o.isOnline(), names: this.#o.names }
+            ? { max: free, owner: this.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs, token: newId, online: this.#o.isOnline(), names: this.#o.names }
             : undefined;
 
         let result;

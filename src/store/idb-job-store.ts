@@ -161,7 +161,7 @@ export class IdbJobStore implements JobStore {
         const leaseUntil = now + claim.leaseMs;
         const ready = await this.#best(tx, claim);
         for (const row of ready) {
-          const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil };
+          const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
           const job = this.#put(tx, transition(fromRow(row), action, this.#transitionEnv(now)));
           if (job) claimed.push(job);
         }

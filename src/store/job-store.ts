@@ -13,6 +13,8 @@ export interface JobUpdate {
 export interface ClaimRequest {
   max: number;
   owner: string;
+  /** Which context runs the jobs, as recorded in `ranBy`. */
+  ranBy: string;
   leaseMs: number;
   /** A fresh attempt id for each job claimed. */
   token: () => string;

@@ -56,7 +56,7 @@ export class MemoryJobStore implements JobStore {
         skipped.push(job);
         continue;
       }
-      const next = this.#apply(job.id, { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil });
+      const next = this.#apply(job.id, { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy });
       if (next) claimed.push(next);
     }
     for (const job of skipped) this.#ready.push(job);

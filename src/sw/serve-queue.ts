@@ -162,6 +162,7 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
     progressFlushMs: 250,
     isOnline,
     names: served,
+    label: 'service-worker',
   });
   const scheduler = new Scheduler({
     store,

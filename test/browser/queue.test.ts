@@ -309,7 +309,7 @@ describe('Queue (indexeddb) across page lifetimes', () => {
     const [{ job }] = (await store.add([
       { id: 'mid-run', name: 'attempt', data: null, priority: 0, runAt: Date.now(), attempts: 1, backoff: undefined, timeout: undefined, createdAt: Date.now(), requiresNetwork: false },
     ])) as unknown as [{ job: JobRecord }];
-    await store.commit([], { max: 1, owner: 'a-page-that-died', leaseMs: 60_000, token: () => 'old-run', online: true });
+    await store.commit([], { max: 1, owner: 'a-page-that-died', ranBy: 'tab:dead', leaseMs: 60_000, token: () => 'old-run', online: true });
     store.close();
 
     const queue = makeQueue({ name });

@@ -33,6 +33,18 @@ describe('schedules', () => {
     expect(await queue.schedules()).toEqual([]);
   });
 
+  it('keeps firing after a retention sweep (one follows every 500 finished jobs)', async () => {
+    const queue = makeQueue({ storage: 'memory', retention: { completed: { count: 10 } } });
+    await queue.schedule('tick', { every: 1_000 }, { name: 'echo', data: 'tick' });
+    const jobs = await queue.addBulk(Array.from({ length: 520 }, () => ({ name: 'noop' as const })));
+    await Promise.all(jobs.map((j) => j.result));
+    // The sweep runs a second after the 500th; then the schedule must still add its slots.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await expect.poll(async () => (await queue.counts()).completed, { timeout: 3_000 }).toBeLessThanOrEqual(12);
+    const ticks = new Promise((resolve) => queue.on('completed', ({ job }) => job.id.startsWith('tick@') && resolve(job.id)));
+    expect(await ticks).toMatch(/^tick@/);
+  });
+
   it('validates the job against the tasks, and cron patterns through croner', async () => {
     const queue = makeQueue();
     // @ts-expect-error: not a task

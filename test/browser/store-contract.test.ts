@@ -28,7 +28,7 @@ function job(name: string, overrides: Partial<NewJob> = {}): NewJob {
 
 let tokens = 0;
 function claim(max: number, owner = 'owner-a', online = true): ClaimRequest {
-  return { max, owner, leaseMs: 30_000, token: () => `token-${++tokens}`, online };
+  return { max, owner, ranBy: `tab:${owner}`, leaseMs: 30_000, token: () => `token-${++tokens}`, online };
 }
 
 for (const [kind, make] of Object.entries(factories)) {

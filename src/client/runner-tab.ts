@@ -1,0 +1,189 @@
+import type { JobRecord } from '../job/job';
+import { WorkerPool } from '../pool/worker-pool';
+import { sweep } from '../runner/retention';
+import { Runner } from '../runner/runner';
+import { Scheduler } from '../schedule/scheduler';
+import type { JobStore } from '../store/job-store';
+import { becomeRunner } from '../tabs/owner-lock';
+import type { TaskManifest } from '../task/task';
+import type { JobEvent } from './job-events';
+import type { ResolvedQueueOptions } from './queue-options';
+
+/** What the runner side of a tab tells its queue. */
+export interface RunnerTabListener {
+  job(event: JobEvent, job: JobRecord, value?: unknown): void;
+  progress(job: JobRecord, progress: unknown): void;
+  /** Schedules added jobs. */
+  added(jobs: JobRecord[]): void;
+  drained(): void;
+  error(error: unknown): void;
+}
+
+/** croner, loaded the first time a cron schedule is due (it stays out of the main bundle). */
+export const loadCron = () => import('croner').then((module) => module.Cron);
+
+/** A retention sweep follows this many finished jobs (and runs hourly anyway). */
+const SWEEP_EVERY_FINISHED = 500;
+const SWEEP_INTERVAL_MS = 3_600_000;
+
+/**
+ * This tab's side of running the queue: its worker pool and runner, waiting to become the queue's one
+ * runner (the Web Lock), then running jobs, due schedules and retention sweeps. With memory storage
+ * the tab leads at once: the queue is its own.
+ */
+export class RunnerTab {
+  readonly pool: WorkerPool;
+  readonly #o: ResolvedQueueOptions;
+  readonly #store: Promise<JobStore>;
+  readonly #runner: Promise<Runner>;
+  readonly #listener: RunnerTabListener;
+  readonly #stopLeading = new AbortController();
+  #leading: Promise<void> | undefined;
+  #releaseLock: (() => void) | undefined;
+  #scheduler: Scheduler | undefined;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweepAt = Infinity;
+  #finishedSinceSweep = 0;
+  #closed = false;
+
+  constructor(options: ResolvedQueueOptions, worker: () => Worker, store: Promise<JobStore>, label: string, listener: RunnerTabListener) {
+    const o = (this.#o = options);
+    this.#store = store;
+    this.#listener = listener;
+    const pool = (this.pool = new WorkerPool({ create: worker, size: o.concurrency, idleTimeoutMs: o.idleTimeoutMs, startTimeoutMs: 10_000, clock: o.clock }));
+    this.#runner = store.then(
+      (jobStore) =>
+        new Runner({
+          queue: o.name,
+          store: jobStore,
+          executor: pool,
+          clock: o.clock,
+          listener: {
+            active: (job) => listener.job('active', job),
+            progress: (job, progress) => listener.progress(job, progress),
+            settled: (job, value) => {
+              listener.job(job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying', job, value);
+              this.#finished(job);
+            },
+            stalled: (job) => {
+              listener.job('stalled', job);
+              this.#finished(job);
+            },
+            drained: () => listener.drained(),
+            error: (error) => listener.error(error),
+          },
+          concurrency: o.concurrency,
+          leaseMs: o.leaseMs,
+          maxStalls: o.maxStalls,
+          cancelGraceMs: o.cancelGraceMs,
+          reclaimIntervalMs: 5_000,
+          progressFlushMs: 250,
+          isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
+          label,
+        }),
+    );
+    this.#runner.catch(() => {});
+  }
+
+  /** Whether this tab runs the queue now. */
+  get isLeader(): boolean {
+    return this.#releaseLock !== undefined;
+  }
+
+  /**
+   * Waits to become the queue's runner (at once with memory storage), then starts running jobs, due
+   * schedules and retention sweeps. Calling it again returns the same wait.
+   */
+  lead(isPaused: () => Promise<boolean>): Promise<void> {
+    this.#leading ??= (async () => {
+      const runner = await this.#runner;
+      const release = this.#o.storage === 'indexeddb' ? await becomeRunner(this.#o.name, this.#stopLeading.signal) : () => {};
+      if (!release) return;
+      if (this.#closed) return release();
+      this.#releaseLock = release;
+      if (await isPaused().catch(() => false)) runner.pause();
+      await runner.start();
+      this.#sweepSoon(0);
+      this.#scheduler = new Scheduler({
+        store: await this.#store,
+        clock: this.#o.clock,
+        loadCron,
+        added: (jobs) => {
+          this.#listener.added(jobs);
+          runner.wake();
+        },
+        error: (error) => this.#listener.error(error),
+      });
+      if (!this.#closed) void this.#scheduler.wake();
+    })();
+    return this.#leading;
+  }
+
+  /** The tasks the workers serve; a tab that does not run the queue lets the worker it asked go. */
+  async tasks(): Promise<TaskManifest> {
+    const manifest = await this.pool.tasks();
+    if (!this.isLeader && this.#o.storage === 'indexeddb') this.pool.trim();
+    return manifest;
+  }
+
+  /** Something may be ready. */
+  wake(): void {
+    void this.#runner.then((runner) => runner.wake(), () => {});
+  }
+
+  /** A job was cancelled or removed: stop its run here, if it runs here. */
+  cancelled(id: string, reason: Error): void {
+    void this.#runner.then((runner) => runner.cancelled(id, reason), () => {});
+  }
+
+  pause(): void {
+    void this.#runner.then((runner) => runner.pause(), () => {});
+  }
+
+  resume(): void {
+    void this.#runner.then((runner) => runner.resume(), () => {});
+  }
+
+  /** Schedules were made or removed. */
+  schedulesChanged(): void {
+    void this.#scheduler?.wake();
+  }
+
+  /**
+   * Stops: no more claims, schedules or sweeps; waits for runs in progress (or, with `force`, hands them
+   * back); terminates the workers and lets another tab become the runner.
+   */
+  async close(options: { force?: boolean }): Promise<void> {
+    this.#closed = true;
+    this.#stopLeading.abort();
+    clearTimeout(this.#sweepTimer);
+    this.#scheduler?.stop();
+    const runner = await this.#runner.catch(() => undefined);
+    await runner?.close(options);
+    this.#releaseLock?.();
+    this.pool.close();
+  }
+
+  #finished(job: JobRecord): void {
+    if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#sweepSoon(1_000);
+  }
+
+  /** Deletes what retention no longer keeps: soon after many jobs finished, and hourly. */
+  #sweepSoon(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    // A sweep already due sooner will do.
+    if (this.#closed || (this.#sweepTimer !== undefined && this.#sweepAt <= at)) return;
+    clearTimeout(this.#sweepTimer);
+    this.#sweepAt = at;
+    this.#sweepTimer = setTimeout(async () => {
+      this.#sweepTimer = undefined;
+      this.#finishedSinceSweep = 0;
+      try {
+        await sweep(await this.#store, this.#o.retention, this.#o.clock.now());
+      } catch (error) {
+        if (!this.#closed) this.#listener.error(error);
+      }
+      this.#sweepSoon(SWEEP_INTERVAL_MS);
+    }, delayMs);
+  }
+}
