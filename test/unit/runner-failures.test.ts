@@ -145,7 +145,7 @@ describe('Runner: leases (Node has no Web Locks, so lease expiry is what tells a
     const h = create({ leaseMs: 30_000, reclaimIntervalMs: 5_000, maxStalls: 1 });
     const [id] = await h.add({ opts: { attempts: 1 } });
     // Another runner claimed it, then died.
-    await h.store.commit([], { max: 1, owner: 'dead-tab', leaseMs: 30_000, token: () => 'dead-run', online: true });
+    await h.store.commit([], { max: 1, owner: 'dead-tab', ranBy: 'tab:dead', leaseMs: 30_000, token: () => 'dead-run', online: true });
     await h.runner.start();
     await h.settle();
     expect(h.executor.runs).toHaveLength(0);

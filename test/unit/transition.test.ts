@@ -155,7 +155,7 @@ describe('transition: refusals (null)', () => {
   });
 
   it.each(['delayed', 'active', 'completed', 'failed', 'cancelled'] as const)('claiming a job that is %s', (state) => {
-    expect(transition(inState(state), { type: 'claim', token: 'run-9', owner: 'b', leaseUntil: T0 }, env())).toBeNull();
+    expect(transition(inState(state), { type: 'claim', token: 'run-9', owner: 'b', leaseUntil: T0, ranBy: 'tab:b' }, env())).toBeNull();
   });
 
   it.each(['waiting', 'active', 'completed', 'failed', 'cancelled'] as const)('promoting a job that is %s', (state) => {

@@ -26,7 +26,7 @@ export function apply(job: JobRecord, action: JobAction, at: TransitionEnv = env
 
 /** `job` claimed by `owner` with `token`. */
 export function claimed(job: JobRecord, token = 'run-1', at: TransitionEnv = env()): JobRecord {
-  return apply(job, { type: 'claim', token, owner: 'owner-a', leaseUntil: at.now + 30_000 }, at);
+  return apply(job, { type: 'claim', token, owner: 'owner-a', leaseUntil: at.now + 30_000, ranBy: 'tab:a' }, at);
 }
 
 export const handlerError: SerializedError = { name: 'RangeError', message: 'width out of range', stack: 'RangeError: width out of range\n    at resize' };

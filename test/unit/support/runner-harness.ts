@@ -85,8 +85,9 @@ export function createHarness(
     reclaimIntervalMs: 5_000,
     progressFlushMs: 250,
     isOnline: () => true,
+    label: 'tab:test',
     ...runnerOptions,
-  });
+  } as RunnerOptions);
   let counter = 0;
   return {
     clock,
