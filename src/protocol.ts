@@ -17,7 +17,34 @@ export interface RunRequest {
   attempt: number;
 }
 
-export type RunResponse = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+export type RunResponse =
+  | { ok: true; value: unknown }
+  /** `notStarted`: the run never began (its worker went away while it waited there); it is not the job's fault. */
+  | { ok: false; error: SerializedError; notStarted?: true };
+
+/**
+ * Runs for a worker, several per message when jobs are tiny. The worker runs them one at a time, in order,
+ * and answers with {@link DoneMessage}s. Posted on the worker's own port, beside comlink's messages (which
+ * carry the rare calls: hello, abort), so that a burst of jobs costs one message per batch.
+ */
+export interface RunBatchMessage {
+  type: 'offthread:run';
+  requests: RunRequest[];
+}
+
+/** Outcomes of runs, gathered while the worker was busy, sent together. */
+export interface DoneMessage {
+  type: 'offthread:done';
+  results: Array<{ runId: string; response: RunResponse }>;
+}
+
+export function isRunBatchMessage(data: unknown): data is RunBatchMessage {
+  return typeof data === 'object' && data !== null && (data as RunBatchMessage).type === 'offthread:run';
+}
+
+export function isDoneMessage(data: unknown): data is DoneMessage {
+  return typeof data === 'object' && data !== null && (data as DoneMessage).type === 'offthread:done';
+}
 
 /** Receives `ctx.progress` values of a run. */
 export type ProgressSink = (runId: string, progress: unknown) => void;

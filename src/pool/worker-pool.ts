@@ -2,7 +2,15 @@ import * as Comlink from 'comlink';
 import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
 import { newId } from '../job/new-id';
-import { isProgressMessage, type RunRequest, type RunResponse, type WorkerApi, type WorkerHello } from '../protocol';
+import {
+  isDoneMessage,
+  isProgressMessage,
+  type RunBatchMessage,
+  type RunRequest,
+  type RunResponse,
+  type WorkerApi,
+  type WorkerHello,
+} from '../protocol';
 import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
 
@@ -21,38 +29,66 @@ export interface WorkerPoolOptions {
 
 /** Per-run options of {@link WorkerPool.run}. */
 export interface PoolRunOptions {
-  /** Terminates the worker and fails the run with `JobTimeoutError` past this. */
+  /** Terminates the worker and fails the run with `JobTimeoutError` past this, counted from the run's start. */
   timeoutMs?: number | undefined;
   onProgress?: ((progress: unknown) => void) | undefined;
+}
+
+interface Run {
+  request: RunRequest;
+  options: PoolRunOptions;
+  resolve: (response: RunResponse) => void;
+  /** When it became the head of its worker's line (when it started running there). */
+  startedAt: number | undefined;
+  timer: TimerHandle | undefined;
 }
 
 interface Slot {
   worker: Worker;
   remote: Comlink.Remote<WorkerApi>;
   ready: Promise<WorkerHello>;
-  busy: boolean;
+  isReady: boolean;
   dead: boolean;
   idleTimer: TimerHandle | undefined;
-  /** The run in progress, if any. */
-  runId: string | undefined;
-  /** Ends the run in progress with `response`; `keep` is false when the worker must go. */
-  finish: ((response: RunResponse, keep: boolean) => void) | undefined;
+  /** Runs sent to this worker, in the order it runs them: the first one is running. */
+  runs: Map<string, Run>;
+  /** Requests to send with the next message. */
+  outbox: RunRequest[];
+  outboxTransfers: Transferable[];
   failStart: (error: Error) => void;
 }
 
 /**
- * Runs jobs on Web Workers, one job per worker at a time. Workers are made lazily up to `size`, reaped
- * when idle, and replaced when they die, time out or are aborted. A run never hangs on a dead worker:
- * comlink alone would never settle such a call, so each run races the worker's death.
+ * How many runs may wait in one worker behind the one it runs, by how long runs take: deep lines
+ * for tiny jobs (one message carries many, and the worker never waits for the page), one at a time for
+ * jobs long enough that a message per job costs nothing, so that each starts (and times out) on time.
+ */
+function depthFor(averageRunMs: number): number {
+  if (averageRunMs < 0.25) return 64;
+  if (averageRunMs < 1) return 16;
+  if (averageRunMs < 4) return 4;
+  return 1;
+}
+
+/** How quickly the average run time follows new runs. */
+const AVERAGE_WEIGHT = 0.2;
+
+/**
+ * Runs jobs on Web Workers. Each worker runs one job at a time; when jobs are tiny, several are sent to a
+ * worker in one message and their results come back together, so a burst costs a message per batch, not
+ * per job. Workers are made lazily up to `size`, reaped when idle, and replaced when they die, time out or
+ * are aborted. A run never hangs on a dead worker (comlink alone would never settle such a call): the
+ * pool sees the worker's `error` event, and its death through a Web Lock the worker holds while it lives.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #slots = new Set<Slot>();
-  readonly #waiting: Array<(slot: Slot) => void> = [];
-  readonly #progress = new Map<string, (progress: unknown) => void>();
-  /** Runs waiting for a worker, with the reason if they were aborted meanwhile. */
+  /** Runs waiting for room in a worker, first come first served. */
+  readonly #waiting: Array<() => void> = [];
+  /** Runs not yet in a worker, with the reason if they were aborted meanwhile. */
   readonly #starting = new Map<string, SerializedError | undefined>();
   #hello: Promise<WorkerHello> | undefined;
+  #averageRunMs = Infinity;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -64,13 +100,17 @@ export class WorkerPool {
     return this.#slots.size;
   }
 
+  /** How many runs the pool takes at once now: its workers, times how many may wait in each. */
+  get capacity(): number {
+    return this.#options.size * this.#depth();
+  }
+
   /** The tasks the workers serve, with their defaults (asked of the first worker, made if need be). */
   async tasks(): Promise<TaskManifest> {
     if (!this.#hello) {
       const slot = this.#spawn();
-      slot.busy = true;
       this.#hello = slot.ready;
-      slot.ready.then(() => this.#release(slot), () => {});
+      slot.ready.then(() => this.#idleOrServe(slot), () => {});
     }
     try {
       return (await this.#hello).tasks;
@@ -80,13 +120,14 @@ export class WorkerPool {
     }
   }
 
-  /** Runs one job on a free worker. Resolves (never rejects) with the handler's outcome or why it ended. */
+  /** Runs one job. Resolves (never rejects) with the handler's outcome or why it ended. */
   async run(request: RunRequest, options: PoolRunOptions = {}): Promise<RunResponse> {
+    this.#starting.set(request.runId, undefined);
     let slot: Slot | undefined;
     let failure: SerializedError | undefined;
-    this.#starting.set(request.runId, undefined);
     try {
-      slot = await this.#acquire();
+      // No await between choosing a worker and taking room in it, unless there is no room to take.
+      while (!(slot = this.#place())) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } catch (error) {
       failure = serializeError(error);
     }
@@ -94,94 +135,138 @@ export class WorkerPool {
     this.#starting.delete(request.runId);
     if (!slot) return { ok: false, error: failure! };
     if (abortedEarly) {
-      this.#release(slot);
+      this.#idleOrServe(slot);
       return { ok: false, error: abortedEarly };
     }
-    const taken = slot;
+    const target = slot;
     return new Promise<RunResponse>((resolve) => {
-      let timer: TimerHandle | undefined;
-      taken.runId = request.runId;
-      if (options.onProgress) this.#progress.set(request.runId, options.onProgress);
-      taken.finish = (response, keep) => {
-        if (taken.runId !== request.runId) return;
-        if (timer !== undefined) this.#options.clock.clearTimeout(timer);
-        this.#progress.delete(request.runId);
-        taken.runId = undefined;
-        taken.finish = undefined;
-        if (keep) this.#release(taken);
-        else this.#discard(taken);
-        resolve(response);
-      };
-      if (options.timeoutMs !== undefined) {
-        const ms = options.timeoutMs;
-        timer = this.#options.clock.setTimeout(() => {
-          const error = new JobTimeoutError(
-            `Job ${request.jobId} (${request.name}) ran over its timeout of ${ms} ms: its worker was terminated`,
-          );
-          taken.finish?.({ ok: false, error: serializeError(error) }, false);
-        }, ms);
-      }
+      // In its worker's line at once, so that the next run placed sees the room taken.
+      target.runs.set(request.runId, { request, options, resolve, startedAt: undefined, timer: undefined });
       const transferables = takeTransferables(request.data);
-      taken.remote.run(transferables ? Comlink.transfer(request, transferables) : request).then(
-        (response) => taken.finish?.(response, true),
-        (error: unknown) => {
-          const crash = new WorkerCrashedError(`The worker failed while running job ${request.jobId}`, { cause: error });
-          taken.finish?.({ ok: false, error: serializeError(crash) }, false);
-        },
-      );
+      if (transferables) target.outboxTransfers.push(...transferables);
+      if (target.outbox.push(request) === 1) {
+        if (target.isReady) queueMicrotask(() => this.#send(target));
+        else target.ready.then(() => this.#send(target), () => {});
+      }
     });
   }
 
   /**
-   * Stops a run: its `ctx.signal` is aborted with `reason` at once, and its worker is terminated if the
-   * run has not ended after `graceMs`. The run then resolves with `reason` as its error.
+   * Stops a run: its `ctx.signal` is aborted with `reason` at once (a run still waiting in its worker is
+   * dropped there), and its worker is terminated if it has not ended after `graceMs`. The run then resolves
+   * with `reason` as its error.
    */
   abort(runId: string, reason: Error, graceMs: number): void {
     const error = serializeError(reason);
     // Still waiting for a worker: it ends as soon as it gets one, before the handler starts.
     if (this.#starting.has(runId)) return void this.#starting.set(runId, error);
-    const slot = [...this.#slots].find((s) => s.runId === runId);
+    const slot = [...this.#slots].find((s) => s.runs.has(runId));
     if (!slot) return;
+    // Not sent yet (its worker is still starting): it simply never goes.
+    const unsent = slot.outbox.findIndex((request) => request.runId === runId);
+    if (unsent !== -1) {
+      slot.outbox.splice(unsent, 1);
+      return this.#finish(slot, runId, { ok: false, error });
+    }
     slot.remote.abort(runId, error).catch(() => {});
     this.#options.clock.setTimeout(() => {
-      if (slot.runId === runId) slot.finish?.({ ok: false, error }, false);
+      const run = slot.runs.get(runId);
+      if (!run) return;
+      if (slot.runs.keys().next().value === runId) this.#kill(slot, error);
+      else this.#finish(slot, runId, { ok: false, error });
     }, graceMs);
   }
 
   /** Terminates the idle workers now. */
   trim(): void {
-    for (const slot of [...this.#slots]) if (!slot.busy) this.#discard(slot);
+    for (const slot of [...this.#slots]) if (slot.runs.size === 0 && slot.isReady) this.#discard(slot);
   }
 
   /** Terminates every worker; runs in progress resolve with `WorkerCrashedError`. */
   close(): void {
     this.#closed = true;
     for (const slot of [...this.#slots]) this.#crash(slot, 'the pool was closed');
+    for (const wake of this.#waiting.splice(0)) wake();
   }
 
-  #acquire(): Promise<Slot> {
-    if (this.#closed) return Promise.reject(new WorkerCrashedError('The worker pool is closed'));
+  #depth(): number {
+    return depthFor(this.#averageRunMs);
+  }
+
+  /**
+   * A worker with room for one more run: an idle one, a new one while there may be more, or the least
+   * busy one; `undefined` when all are full. A worker still starting is fine: runs wait in its outbox.
+   */
+  #place(): Slot | undefined {
+    if (this.#closed) throw new WorkerCrashedError('The worker pool is closed');
+    let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (!slot.busy) return this.#take(slot);
+      if (slot.dead) continue;
+      if (!best || slot.runs.size < best.runs.size) best = slot;
+      if (slot.runs.size === 0) break;
     }
-    if (this.#slots.size < this.#options.size) return this.#take(this.#spawn());
-    return new Promise<Slot>((resolve) => this.#waiting.push(resolve)).then((slot) => this.#take(slot));
+    if ((!best || best.runs.size > 0) && this.#slots.size < this.#options.size) best = this.#spawn();
+    if (!best || best.runs.size >= this.#depth()) return undefined;
+    if (best.idleTimer !== undefined) this.#options.clock.clearTimeout(best.idleTimer);
+    best.idleTimer = undefined;
+    return best;
   }
 
-  async #take(slot: Slot): Promise<Slot> {
-    slot.busy = true;
-    if (slot.idleTimer !== undefined) this.#options.clock.clearTimeout(slot.idleTimer);
-    slot.idleTimer = undefined;
-    await slot.ready;
-    return slot;
+  #send(slot: Slot): void {
+    if (slot.dead || slot.outbox.length === 0) return;
+    const message: RunBatchMessage = { type: 'offthread:run', requests: slot.outbox };
+    const transfers = slot.outboxTransfers;
+    slot.outbox = [];
+    slot.outboxTransfers = [];
+    slot.worker.postMessage(message, transfers);
+    const head = slot.runs.values().next().value;
+    if (head && head.startedAt === undefined) this.#start(slot, head);
   }
 
-  #release(slot: Slot): void {
+  /** The run is the one its worker runs now: its timeout starts. */
+  #start(slot: Slot, run: Run): void {
+    run.startedAt = performance.now();
+    const ms = run.options.timeoutMs;
+    if (ms === undefined) return;
+    run.timer = this.#options.clock.setTimeout(() => {
+      const { jobId, name } = run.request;
+      const error = new JobTimeoutError(`Job ${jobId} (${name}) ran over its timeout of ${ms} ms: its worker was terminated`);
+      this.#kill(slot, serializeError(error));
+    }, ms);
+  }
+
+  /** Ends one run with `response`; the next in that worker's line starts. */
+  #finish(slot: Slot, runId: string, response: RunResponse): void {
+    const run = slot.runs.get(runId);
+    if (!run) return;
+    const wasHead = slot.runs.keys().next().value === runId;
+    slot.runs.delete(runId);
+    if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
+    if (wasHead && run.startedAt !== undefined) {
+      const took = performance.now() - run.startedAt;
+      this.#averageRunMs = this.#averageRunMs === Infinity ? took : this.#averageRunMs * (1 - AVERAGE_WEIGHT) + took * AVERAGE_WEIGHT;
+    }
+    run.resolve(response);
+    const next = slot.runs.values().next().value;
+    if (wasHead && next && !slot.outbox.includes(next.request)) this.#start(slot, next);
+    this.#idleOrServe(slot);
+  }
+
+  /** The worker must go (a timeout, an abort it ignored): its running job ends with `error`, the rest go back unstarted. */
+  #kill(slot: Slot, error: SerializedError): void {
+    const [head] = slot.runs.keys();
+    if (head !== undefined) this.#finish(slot, head, { ok: false, error });
+    this.#discard(slot);
+  }
+
+  /** Room in a worker: someone waiting for it goes first; a worker with nothing to do starts its idle clock. */
+  #idleOrServe(slot: Slot): void {
     if (slot.dead) return;
-    slot.busy = false;
-    const next = this.#waiting.shift();
-    if (next) return next(slot);
-    slot.idleTimer = this.#options.clock.setTimeout(() => this.#discard(slot), this.#options.idleTimeoutMs);
+    const waiting = this.#waiting.shift();
+    if (waiting) return waiting();
+    if (slot.runs.size === 0 && slot.idleTimer === undefined) {
+      slot.idleTimer = this.#options.clock.setTimeout(() => this.#discard(slot), this.#options.idleTimeoutMs);
+    }
   }
 
   #spawn(): Slot {
@@ -194,28 +279,29 @@ export class WorkerPool {
     if (!(worker instanceof Worker)) {
       throw new TypeError(`Expected the \`worker\` factory to return a Worker, got ${worker === null ? 'null' : typeof worker}`);
     }
-    const remote = Comlink.wrap<WorkerApi>(worker);
     let failStart!: (error: Error) => void;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     const slot: Slot = {
       worker,
-      remote,
+      remote: Comlink.wrap<WorkerApi>(worker),
       ready: startFailed,
-      busy: false,
+      isReady: false,
       dead: false,
       idleTimer: undefined,
-      runId: undefined,
-      finish: undefined,
+      runs: new Map(),
+      outbox: [],
+      outboxTransfers: [],
       failStart,
     };
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      const message = event instanceof ErrorEvent && event.message ? event.message : 'the worker script failed to load';
-      this.#crash(slot, message);
+      this.#crash(slot, event instanceof ErrorEvent && event.message ? event.message : 'the worker script failed to load');
     });
     worker.addEventListener('messageerror', () => this.#crash(slot, 'a message from the worker could not be deserialized'));
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (isProgressMessage(event.data)) this.#progress.get(event.data.runId)?.(event.data.progress);
+      const data = event.data;
+      if (isDoneMessage(data)) for (const { runId, response } of data.results) this.#finish(slot, runId, response);
+      else if (isProgressMessage(data)) slot.runs.get(data.runId)?.options.onProgress?.(data.progress);
     });
 
     const lockName = typeof navigator !== 'undefined' && navigator.locks ? `offthread:worker:${newId()}` : undefined;
@@ -223,8 +309,9 @@ export class WorkerPool {
       () => this.#crash(slot, `it did not answer within ${this.#options.startTimeoutMs} ms of starting (does it call serveTasks?)`),
       this.#options.startTimeoutMs,
     );
-    slot.ready = Promise.race([remote.hello(lockName), startFailed]).then((hello) => {
+    slot.ready = Promise.race([slot.remote.hello(lockName), startFailed]).then((hello) => {
       this.#options.clock.clearTimeout(startTimer);
+      slot.isReady = true;
       // The worker holds this lock while it lives: it is granted to us the moment the worker dies,
       // however it dies (`self.close()` fires no event at all).
       if (lockName) void navigator.locks.request(lockName, () => this.#crash(slot, 'the worker closed or was killed'));
@@ -235,13 +322,12 @@ export class WorkerPool {
     return slot;
   }
 
-  /** The worker died (or must go): end its run with `WorkerCrashedError` and drop it. */
+  /** The worker died (or must go): its running job ends with `WorkerCrashedError`, the rest go back unstarted. */
   #crash(slot: Slot, reason: string): void {
     if (slot.dead) return;
     const error = new WorkerCrashedError(`A worker died: ${reason}`);
     slot.failStart(error);
-    if (slot.finish) slot.finish({ ok: false, error: serializeError(error) }, false);
-    else this.#discard(slot);
+    this.#kill(slot, serializeError(error));
   }
 
   #discard(slot: Slot): void {
@@ -250,12 +336,17 @@ export class WorkerPool {
     if (slot.idleTimer !== undefined) this.#options.clock.clearTimeout(slot.idleTimer);
     slot.worker.terminate();
     this.#slots.delete(slot);
-    // Someone may be waiting for a worker: make them a new one.
-    if (this.#waiting.length === 0 || this.#closed) return;
-    try {
-      this.#waiting.shift()!(this.#spawn());
-    } catch {
-      // The factory threw: the waiter is served when a busy worker frees up.
+    const notStarted: SerializedError = {
+      name: 'NotStartedError',
+      code: 'ERR_NOT_STARTED',
+      message: 'The worker this job waited in went away before the job started',
+    };
+    for (const [runId, run] of [...slot.runs]) {
+      slot.runs.delete(runId);
+      if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
+      run.resolve({ ok: false, error: notStarted, notStarted: true });
     }
+    // Whoever waits for room gets a new worker.
+    for (const wake of this.#waiting.splice(0)) wake();
   }
 }

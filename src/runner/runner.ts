@@ -16,6 +16,11 @@ export interface Executor {
   ): Promise<RunResponse>;
   /** Stops a run: aborts its signal now, and kills it after `graceMs`. */
   abort(runId: string, reason: Error, graceMs: number): void;
+  /**
+   * How many runs it takes at once now, if not `concurrency`: a pool that lines up tiny jobs in its
+   * workers takes more, so that one commit claims a batch of them.
+   */
+  readonly capacity?: number;
   close(): void;
 }
 
@@ -230,7 +235,7 @@ export class Runner {
         this.#again = false;
         const pending = this.#pending;
         this.#pending = [];
-        const free = this.#paused ? 0 : this.#o.concurrency - this.#runs.size;
+        const free = this.#paused ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
         if (pending.length === 0 && free <= 0) break;
         const claim =
           free > 0
@@ -338,7 +343,8 @@ export class Runner {
     this.#pending.push({
       update: { id: run.job.id, action: this.#actionFor(run, response) },
       done: (job) => {
-        if (!job) return;
+        // A run that never began is back in line with nothing to tell.
+        if (!job || (!response.ok && response.notStarted)) return;
         if (isCrash(response)) this.#o.listener.stalled(job);
         else this.#o.listener.settled(job, response.ok ? response.value : undefined);
       },
@@ -350,6 +356,8 @@ export class Runner {
     const at = this.#o.clock.now();
     if (response.ok) return { type: 'complete', token: run.token, result: response.value, at };
     const { error } = response;
+    // It waited in a worker that went away before it began: it goes back in line, its attempt not spent.
+    if (response.notStarted) return { type: 'release', token: run.token };
     // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
     // the stall cap stops a job that kills every worker it lands on.
     if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error, at };

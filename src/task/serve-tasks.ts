@@ -1,10 +1,19 @@
 import * as Comlink from 'comlink';
 import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
-import type { ProgressMessage, ProgressSink, RunRequest, RunResponse, WorkerApi, WorkerHello } from '../protocol';
+import {
+  isRunBatchMessage,
+  type DoneMessage,
+  type ProgressMessage,
+  type ProgressSink,
+  type RunRequest,
+  type RunResponse,
+  type WorkerApi,
+  type WorkerHello,
+} from '../protocol';
 import { jobFetch } from './job-fetch';
 import { splitDefinition, type TaskContext, type TaskManifest, type TaskMap } from './task';
-import { takeTransferables } from './transfer';
+import { takeTransferables, transfer } from './transfer';
 
 /**
  * Serves `tasks` to the page's worker pool. Call it once, at the top level of the worker module.
@@ -15,11 +24,20 @@ import { takeTransferables } from './transfer';
  * serveTasks(tasks);
  */
 export function serveTasks(tasks: TaskMap): void {
+  const scope = globalThis as unknown as {
+    postMessage(message: unknown, transfer?: Transferable[]): void;
+    addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+  };
   const progress: ProgressSink = (runId, value) => {
     const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
-    (globalThis as unknown as { postMessage(message: unknown): void }).postMessage(message);
+    scope.postMessage(message);
   };
-  Comlink.expose(createWorkerApi(tasks, progress));
+  const api = createWorkerApi(tasks, progress);
+  const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
+  scope.addEventListener('message', (event) => {
+    if (isRunBatchMessage(event.data)) line.push(event.data.requests);
+  });
+  Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi);
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
   // which the pool sees as this worker crashing, rather than leave a job hanging.
   globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
@@ -63,8 +81,7 @@ export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
         fetch: (input, init) => jobFetch(input, init, controller.signal),
       };
       try {
-        const value = await handler(request.data, ctx);
-        return respond(value);
+        return respond(await handler(request.data, ctx));
       } catch (error) {
         return { ok: false, error: serializeError(error) };
       } finally {
@@ -86,7 +103,66 @@ function respond(value: unknown): RunResponse {
     return { ok: false, error: serializeError(error) };
   }
   const response: RunResponse = { ok: true, value };
-  return transferables ? Comlink.transfer(response, transferables) : response;
+  // Marked for whoever posts it: comlink for a single call, the run line for a batch.
+  return transferables ? transfer(response, transferables) : response;
+}
+
+/** Results are sent at least this often while a batch of runs goes on. */
+const FLUSH_MS = 2;
+
+/**
+ * The worker's line of runs: run one at a time, in the order they came; results gathered and sent
+ * together when the line empties or every few milliseconds, so tiny jobs cost a message per batch.
+ */
+class RunLine {
+  readonly #api: WorkerApi;
+  readonly #post: (message: DoneMessage, transfers: Transferable[]) => void;
+  readonly #line: RunRequest[] = [];
+  #results: DoneMessage['results'] = [];
+  #transfers: Transferable[] = [];
+  #running = false;
+  #lastFlush = 0;
+
+  constructor(api: WorkerApi, post: (message: DoneMessage, transfers: Transferable[]) => void) {
+    this.#api = api;
+    this.#post = post;
+  }
+
+  push(requests: RunRequest[]): void {
+    this.#line.push(...requests);
+    if (!this.#running) void this.#drain();
+  }
+
+  /** Aborts a run: drops it if it has not started, else aborts its signal. */
+  abort(runId: string, reason: SerializedError): void {
+    const at = this.#line.findIndex((request) => request.runId === runId);
+    if (at === -1) return this.#api.abort(runId, reason);
+    this.#line.splice(at, 1);
+    this.#results.push({ runId, response: { ok: false, error: reason } });
+    if (!this.#running) this.#flush();
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    this.#lastFlush = performance.now();
+    while (this.#line.length > 0) {
+      const request = this.#line.shift()!;
+      const response = await this.#api.run(request);
+      const transferables = takeTransferables(response);
+      if (transferables) this.#transfers.push(...transferables);
+      this.#results.push({ runId: request.runId, response });
+      if (this.#line.length === 0 || performance.now() - this.#lastFlush >= FLUSH_MS) this.#flush();
+    }
+    this.#running = false;
+  }
+
+  #flush(): void {
+    if (this.#results.length === 0) return;
+    this.#post({ type: 'offthread:done', results: this.#results }, this.#transfers);
+    this.#results = [];
+    this.#transfers = [];
+    this.#lastFlush = performance.now();
+  }
 }
 
 /** Takes `lockName` and keeps it for the life of this thread; resolves once it is held. */

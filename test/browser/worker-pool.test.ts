@@ -143,6 +143,48 @@ describe('WorkerPool', () => {
     expect(error.message).toBe("The task's result cannot be sent to the page: result.callback is a function");
   });
 
+  it('sends tiny jobs to a worker in batches, one message for many, and keeps their order and results', async () => {
+    let messages = 0;
+    const pool = makePool({
+      size: 2,
+      create: () => {
+        const worker = tasksWorker();
+        const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+        worker.postMessage = ((message: unknown, transfer?: Transferable[]) => {
+          if ((message as { type?: string }).type === 'offthread:run') messages++;
+          post(message, transfer);
+        }) as typeof worker.postMessage;
+        return worker;
+      },
+    });
+    // The first runs teach the pool that these jobs are tiny.
+    for (let i = 0; i < 20; i++) await pool.run(request('add', { a: i, b: 0 }));
+    expect(pool.capacity).toBeGreaterThan(2);
+    const before = messages;
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => pool.run(request('add', { a: i, b: 1 }))));
+    expect(results).toEqual(Array.from({ length: 500 }, (_, i) => ({ ok: true, value: i + 1 })));
+    expect(messages - before).toBeLessThan(500 / 4);
+    expect(pool.size).toBe(2);
+  });
+
+  it('runs jobs that take a while one at a time per worker', async () => {
+    const pool = makePool({ size: 2 });
+    await Promise.all([pool.run(request('sleep', 20)), pool.run(request('sleep', 20))]);
+    expect(pool.capacity).toBe(2);
+  });
+
+  it('on a timeout, fails only the running job: the jobs lined up behind it come back unstarted', async () => {
+    const pool = makePool({ size: 1 });
+    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
+    expect(pool.capacity).toBeGreaterThan(1);
+    const stuck = pool.run(request('spinForever'), { timeoutMs: 300 });
+    const behind = pool.run(request('add', { a: 1, b: 1 }));
+    expect(errorOf(await stuck).name).toBe('JobTimeoutError');
+    const after = await behind;
+    expect(after).toMatchObject({ ok: false, notStarted: true });
+    expect(await pool.run(request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
+  });
+
   it('reaps idle workers', async () => {
     const pool = makePool({ idleTimeoutMs: 50 });
     await pool.run(request('noop'));
