@@ -7,7 +7,7 @@ import { finalError, JobWatchers } from './job-watchers';
 import type { JobEventPayload, QueueEvents } from './queue-types';
 
 /** The job events that cross tabs. */
-export type JobEvent = 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled';
+export type JobEvent = 'added' | 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled';
 
 /**
  * Turns what happens to jobs, here or in another tab, into the queue's events and into settled
@@ -19,6 +19,7 @@ export class JobEvents<Tasks extends TaskMap> {
   readonly #emitter = new Emitter<QueueEvents<Tasks>>();
   readonly #queue: string;
   readonly #lookup: (id: string) => Promise<JobRecord | undefined>;
+  readonly #records = new Map<string, Promise<JobRecord | undefined>>();
 
   constructor(queue: string, lookup: (id: string) => Promise<JobRecord | undefined>) {
     this.#queue = queue;
@@ -42,6 +43,8 @@ export class JobEvents<Tasks extends TaskMap> {
   /** `event` happened to `job` (the record after it); `value` is the result of a completed run. */
   job(event: JobEvent, job: JobRecord, value: unknown = job.result): void {
     switch (event) {
+      case 'added':
+        return this.emit('added', () => payload(job));
       case 'active':
         return this.emit('active', () => payload(job));
       case 'completed':
@@ -67,11 +70,13 @@ export class JobEvents<Tasks extends TaskMap> {
     this.emit('progress', () => ({ ...payload({ ...job, progress }), progress }));
   }
 
-  /** `event` happened in another tab. */
+  /** `event` happened in another tab (or the service worker). */
   async remoteJob(event: JobEvent, job: SlimJob): Promise<void> {
     const final = event === 'completed' || event === 'failed' || event === 'cancelled' || job.state === 'failed';
     const needsRecord = this.#emitter.has(event) || (final && this.watchers.isWaiting(job.id));
-    const stored = needsRecord ? await this.#lookup(job.id).catch(() => undefined) : undefined;
+    // A final event reads afresh: a record read earlier in the run has no result yet.
+    if (final) this.#records.delete(job.id);
+    const stored = needsRecord ? await (final ? this.#lookup(job.id).catch(() => undefined) : this.#stored(job.id)) : undefined;
     // The stored record may have moved on since: the event's own view of the job wins.
     this.job(event, { data: stored?.data, result: stored?.result, ...job });
   }
@@ -79,8 +84,21 @@ export class JobEvents<Tasks extends TaskMap> {
   async remoteProgress(job: SlimJob, progress: unknown): Promise<void> {
     this.watchers.progress(job.id, progress);
     if (!this.#emitter.has('progress')) return;
-    const stored = await this.#lookup(job.id).catch(() => undefined);
+    // A job's data is read once per run, not at every progress report.
+    const stored = await this.#stored(job.id);
     this.emit('progress', () => ({ ...payload({ data: stored?.data, result: undefined, ...job, progress }), progress }));
+  }
+
+  /** A job's stored record, read once while it runs elsewhere. */
+  #stored(id: string): Promise<JobRecord | undefined> {
+    let record = this.#records.get(id);
+    if (!record) {
+      record = this.#lookup(id).catch(() => undefined);
+      this.#records.set(id, record);
+      // Bounded: a tab that listens to many runs keeps only the latest few.
+      if (this.#records.size > 256) this.#records.delete(this.#records.keys().next().value!);
+    }
+    return record;
   }
 
   close(errorFor: (id: string) => Error): void {

@@ -35,8 +35,8 @@ interface PendingAdd {
 export class Queue<Tasks extends TaskMap = TaskMap> {
   /** The queue's name. */
   readonly name: string;
-  /** This tab's label, as jobs it runs record it in `JobInfo.ranBy`. */
-  readonly contextId: string = `tab:${newId().slice(0, 8)}`;
+  /** This page's label, as jobs it runs record it in `JobInfo.ranBy`: the same for every queue of the page. */
+  readonly contextId: string = pageContextId();
   readonly #o: ResolvedQueueOptions;
   readonly #store: Promise<JobStore>;
   /** This tab's side of running the queue; none without a `worker`. */
@@ -80,13 +80,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
           },
           added: (jobs) => {
             for (const job of jobs) this.#events.emit('added', () => payload<Tasks>(job));
-            this.#channel?.post({ type: 'added' });
+            this.#channel?.post({ type: 'added', jobs: jobs.length <= MAX_ADDED_BROADCAST ? jobs.map(slim) : undefined });
           },
           drained: () => this.#events.emit('drained', () => ({})),
           error: (error) => this.#events.error(error),
         })
       : undefined;
-    if (o.autoStart) void this.#tab?.lead(() => this.isPaused());
+    if (o.autoStart) this.start();
     globalThis.addEventListener?.('online', this.#onOnline);
     this.#serviceWorker = o.serviceWorker ? new ServiceWorkerLink(o.name, o.serviceWorker, (error) => this.#events.error(error)) : undefined;
     if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
@@ -313,12 +313,22 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#channel?.post({ type: 'paused', paused: true });
   }
 
-  /** Starts jobs again after `pause()`, in every tab; in this tab, also after `autoStart: false`. */
+  /**
+   * Starts jobs again after `pause()`, in every tab. In this tab it also does what `start()` does.
+   */
   async resume(): Promise<void> {
     await (await this.#open()).setMeta('paused', false);
     this.#channel?.post({ type: 'paused', paused: false });
     this.#tab?.resume();
-    await this.#tab?.lead(() => this.isPaused());
+    this.start();
+  }
+
+  /**
+   * Lets this tab run the queue (after `autoStart: false`): it becomes the runner as soon as no other tab
+   * is, which may be never while another tab runs it. Returns at once; a pause made with `pause()` still holds.
+   */
+  start(): void {
+    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#events.error(error));
   }
 
   /** Whether the queue is paused (by any tab). */
@@ -376,7 +386,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       }
       return new JobHandle(job.id, job.name, this.#source);
     });
-    this.#wakeRunner();
+    this.#wakeRunner(results.filter((r) => r.created).map((r) => r.job));
     if (jobs.some((job) => job.requiresNetwork) && typeof navigator !== 'undefined' && navigator.onLine === false) this.#requestSync();
     return handles;
   }
@@ -436,9 +446,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#channel?.post({ type: 'schedules' });
   }
 
-  #wakeRunner(): void {
+  /** Jobs are ready (`added`, if they are new): the runner tab looks, and other tabs hear of them. */
+  #wakeRunner(added: JobRecord[] = []): void {
     this.#tab?.wake();
-    this.#channel?.post({ type: 'added' });
+    // Large bulks go as a bare wake-up: other tabs list them if they care.
+    const jobs = added.length > 0 && added.length <= MAX_ADDED_BROADCAST ? added.map(slim) : undefined;
+    this.#channel?.post({ type: 'added', jobs });
   }
 
   /** Something happened to a job here: tell this tab's listeners and the other tabs. */
@@ -461,6 +474,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (this.#closed) return;
     switch (message.type) {
       case 'added':
+        for (const job of message.jobs ?? []) void this.#events.remoteJob('added', job);
         return this.#tab?.wake();
       case 'schedules':
         return this.#tab?.schedulesChanged();
@@ -484,6 +498,17 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       new StorageError(`A newer version of queue "${this.name}" is opening in another tab: this tab's database connection was closed; reload this tab`),
     );
   }
+}
+
+/** New jobs told to other tabs one by one, at most; more go as a bare wake-up. */
+const MAX_ADDED_BROADCAST = 500;
+
+let contextId: string | undefined;
+
+/** One label per page (made on first use, so that importing the module does nothing). */
+function pageContextId(): string {
+  contextId ??= `tab:${newId().slice(0, 8)}`;
+  return contextId;
 }
 
 /**

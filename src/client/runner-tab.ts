@@ -102,7 +102,10 @@ export class RunnerTab {
       if (this.#closed) return release();
       this.#releaseLock = release;
       if (await isPaused().catch(() => false)) runner.pause();
+      // Closed while waiting: start nothing.
+      if (this.#closed) return;
       await runner.start();
+      if (this.#closed) return;
       this.#sweepSoon(0);
       this.#scheduler = new Scheduler({
         store: await this.#store,

@@ -53,6 +53,7 @@ button.small { padding: 3px 9px; min-height: 26px; font-size: 12px; }
 button.big { padding: 7px 16px; }
 :focus-visible { outline: 3px solid var(--ot-focus); outline-offset: 2px; }
 button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-visible { outline-offset: 1px; }
+.tile:focus-visible { outline-offset: 3px; }
 
 .counts { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 8px; }
 .tile { display: flex; flex-direction: column; align-items: flex-start; gap: 2px; padding: 9px 12px 10px; border-radius: 10px;

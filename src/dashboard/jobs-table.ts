@@ -145,7 +145,11 @@ export class JobsTable {
         },
         `Delete ${total} ${noun}`,
       );
-      const question = h('span', { class: 'confirm-text', role: 'alert' }, `Delete all ${total} ${noun}? This cannot be undone.`);
+      const question = h(
+        'span',
+        { class: 'confirm-text', role: 'alert' },
+        `Delete ${total === 1 ? 'the' : `all ${total}`} ${noun}? This cannot be undone.`,
+      );
       const box = h('div', { class: 'confirm' }, question, remove, keep);
       box.addEventListener('keydown', (event) => {
         if (event.key === 'Escape') this.#confirm(undefined);

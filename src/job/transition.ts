@@ -53,6 +53,8 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
         owner: action.owner,
         leaseUntil: action.leaseUntil,
         ranBy: action.ranBy,
+        // A new attempt starts from nothing: the last one's progress is not this one's.
+        progress: undefined,
         startedAt: now,
         finishedAt: undefined,
       };

@@ -125,7 +125,10 @@ export class Runner {
     this.#started ??= (async () => {
       this.#releaseLock = await holdOwnerLock(this.#o.queue, this.owner);
       if (this.#closed) return this.#releaseLock();
-      await this.reclaim().catch((error: unknown) => this.#o.listener.error(error));
+      await this.reclaim().catch((error: unknown) => {
+        if (!this.#closed) this.#o.listener.error(error);
+      });
+      if (this.#closed) return;
       this.#scheduleLeaseRenewal();
       this.wake();
     })();

@@ -6,12 +6,12 @@ export type SlimJob = Omit<JobRecord, 'data' | 'result'>;
 
 /** What tabs of one origin tell each other about a queue. Hints only: the database stays the truth. */
 export type QueueMessage =
-  /** Jobs were stored: the runner should look. */
-  | { type: 'added' }
+  /** Jobs were stored: the runner should look. `jobs` are the new ones, unless there were very many. */
+  | { type: 'added'; jobs?: SlimJob[] | undefined }
   /** Schedules were made or removed: the runner looks at them again. */
   | { type: 'schedules' }
   /** Something happened to a job, in the tab that runs it (or in a tab that cancelled or retried it). */
-  | { type: 'job'; event: 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled'; job: SlimJob; error?: SerializedError | undefined }
+  | { type: 'job'; event: 'added' | 'active' | 'completed' | 'failed' | 'retrying' | 'stalled' | 'cancelled'; job: SlimJob; error?: SerializedError | undefined }
   | { type: 'progress'; job: SlimJob; progress: unknown }
   /** A job was cancelled or removed elsewhere: the runner stops its run if it has one. */
   | { type: 'stop'; id: string; removed: boolean }

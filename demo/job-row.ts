@@ -1,0 +1,170 @@
+// One row of the jobs table: a job's name, state, attempt, progress bar and result, kept up to date.
+import type { AnyJobInfo, JobState, SerializedError } from 'offthread';
+import { pixelsToCanvas } from './image';
+import type { BlurInput, Tasks } from './tasks';
+
+export type DemoJob = AnyJobInfo<Tasks>;
+
+const FINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
+const numbers = new Intl.NumberFormat('en-US');
+
+/** What the job does, in words. */
+function describeJob(job: DemoJob): string {
+  if (job.name === 'countPrimes') return `Count primes below ${numbers.format(job.data)}`;
+  const { width, height, passes, radius } = job.data;
+  return `Blur a ${width}×${height} image: ${passes} passes, radius ${radius}`;
+}
+
+function cell(className: string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.className = className;
+  return td;
+}
+
+export class JobRow {
+  readonly id: string;
+  /** When the job was added, epoch milliseconds. */
+  readonly createdAt: number;
+  readonly element: HTMLTableRowElement;
+  readonly #job: DemoJob;
+  readonly #state = document.createElement('span');
+  readonly #attempt = cell('attempt');
+  readonly #bar = document.createElement('progress');
+  readonly #percent = document.createElement('span');
+  readonly #result = cell('result');
+  readonly #note = document.createElement('p');
+  readonly #cancel = document.createElement('button');
+  #settled = false;
+
+  constructor(job: DemoJob, onCancel: (id: string) => void) {
+    this.id = job.id;
+    this.createdAt = job.createdAt;
+    this.#job = job;
+    const tr = (this.element = document.createElement('tr'));
+    tr.dataset.id = job.id;
+    tr.dataset.task = job.name;
+    if (job.name === 'countPrimes') tr.dataset.n = String(job.data);
+
+    const idCell = cell('id');
+    const code = document.createElement('code');
+    code.textContent = job.id.slice(0, 6);
+    code.title = job.id;
+    idCell.append(code);
+
+    const task = cell('task');
+    const name = document.createElement('span');
+    name.className = 'task-name';
+    name.textContent = job.name;
+    const what = document.createElement('span');
+    what.className = 'task-what';
+    what.textContent = describeJob(job);
+    this.#note.className = 'note';
+    this.#note.hidden = true;
+    task.append(name, what, this.#note);
+
+    const state = cell('state');
+    this.#state.className = 'badge';
+    state.append(this.#state);
+
+    const progress = cell('progress');
+    this.#bar.max = 1;
+    this.#bar.value = 0;
+    this.#bar.setAttribute('aria-label', `Progress of job ${job.id.slice(0, 6)}`);
+    this.#percent.className = 'percent';
+    progress.append(this.#bar, this.#percent);
+
+    if (job.name === 'blur') this.#result.append(this.#thumbs(job.data));
+
+    const actions = cell('actions');
+    this.#cancel.type = 'button';
+    this.#cancel.className = 'small';
+    this.#cancel.textContent = 'Cancel';
+    this.#cancel.setAttribute('aria-label', `Cancel job ${job.id.slice(0, 6)}`);
+    this.#cancel.addEventListener('click', () => {
+      this.#cancel.disabled = true;
+      onCancel(job.id);
+    });
+    actions.append(this.#cancel);
+
+    tr.append(idCell, task, state, this.#attempt, progress, this.#result, actions);
+    this.update(job);
+  }
+
+  /** Shows the job as stored now (from an event, or from `queue.list`). */
+  update(job: DemoJob, note?: string): void {
+    this.element.dataset.state = job.state;
+    this.#state.textContent = job.state;
+    this.#state.dataset.state = job.state;
+    this.#attempt.textContent = job.attempt === 0 ? '–' : String(job.attempt);
+    this.#attempt.classList.toggle('again', job.attempt > 1);
+    this.#attempt.title = `${job.attempt} of ${job.attempts} attempt${job.attempts === 1 ? '' : 's'} started (a run lost to a reload does not count against them)`;
+    this.#cancel.hidden = FINAL.has(job.state);
+    if (note !== undefined) {
+      this.#note.textContent = note;
+      this.#note.hidden = false;
+    }
+    if (typeof job.progress === 'number') this.setProgress(job.progress);
+    if (job.state === 'completed') {
+      this.setProgress(1);
+      if (job.result !== undefined) this.showResult(job.result);
+    } else if (job.error && FINAL.has(job.state)) this.showError(job.error);
+  }
+
+  /** Moves the bar; `progress` is whatever the handler gave `ctx.progress` (here a fraction). */
+  setProgress(progress: unknown): void {
+    if (typeof progress !== 'number' || !Number.isFinite(progress) || this.#settled) return;
+    const fraction = Math.min(1, Math.max(0, progress));
+    this.#bar.value = fraction;
+    this.#percent.textContent = `${Math.round(fraction * 100)}%`;
+  }
+
+  /** Shows the handler's value: a count of primes, or the blurred pixels next to the original. */
+  showResult(result: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.element.dataset.settled = 'completed';
+    const job = this.#job;
+    if (job.name === 'countPrimes' && typeof result === 'number') {
+      const value = document.createElement('strong');
+      value.className = 'prime-count';
+      value.textContent = numbers.format(result);
+      const unit = document.createElement('span');
+      unit.className = 'unit';
+      unit.textContent = ' primes';
+      this.#result.replaceChildren(value, unit);
+      this.#result.dataset.value = String(result);
+    } else if (job.name === 'blur' && result instanceof Uint8ClampedArray) {
+      const { width, height } = job.data;
+      const after = pixelsToCanvas(result, width, height, 'The image after blurring');
+      after.classList.add('after');
+      this.#result.querySelector('.thumbs')?.append(after);
+      this.#result.dataset.value = `${result.byteLength} bytes`;
+    } else {
+      this.#result.textContent = JSON.stringify(result) ?? String(result);
+    }
+  }
+
+  /** Shows why the job ended without a value. */
+  showError(error: Error | SerializedError): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.element.dataset.settled = 'error';
+    const message = document.createElement('span');
+    message.className = 'error';
+    message.title = error.message;
+    message.textContent = error.name === 'JobCancelledError' ? 'Cancelled' : `${error.name}: ${error.message}`;
+    this.#result.replaceChildren(message);
+  }
+
+  #thumbs(data: BlurInput): HTMLElement {
+    const thumbs = document.createElement('span');
+    thumbs.className = 'thumbs';
+    const before = pixelsToCanvas(data.pixels, data.width, data.height, 'The image before blurring');
+    const arrow = document.createElement('span');
+    arrow.className = 'arrow';
+    arrow.setAttribute('aria-hidden', 'true');
+    arrow.textContent = '→';
+    thumbs.append(before, arrow);
+    return thumbs;
+  }
+}

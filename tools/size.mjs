@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// What the package costs an app: each entry of dist/ bundled with its dependencies (comlink, idb),
+// minified by Vite as an app build would, then gzipped. Run after `npm run build` (`npm run size` does both).
+// The dashboard is measured as an app that already imports `offthread` pays for it: what it adds on top.
+//
+// usage: node tools/size.mjs
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import process from 'node:process';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const entries = { 'offthread (page)': 'dist/index.js', 'offthread/worker': 'dist/worker.js', 'offthread/service-worker': 'dist/service-worker.js' };
+
+let total = 0;
+for (const [label, file] of Object.entries(entries)) {
+  if (!existsSync(file)) {
+    console.error(`size: ${file} is missing: run \`npm run build\` first`);
+    process.exit(1);
+  }
+  const output = await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: true,
+      target: 'es2022',
+      lib: { entry: resolve(file), formats: ['es'], fileName: 'bundle' },
+    },
+  });
+  const chunks = (Array.isArray(output) ? output : [output]).flatMap((result) => result.output).filter((chunk) => chunk.type === 'chunk');
+  // What loads with the entry (it and its static imports), apart from what it loads later with import().
+  const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+  const eager = new Set();
+  const visit = (chunk) => {
+    if (!chunk || eager.has(chunk)) return;
+    eager.add(chunk);
+    for (const name of chunk.imports) visit(byName.get(name));
+  };
+  visit(chunks.find((chunk) => chunk.isEntry));
+  const lazy = chunks.filter((chunk) => !eager.has(chunk));
+  const measure = (list) => {
+    const code = list.map((chunk) => chunk.code).join('\n');
+    return { min: Buffer.byteLength(code), gz: code ? gzipSync(code, { level: 9 }).length : 0 };
+  };
+  const now = measure([...eager]);
+  total += now.gz;
+  const deps = file.includes('index') ? 'comlink + idb' : 'comlink';
+  console.log(`${label.padEnd(18)} ${kB(now.min).padStart(9)} minified  ${kB(now.gz).padStart(8)} gzip   (${file} + ${deps})`);
+  if (lazy.length > 0) {
+    const later = measure(lazy);
+    console.log(`${'  + lazy chunks'.padEnd(18)} ${kB(later.min).padStart(9)} minified  ${kB(later.gz).padStart(8)} gzip   (loaded with import() when needed: ${lazy.length} chunk(s))`);
+  }
+}
+console.log(`${'both, at once'.padEnd(18)} ${''.padStart(9)}           ${kB(total).padStart(8)} gzip`);
+
+// offthread/dashboard: bundled together with the page entry, so the code they share (the queue) is split
+// out; what the dashboard adds is its chunks that the page entry does not load.
+{
+  const files = { page: 'dist/index.js', dashboard: 'dist/dashboard.js' };
+  for (const file of Object.values(files)) {
+    if (!existsSync(file)) {
+      console.error(`size: ${file} is missing: run \`npm run build\` first`);
+      process.exit(1);
+    }
+  }
+  const output = await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: true,
+      target: 'es2022',
+      lib: { entry: { page: resolve(files.page), dashboard: resolve(files.dashboard) }, formats: ['es'] },
+    },
+  });
+  const chunks = (Array.isArray(output) ? output : [output]).flatMap((result) => result.output).filter((chunk) => chunk.type === 'chunk');
+  const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+  const eagerFrom = (entry) => {
+    const seen = new Set();
+    const visit = (chunk) => {
+      if (!chunk || seen.has(chunk)) return;
+      seen.add(chunk);
+      for (const name of chunk.imports) visit(byName.get(name));
+    };
+    visit(entry);
+    return seen;
+  };
+  const page = eagerFrom(chunks.find((chunk) => chunk.isEntry && chunk.name === 'page'));
+  const dashboard = eagerFrom(chunks.find((chunk) => chunk.isEntry && chunk.name === 'dashboard'));
+  const added = [...dashboard].filter((chunk) => !page.has(chunk));
+  // Loaded later by the dashboard's own code (uPlot), not by the queue's (croner, workbox-window: counted above).
+  const lazy = [...new Set(added.flatMap((chunk) => chunk.dynamicImports))]
+    .flatMap((name) => [...eagerFrom(byName.get(name))])
+    .filter((chunk, i, all) => all.indexOf(chunk) === i && !dashboard.has(chunk));
+  const measure = (list) => {
+    const code = list.map((chunk) => chunk.code).join('\n');
+    return { min: Buffer.byteLength(code), gz: code ? gzipSync(code, { level: 9 }).length : 0 };
+  };
+  const now = measure(added);
+  const withPage = measure([...dashboard]);
+  console.log(`${'offthread/dashboard'.padEnd(18)} ${kB(now.min).padStart(9)} minified  ${kB(now.gz).padStart(8)} gzip   (dist/dashboard.js, on top of \`offthread\`; ${kB(withPage.gz)} gzip with it)`);
+  if (lazy.length > 0) {
+    const later = measure(lazy);
+    console.log(`${'  + uplot (lazy)'.padEnd(18)} ${kB(later.min).padStart(9)} minified  ${kB(later.gz).padStart(8)} gzip   (the chart, loaded with import() once the dashboard is shown)`);
+  }
+}
+
+function kB(bytes) {
+  return `${(bytes / 1000).toFixed(1)} kB`;
+}

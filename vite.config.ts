@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// `vite` / `vite build`: the demo app (index.html + demo/).
+// `vite build --mode lib`: the package's entry points into dist/ (types come from tsc, see package.json).
+export default defineConfig(({ mode }) =>
+  mode === 'lib'
+    ? {
+        build: {
+          outDir: 'dist',
+          emptyOutDir: true,
+          sourcemap: true,
+          minify: false,
+          target: 'es2022',
+          lib: {
+            entry: {
+              index: resolve(import.meta.dirname, 'src/index.ts'),
+              worker: resolve(import.meta.dirname, 'src/worker.ts'),
+              'service-worker': resolve(import.meta.dirname, 'src/service-worker.ts'),
+              dashboard: resolve(import.meta.dirname, 'src/dashboard.ts'),
+            },
+            formats: ['es'],
+          },
+          rolldownOptions: {
+            // uplot's stylesheet (`uplot/dist/uPlot.min.css?inline`) is not external: it is inlined as text.
+            external: ['comlink', 'idb', 'croner', 'uplot'],
+          },
+        },
+      }
+    : {
+        // The demo imports the package by its published names, as a user's app would.
+        resolve: {
+          alias: [
+            { find: /^offthread$/, replacement: resolve(import.meta.dirname, 'src/index.ts') },
+            { find: /^offthread\/worker$/, replacement: resolve(import.meta.dirname, 'src/worker.ts') },
+            { find: /^offthread\/dashboard$/, replacement: resolve(import.meta.dirname, 'src/dashboard.ts') },
+          ],
+        },
+        // Pack tests build apps under .tmp/: the dev server must not reload pages for them.
+        server: { watch: { ignored: ['**/.tmp/**', '**/demo-dist/**', '**/dist/**'] } },
+        // Found up front, so the dev server never reloads a page to add a dependency mid-test.
+        optimizeDeps: { include: ['comlink', 'idb', 'croner', 'workbox-window', 'uplot'] },
+        worker: { format: 'es' },
+        // Apart from the library's dist/, so that building one never erases the other.
+        build: { target: 'es2022', outDir: 'demo-dist' },
+      },
+);
