@@ -49,6 +49,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #pendingAdds: PendingAdd[] = [];
   #closed = false;
   #manifestStored = false;
+  #syncRequestedAt = 0;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
@@ -291,6 +292,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const record = resolveSchedule(id, spec, job, this.#o.clock.now(), existing, Cron);
     await store.putSchedule(record);
     this.#schedulesChanged();
+    // Where the page is installed and may, the service worker materialises due slots while no page is open.
+    const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
+    void this.#serviceWorker?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS));
     return record;
   }
 
@@ -386,8 +390,11 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       }
       return new JobHandle(job.id, job.name, this.#source);
     });
-    this.#wakeRunner(results.filter((r) => r.created).map((r) => r.job));
-    if (jobs.some((job) => job.requiresNetwork) && typeof navigator !== 'undefined' && navigator.onLine === false) this.#requestSync();
+    const created = results.filter((r) => r.created).map((r) => r.job);
+    this.#wakeRunner(created);
+    // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
+    // now, not only when the page hides, because a closing page's last requests often never land.
+    if (created.length > 0) this.#requestSync();
     return handles;
   }
 
@@ -429,11 +436,16 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** The page hides (and may be closing): the service worker runs what is left once no tab does. */
   readonly #onVisibility = (): void => {
-    if (document.visibilityState === 'hidden') this.#requestSync();
+    if (document.visibilityState === 'hidden') this.#requestSync(true);
   };
 
-  #requestSync(): void {
-    this.#serviceWorker?.requestSync().catch((error: unknown) => this.#events.error(error));
+  /** Asks the service worker to take over when it can; at most once a second while adds keep coming. */
+  #requestSync(force = false): void {
+    if (!this.#serviceWorker) return;
+    const now = Date.now();
+    if (!force && now - this.#syncRequestedAt < 1_000) return;
+    this.#syncRequestedAt = now;
+    this.#serviceWorker.requestSync().catch((error: unknown) => this.#events.error(error));
   }
 
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
@@ -499,6 +511,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     );
   }
 }
+
+/** The interval asked of Periodic Background Sync: the browser decides the real one (often hours). */
+const PERIODIC_SYNC_MIN_MS = 60_000;
+const PERIODIC_SYNC_CRON_MS = 3_600_000;
 
 /** New jobs told to other tabs one by one, at most; more go as a bare wake-up. */
 const MAX_ADDED_BROADCAST = 500;

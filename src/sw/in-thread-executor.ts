@@ -15,6 +15,8 @@ export class InThreadExecutor implements Executor {
   readonly #clock: Clock;
   readonly #progress = new Map<string, (progress: unknown) => void>();
   readonly #endings = new Map<string, (response: RunResponse) => void>();
+  /** Handlers still running, ended or not as runs. */
+  readonly #handlers = new Set<Promise<void>>();
 
   constructor(tasks: TaskMap, clock: Clock) {
     this.#api = createWorkerApi(tasks, (runId, progress) => this.#progress.get(runId)?.(progress));
@@ -40,8 +42,26 @@ export class InThreadExecutor implements Executor {
               );
               this.#stop(request.runId, error);
             }, options.timeoutMs);
-      this.#api.run(request).then(end, (error: unknown) => end({ ok: false, error: serializeError(error) }));
+      const handler = this.#api.run(request).then(end, (error: unknown) => end({ ok: false, error: serializeError(error) }));
+      this.#handlers.add(handler);
+      void handler.finally(() => this.#handlers.delete(handler));
     });
+  }
+
+  /**
+   * Aborts every run's `ctx.signal` and ends the runs at once; resolves when their handlers have really
+   * returned, or after `graceMs` (code that ignores its signal cannot be stopped in this thread).
+   */
+  async abortAll(reason: Error, graceMs: number): Promise<void> {
+    const error = serializeError(reason);
+    for (const runId of [...this.#endings.keys()]) this.#stop(runId, error);
+    if (this.#handlers.size === 0) return;
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#handlers]),
+      new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, graceMs))),
+    ]);
+    this.#clock.clearTimeout(timer);
   }
 
   abort(runId: string, reason: Error, graceMs: number): void {

@@ -62,11 +62,13 @@ interface MessageEventLike extends ExtendableEventLike {
 }
 interface ServiceWorkerScopeLike {
   addEventListener(type: 'sync' | 'periodicsync', listener: (event: SyncEventLike) => void): void;
-  addEventListener(type: 'activate', listener: (event: ExtendableEventLike) => void): void;
+  addEventListener(type: 'activate', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: MessageEventLike) => void): void;
 }
 
 const SYNC_EVENT_BUDGET_MS = 150_000;
+/** How long handlers cut off by the budget have to stop after their signal aborts. */
+const ABORT_GRACE_MS = 5_000;
 const OTHER_EVENT_BUDGET_MS = 240_000;
 
 /**
@@ -87,9 +89,11 @@ export function serveQueue(options: ServeQueueOptions): void {
   scope.addEventListener('sync', (event) => {
     if (event.tag !== syncTag(o.queue)) return;
     event.waitUntil(
-      drainQueue(o, Math.min(o.budgetMs ?? SYNC_EVENT_BUDGET_MS, SYNC_EVENT_BUDGET_MS)).then((report) => {
+      drainQueue(o, Math.min(o.budgetMs ?? SYNC_EVENT_BUDGET_MS, SYNC_EVENT_BUDGET_MS)).then(async (report) => {
         // A rejected sync is fired again later by the browser; on its last chance the work waits for a page.
-        if (report.left > 0 && !event.lastChance) throw new Error(`offthread: ${report.left} jobs of "${o.queue}" left for the next sync`);
+        // A tab that still runs the queue may close before then: while work waits, the sync stays pending.
+        const left = report.ran ? report.left : await pendingWork(o);
+        if (left > 0 && !event.lastChance) throw new Error(`offthread: ${left} jobs of "${o.queue}" left for a later sync`);
       }),
     );
   });
@@ -97,8 +101,13 @@ export function serveQueue(options: ServeQueueOptions): void {
     if (event.tag !== periodicSyncTag(o.queue)) return;
     event.waitUntil(drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS));
   });
-  scope.addEventListener('activate', (event) => {
-    event.waitUntil(drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS).catch(() => undefined));
+  scope.addEventListener('activate', () => {
+    // Not through waitUntil: while a service worker activates, the browser holds back the fetches of the
+    // pages it will control (the page's own worker scripts among them). And only if no tab runs the queue:
+    // the tab that registered this service worker usually does, for as long as it lives.
+    drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS, { waitForLock: false }).catch((error: unknown) =>
+      console.error(`offthread: queue "${o.queue}" in the service worker:`, error),
+    );
   });
   scope.addEventListener('message', (event) => {
     const data = event.data as DrainMessage | undefined;
@@ -109,24 +118,35 @@ export function serveQueue(options: ServeQueueOptions): void {
 
 /**
  * Runs the queue's due schedules and ready jobs in this thread until nothing is left or `budgetMs` is
- * spent, if no tab runs the queue (it waits up to `lockWaitMs` for a closing tab to let go).
+ * spent, if no tab runs the queue: it waits up to `lockWaitMs` for a closing tab to let go, or, with
+ * `waitForLock: false`, runs only if no tab holds the queue now.
  */
-export async function drainQueue(options: ServeQueueOptions, budgetMs: number): Promise<DrainReport> {
+export async function drainQueue(
+  options: ServeQueueOptions,
+  budgetMs: number,
+  { waitForLock = true }: { waitForLock?: boolean } = {},
+): Promise<DrainReport> {
   const o = resolveOptions(options);
   const clock = o.clock ?? systemClock;
   const deadline = clock.now() + budgetMs;
+  const notRun: DrainReport = { ran: false, settled: 0, left: 0 };
+  if (!waitForLock) {
+    return navigator.locks.request(runnerLockName(o.queue), { ifAvailable: true }, (lock) =>
+      lock ? runUntil(o, clock, deadline) : notRun,
+    );
+  }
   const lockWait = AbortSignal.timeout(Math.min(o.lockWaitMs ?? 30_000, budgetMs));
   try {
     return await navigator.locks.request(runnerLockName(o.queue), { signal: lockWait }, () => runUntil(o, clock, deadline));
   } catch (error) {
-    if (lockWait.aborted) return { ran: false, settled: 0, left: 0 };
+    if (lockWait.aborted) return notRun;
     throw error;
   }
 }
 
 async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): Promise<DrainReport> {
   const store = await IdbJobStore.open(o.queue, { now: () => clock.now(), random: Math.random });
-  const served = new Set(Object.entries(o.tasks).filter(([, d]) => splitDefinition(d).options.serviceWorker !== false).map(([n]) => n));
+  const served = servedTasks(o.tasks);
   const executor = new InThreadExecutor(o.tasks, clock);
   const isOnline = () => navigator.onLine !== false;
   let settled = 0;
@@ -180,16 +200,41 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
     const outOfTime = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), Math.max(0, deadline - clock.now()))));
     const ended = await Promise.race([idle.then(() => 'idle' as const), outOfTime]);
     clock.clearTimeout(timer);
-    // Out of time: what still runs goes back to the queue, its attempt not counted, for the next event or page.
-    await runner.close({ force: ended === 'late' });
-    const waiting = await store.list({ state: 'waiting', limit: 1_000, order: 'asc' });
-    const left = waiting.filter((job) => served.has(job.name) && (isOnline() || !job.requiresNetwork)).length;
-    return { ran: true, settled, left };
+    if (ended === 'late') {
+      // Out of time: what still runs goes back to the queue, its attempt not counted, for the next event or
+      // page; its handler is aborted first, and the queue stays ours until it has stopped, so that its rerun
+      // never overlaps it.
+      const handedBack = runner.close({ force: true });
+      await executor.abortAll(new JobCancelledError(`Out of the service worker's time budget (${o.budgetMs ?? 'default'} ms): handed back`), ABORT_GRACE_MS);
+      await handedBack;
+    } else await runner.close();
+    return { ran: true, settled, left: await runnableCount(store, served) };
   } finally {
     scheduler.stop();
     channel.close();
     store.close();
   }
+}
+
+/** Jobs waiting that this service worker could run now (read without taking the queue). */
+async function pendingWork(o: ServeQueueOptions): Promise<number> {
+  const store = await IdbJobStore.open(o.queue, { now: Date.now, random: Math.random });
+  try {
+    return await runnableCount(store, servedTasks(o.tasks));
+  } finally {
+    store.close();
+  }
+}
+
+/** The tasks a service worker may run: all but those that say `serviceWorker: false`. */
+function servedTasks(tasks: TaskMap): Set<string> {
+  return new Set(Object.entries(tasks).filter(([, d]) => splitDefinition(d).options.serviceWorker !== false).map(([name]) => name));
+}
+
+/** Waiting jobs (of the first thousand) that this service worker could run now. */
+async function runnableCount(store: IdbJobStore, served: ReadonlySet<string>): Promise<number> {
+  const waiting = await store.list({ state: 'waiting', limit: 1_000, order: 'asc' });
+  return waiting.filter((job) => served.has(job.name) && (navigator.onLine !== false || !job.requiresNetwork)).length;
 }
 
 function resolveOptions(options: ServeQueueOptions): ServeQueueOptions {

@@ -1,19 +1,9 @@
 // The failed set as BullMQ users know it: review, retry, remove, clean, and retention.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createQueue, JobCancelledError, type Queue, type QueueOptions } from '../../src/index';
-import type { Tasks } from '../fixtures/tasks';
+import { describe, expect, it } from 'vitest';
+import { JobCancelledError } from '../../src/index';
+import { useTestQueues } from './support/test-queues';
 
-const worker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
-const open: Array<Queue<Tasks>> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((q) => q.close({ force: true })));
-});
-
-function makeQueue(options: Partial<QueueOptions> = {}): Queue<Tasks> {
-  const queue = createQueue<Tasks>({ name: `failed-${crypto.randomUUID()}`, worker, concurrency: 2, ...options });
-  open.push(queue);
-  return queue;
-}
+const makeQueue = useTestQueues('failed');
 
 const settle = (p: Promise<unknown>) => p.then(() => 'ok', () => 'rejected');
 

@@ -1,5 +1,5 @@
 // The page API of the contract, in real Chromium with real IndexedDB and real Workers.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createQueue,
   InvalidJobError,
@@ -16,27 +16,11 @@ import { IdbJobStore } from '../../src/store/idb-job-store';
 import { transfer } from '../../src/task/transfer';
 import type { JobRecord } from '../../src/job/job';
 import type { Tasks } from '../fixtures/tasks';
+import { fixtureWorker as worker, useTestQueues } from './support/test-queues';
+import { failureOf } from '../support/failure-of';
 
-const worker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
-const open: Array<Queue<Tasks>> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((q) => q.close({ force: true })));
-});
+const makeQueue = useTestQueues('q');
 
-function makeQueue(options: Partial<QueueOptions> = {}): Queue<Tasks> {
-  const queue = createQueue<Tasks>({ name: `q-${crypto.randomUUID()}`, worker, concurrency: 2, ...options });
-  open.push(queue);
-  return queue;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function nextEvent<E extends 'completed' | 'drained' | 'stalled' | 'failed'>(queue: Queue<Tasks>, event: E) {
   return new Promise<unknown>((resolve) => {

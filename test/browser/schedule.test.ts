@@ -1,20 +1,9 @@
 // Periodic jobs in a real page: slots become jobs in the runner tab, once each; catch-up after absence.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createQueue, type Queue, type QueueOptions } from '../../src/index';
+import { describe, expect, it } from 'vitest';
 import { IdbJobStore } from '../../src/store/idb-job-store';
-import type { Tasks } from '../fixtures/tasks';
+import { useTestQueues } from './support/test-queues';
 
-const worker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
-const open: Array<Queue<Tasks>> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((q) => q.close({ force: true })));
-});
-
-function makeQueue(options: Partial<QueueOptions> = {}): Queue<Tasks> {
-  const queue = createQueue<Tasks>({ name: `sched-${crypto.randomUUID()}`, worker, concurrency: 2, ...options });
-  open.push(queue);
-  return queue;
-}
+const makeQueue = useTestQueues('sched');
 
 describe('schedules', () => {
   it('adds a job at each slot of an `every` schedule, named after the slot', async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FetchError, UnrecoverableError, deserializeError, serializeError } from '../../src/errors';
 import { jobFetch } from '../../src/task/job-fetch';
+import { failureOf } from '../support/failure-of';
 
 let server: Server;
 let base: string;
@@ -32,14 +33,6 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const signal = () => new AbortController().signal;
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ctx.fetch', () => {
   it('returns a 2xx response as it is', async () => {
@@ -48,7 +41,7 @@ describe('ctx.fetch', () => {
   });
 
   it('throws a retryable FetchError on a 503, with its Retry-After, and succeeds when retried', async () => {
-    const error = await failure(jobFetch(`${base}/503-then-200`, undefined, signal()));
+    const error = await failureOf(jobFetch(`${base}/503-then-200`, undefined, signal()));
     expect(error).toBeInstanceOf(FetchError);
     expect(error.message).toBe(`HTTP 503 Service Unavailable from ${base}/503-then-200`);
     expect((error as FetchError).status).toBe(503);
@@ -58,14 +51,14 @@ describe('ctx.fetch', () => {
   });
 
   it('reads a Retry-After given as a date on a 429', async () => {
-    const error = (await failure(jobFetch(`${base}/429`, undefined, signal()))) as FetchError;
+    const error = (await failureOf(jobFetch(`${base}/429`, undefined, signal()))) as FetchError;
     expect(error.status).toBe(429);
     expect(error.retryAfterMs).toBeGreaterThan(55_000);
     expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
   });
 
   it('throws UnrecoverableError on any other 4xx', async () => {
-    const error = await failure(jobFetch(`${base}/400`, undefined, signal()));
+    const error = await failureOf(jobFetch(`${base}/400`, undefined, signal()));
     expect(error).toBeInstanceOf(UnrecoverableError);
     expect(error.message).toBe(`HTTP 400 Bad Request from ${base}/400: a request the server refuses will not succeed by retrying`);
     expect((error.cause as FetchError).status).toBe(400);
@@ -76,7 +69,7 @@ describe('ctx.fetch', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const error = await failure(jobFetch(`http://127.0.0.1:${port}/`, undefined, signal()));
+    const error = await failureOf(jobFetch(`http://127.0.0.1:${port}/`, undefined, signal()));
     expect(error).toBeInstanceOf(FetchError);
     expect(error.message).toBe(`Network failure: could not fetch http://127.0.0.1:${port}/`);
     expect((error as FetchError).status).toBeUndefined();
@@ -86,7 +79,7 @@ describe('ctx.fetch', () => {
     const controller = new AbortController();
     const pending = jobFetch(`${base}/slow`, undefined, controller.signal);
     controller.abort(new Error('job cancelled'));
-    expect((await failure(pending)).message).toBe('job cancelled');
+    expect((await failureOf(pending)).message).toBe('job cancelled');
   });
 
   it('keeps Retry-After and the code across the thread boundary', () => {
