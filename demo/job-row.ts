@@ -5,14 +5,41 @@ import type { BlurInput, Tasks } from './tasks';
 
 export type DemoJob = AnyJobInfo<Tasks>;
 
+/** Said of a job that lost a run to a dying tab or worker. */
+export const STALLED_NOTE = 'Run again: its page or worker went away mid-run';
+
 const FINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
 const numbers = new Intl.NumberFormat('en-US');
 
 /** What the job does, in words. */
 function describeJob(job: DemoJob): string {
-  if (job.name === 'countPrimes') return `Count primes below ${numbers.format(job.data)}`;
-  const { width, height, passes, radius } = job.data;
-  return `Blur a ${width}×${height} image: ${passes} passes, radius ${radius}`;
+  switch (job.name) {
+    case 'countPrimes':
+      return `Count primes below ${numbers.format(job.data)}`;
+    case 'blur': {
+      const { width, height, passes, radius } = job.data;
+      return `Blur a ${width}×${height} image: ${passes} passes, radius ${radius}`;
+    }
+    case 'heartbeat':
+      return `A slot of the "heartbeat" schedule: ${job.data.note}`;
+    case 'crash':
+      return 'Kill its worker on every run (self.close())';
+    case 'crashOnce':
+      return 'Kill its worker on the first run only';
+    case 'upload':
+      return `Upload ${job.data.file} with ctx.fetch`;
+  }
+}
+
+/**
+ * Who ran the job, from `job.ranBy`: this tab (its `queue.contextId`), another tab of the same origin, or the
+ * service worker while no page ran the queue.
+ */
+export function ranByLabel(ranBy: string | undefined, contextId: string): { text: string; kind: string } {
+  if (ranBy === undefined) return { text: '–', kind: 'none' };
+  if (ranBy === contextId) return { text: 'this tab', kind: 'this-tab' };
+  if (ranBy === 'service-worker') return { text: 'service worker', kind: 'service-worker' };
+  return { text: 'another tab', kind: 'other-tab' };
 }
 
 function cell(className: string): HTMLTableCellElement {
@@ -32,12 +59,15 @@ export class JobRow {
   readonly #bar = document.createElement('progress');
   readonly #percent = document.createElement('span');
   readonly #result = cell('result');
+  readonly #ranBy = document.createElement('span');
+  readonly #contextId: string;
   readonly #note = document.createElement('p');
   readonly #cancel = document.createElement('button');
   #settled = false;
 
-  constructor(job: DemoJob, onCancel: (id: string) => void) {
+  constructor(job: DemoJob, contextId: string, onCancel: (id: string) => void) {
     this.id = job.id;
+    this.#contextId = contextId;
     this.createdAt = job.createdAt;
     this.#job = job;
     const tr = (this.element = document.createElement('tr'));
@@ -75,6 +105,10 @@ export class JobRow {
 
     if (job.name === 'blur') this.#result.append(this.#thumbs(job.data));
 
+    const ranBy = cell('who');
+    this.#ranBy.className = 'ran-by';
+    ranBy.append(this.#ranBy);
+
     const actions = cell('actions');
     this.#cancel.type = 'button';
     this.#cancel.className = 'small';
@@ -86,7 +120,7 @@ export class JobRow {
     });
     actions.append(this.#cancel);
 
-    tr.append(idCell, task, state, this.#attempt, progress, this.#result, actions);
+    tr.append(idCell, task, state, this.#attempt, progress, this.#result, ranBy, actions);
     this.update(job);
   }
 
@@ -99,8 +133,15 @@ export class JobRow {
     this.#attempt.classList.toggle('again', job.attempt > 1);
     this.#attempt.title = `${job.attempt} of ${job.attempts} attempt${job.attempts === 1 ? '' : 's'} started (a run lost to a reload does not count against them)`;
     this.#cancel.hidden = FINAL.has(job.state);
-    if (note !== undefined) {
-      this.#note.textContent = note;
+    const ran = ranByLabel(job.ranBy, this.#contextId);
+    this.#ranBy.textContent = ran.text;
+    this.#ranBy.dataset.kind = ran.kind;
+    this.element.dataset.ranBy = ran.kind;
+    // A run lost to a dying tab or worker is in the job's history, whoever took it back (this page, another,
+    // or the service worker while this page was loading): the stored record says it, not only the event.
+    const shown = note ?? (job.history.some((run) => run.outcome === 'stalled') ? STALLED_NOTE : undefined);
+    if (shown !== undefined && this.#note.hidden) {
+      this.#note.textContent = shown;
       this.#note.hidden = false;
     }
     if (typeof job.progress === 'number') this.setProgress(job.progress);
@@ -139,8 +180,14 @@ export class JobRow {
       after.classList.add('after');
       this.#result.querySelector('.thumbs')?.append(after);
       this.#result.dataset.value = `${result.byteLength} bytes`;
+    } else if (job.name === 'upload' && typeof result === 'object' && result !== null && 'receipt' in result) {
+      const receipt = document.createElement('code');
+      receipt.textContent = `receipt ${String(result.receipt)}`;
+      this.#result.replaceChildren(receipt);
+      this.#result.dataset.value = String(result.receipt);
     } else {
-      this.#result.textContent = JSON.stringify(result) ?? String(result);
+      this.#result.textContent = typeof result === 'string' ? result : (JSON.stringify(result) ?? String(result));
+      this.#result.dataset.value = this.#result.textContent;
     }
   }
 

@@ -6,9 +6,12 @@ export class JobTable {
   readonly #empty: HTMLElement;
   readonly #rows = new Map<string, JobRow>();
   readonly #onCancel: (id: string) => void;
+  /** The queue's `contextId`: rows tell "this tab" from other runners by it. */
+  readonly #contextId: string;
 
-  constructor(body: HTMLTableSectionElement, empty: HTMLElement, onCancel: (id: string) => void) {
+  constructor(body: HTMLTableSectionElement, empty: HTMLElement, contextId: string, onCancel: (id: string) => void) {
     this.#body = body;
+    this.#contextId = contextId;
     this.#empty = empty;
     this.#onCancel = onCancel;
   }
@@ -39,7 +42,7 @@ export class JobTable {
       row.update(job, note);
       return row;
     }
-    row = new JobRow(job, this.#onCancel);
+    row = new JobRow(job, this.#contextId, this.#onCancel);
     if (note !== undefined) row.update(job, note);
     // Rows come in any order (events from this tab and others, the stored list): place by `createdAt`,
     // a later row of the same instant (one addBulk) above the earlier ones.

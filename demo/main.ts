@@ -1,12 +1,15 @@
-// The demo page: buttons that add jobs, a live table of them, counts per state, and an animation that
-// shows the main thread stays free. On load it picks up where the last visit left off.
+// The demo page: buttons that add jobs, a live table of them, the library's dashboard, and an animation
+// that shows the main thread stays free; then the tour (a schedule, crashes, network jobs, the service
+// worker). On load it picks up where the last visit left off.
+import { STALLED_NOTE } from './job-row';
 import type { JobHandle } from 'offthread';
-import { CountsPanel } from './counts-panel';
+import { mountDashboard } from 'offthread/dashboard';
 import { startFrameMeter } from './frame-meter';
 import { JobTable } from './job-table';
 import { blurInput, mixedBatch } from './jobs';
 import { countPrimesInRange } from './primes';
 import { concurrency, queue } from './queue';
+import { setUpTour } from './tour';
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -31,8 +34,10 @@ startFrameMeter({
   graph: byId<HTMLCanvasElement>('frame-graph'),
 });
 
-const counts = new CountsPanel(byId('counts'), () => queue.counts());
-const table = new JobTable(byId<HTMLTableSectionElement>('jobs-body'), byId('jobs-empty'), (id) => {
+// The optional dashboard (offthread/dashboard) is the page's view of counts, schedules and throughput.
+// Nothing tells it of a clean(): a 2 s safety refresh (5 s by default) picks that up.
+mountDashboard(byId('dashboard'), queue, { pageSize: 10, chartMinutes: 1, safetyRefreshMs: 2_000 });
+const table = new JobTable(byId<HTMLTableSectionElement>('jobs-body'), byId('jobs-empty'), queue.contextId, (id) => {
   queue.cancel(id).catch((error: unknown) => sayError('Could not cancel', error));
 });
 
@@ -49,17 +54,16 @@ function follow(handle: JobHandle<unknown>): void {
   );
 }
 
-// The queue's events keep the rows' state and the counts current. `progress` also reaches rows whose
-// handle lives in another tab; here it doubles `onProgress`, which the row takes either way.
-const refreshCounts = () => counts.refresh();
-queue.on('added', ({ job }) => (table.upsert(job), refreshCounts()));
-queue.on('active', ({ job }) => (table.upsert(job), refreshCounts()));
+// The queue's events keep the rows current. `progress` also reaches rows whose handle lives in another
+// tab; here it doubles `onProgress`, which the row takes either way.
+queue.on('added', ({ job }) => table.upsert(job));
+queue.on('active', ({ job }) => table.upsert(job));
 queue.on('progress', ({ job, progress }) => table.get(job.id)?.setProgress(progress));
-queue.on('completed', ({ job }) => (table.upsert(job), refreshCounts()));
-queue.on('failed', ({ job }) => (table.upsert(job), refreshCounts()));
-queue.on('cancelled', ({ job }) => (table.upsert(job), refreshCounts()));
-queue.on('retrying', ({ job, error }) => (table.upsert(job, `Retrying after: ${error.message}`), refreshCounts()));
-queue.on('stalled', ({ job }) => (table.upsert(job, 'Run again: its page or worker went away mid-run'), refreshCounts()));
+queue.on('completed', ({ job }) => table.upsert(job));
+queue.on('failed', ({ job }) => table.upsert(job));
+queue.on('cancelled', ({ job }) => table.upsert(job));
+queue.on('retrying', ({ job, error }) => table.upsert(job, `Retrying after: ${error.message}`));
+queue.on('stalled', ({ job }) => table.upsert(job, STALLED_NOTE));
 queue.on('drained', () => table.size > 0 && say('All caught up: nothing running, nothing waiting.'));
 queue.on('error', ({ error }) => sayError('Storage trouble', error));
 
@@ -105,7 +109,6 @@ onClick('clear', async () => {
   const states = ['completed', 'failed', 'cancelled'] as const;
   const removed = (await Promise.all(states.map((state) => queue.clean({ state })))).flat();
   for (const id of removed) table.remove(id);
-  counts.refresh();
   say(`Cleared ${removed.length} finished job${removed.length === 1 ? '' : 's'}.`);
 });
 onClick('reload', () => location.reload());
@@ -140,13 +143,14 @@ async function resume(): Promise<void> {
     const handle = await queue.getJob(job.id);
     if (handle) follow(handle);
   }
-  counts.refresh();
+  await setUpTour({ follow, say, onClick });
   for (const button of buttons) button.disabled = false;
   say(
     stored.length === 0
       ? 'Ready. Add some jobs.'
       : `Picked up ${stored.length === limit ? `the newest ${limit}` : stored.length} stored job${stored.length === 1 ? '' : 's'}, ${unfinished.length} of them unfinished.`,
   );
+  document.body.dataset.contextId = queue.contextId;
   document.body.dataset.ready = 'true';
 }
 

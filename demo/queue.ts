@@ -13,6 +13,8 @@ export const queue = createQueue<Tasks>({
   // A run lost to a reload is run again; the default (1) fails a job that loses two runs that way,
   // which a visitor pressing Reload twice in a row would hit.
   maxStalls: 5,
+  // The service worker (demo/sw.ts, built as sw.js) finishes jobs after the last tab closes.
+  serviceWorker: import.meta.env.DEV ? '/demo/sw.ts' : '/sw.js',
 });
 
 export type DemoQueue = typeof queue;

@@ -2,6 +2,7 @@
 import { defineTasks, transfer } from 'offthread/worker';
 import { boxBlurPass } from './blur';
 import { countPrimesInRange } from './primes';
+import { tourTasks } from './tour-tasks';
 
 /** What a `blur` job is given: RGBA pixels, as the page's canvas made them. */
 export interface BlurInput {
@@ -30,7 +31,7 @@ function yieldToMessages(): Promise<void> {
 
 const SLICES = 50;
 
-export const tasks = defineTasks({
+const workTasks = defineTasks({
   /** How many primes there are below `n`, counted by trial division in slices, reporting progress. */
   async countPrimes(n: number, ctx) {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`Expected a whole number from 0 up, got ${n}`);
@@ -70,4 +71,6 @@ export const tasks = defineTasks({
   },
 });
 
+/** The demo's tasks: the heavy work above, and the tour's (schedule, crashes, network). */
+export const tasks = { ...workTasks, ...tourTasks };
 export type Tasks = typeof tasks;

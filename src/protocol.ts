@@ -15,6 +15,8 @@ export interface RunRequest {
   data: unknown;
   /** 1 for the first run. */
   attempt: number;
+  /** The run's timeout, if it has one: the worker tells the page when such a run starts. */
+  timeoutMs?: number | undefined;
 }
 
 export type RunResponse =

@@ -505,7 +505,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   #onVersionChange(): void {
-    this.#tab?.pause();
+    this.#tab?.abandon();
     this.#events.error(
       new StorageError(`A newer version of queue "${this.name}" is opening in another tab: this tab's database connection was closed; reload this tab`),
     );

@@ -167,6 +167,21 @@ export class RunnerTab {
     this.pool.close();
   }
 
+  /**
+   * Lets go of the queue at once, writing nothing: a newer version took the database. The workers are
+   * terminated and both locks released, so that a tab of the newer version runs the queue and takes back
+   * what ran here.
+   */
+  abandon(): void {
+    this.#closed = true;
+    this.#stopLeading.abort();
+    clearTimeout(this.#sweepTimer);
+    this.#scheduler?.stop();
+    void this.#runner.then((runner) => runner.abandon(), () => {});
+    this.pool.close();
+    this.#releaseLock?.();
+  }
+
   #finished(job: JobRecord): void {
     if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#sweepSoon(1_000);
   }

@@ -221,6 +221,24 @@ export class Runner {
     this.#releaseLock?.();
   }
 
+  /**
+   * Lets go at once, writing nothing (storage is gone from under it, as when a newer version took the
+   * database): runs are dropped, and the owner lock is released so that the next runner takes their jobs back.
+   */
+  abandon(): void {
+    this.#paused = true;
+    this.#closed = true;
+    for (const run of this.#runs.values()) this.#o.executor.abort(run.token, new Error('The runner let go of the queue'), 0);
+    this.#runs.clear();
+    this.#pending = [];
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer]) {
+      if (timer !== undefined) this.#o.clock.clearTimeout(timer);
+    }
+    this.#releaseLock?.();
+    for (const resolve of this.#idle) resolve();
+    this.#idle.clear();
+  }
+
   /** Resolves once no run is in progress and every update is written. */
   #whenIdle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
@@ -318,7 +336,7 @@ export class Runner {
     const run: Run = { job, token, progress: undefined };
     this.#runs.set(job.id, run);
     this.#o.listener.active(job);
-    const request: RunRequest = { runId: token, jobId: job.id, name: job.name, data: job.data, attempt: job.attempt };
+    const request: RunRequest = { runId: token, jobId: job.id, name: job.name, data: job.data, attempt: job.attempt, timeoutMs: job.timeout };
     void this.#o.executor
       .run(request, { timeoutMs: job.timeout, onProgress: (progress) => this.#onProgress(run, progress) })
       .then((response) => this.#onEnded(run, response));

@@ -67,6 +67,8 @@ interface ServiceWorkerScopeLike {
 }
 
 const SYNC_EVENT_BUDGET_MS = 150_000;
+/** How often a draining service worker looks for a page that wants the queue. */
+const PAGE_CHECK_MS = 250;
 /** How long handlers cut off by the budget have to stop after their signal aborts. */
 const ABORT_GRACE_MS = 5_000;
 const OTHER_EVENT_BUDGET_MS = 240_000;
@@ -121,11 +123,17 @@ export function serveQueue(options: ServeQueueOptions): void {
  * spent, if no tab runs the queue: it waits up to `lockWaitMs` for a closing tab to let go, or, with
  * `waitForLock: false`, runs only if no tab holds the queue now.
  */
-export async function drainQueue(
-  options: ServeQueueOptions,
-  budgetMs: number,
-  { waitForLock = true }: { waitForLock?: boolean } = {},
-): Promise<DrainReport> {
+export function drainQueue(options: ServeQueueOptions, budgetMs: number, how: { waitForLock?: boolean } = {}): Promise<DrainReport> {
+  // One drain at a time in this service worker: a second event waits for the first instead of queueing a
+  // lock request of its own, which the first would take for a page that wants the queue, and yield to.
+  const drain = draining.then(() => drainOnce(options, budgetMs, how));
+  draining = drain.catch(() => undefined);
+  return drain;
+}
+
+let draining: Promise<unknown> = Promise.resolve();
+
+async function drainOnce(options: ServeQueueOptions, budgetMs: number, { waitForLock = true }: { waitForLock?: boolean }): Promise<DrainReport> {
   const o = resolveOptions(options);
   const clock = o.clock ?? systemClock;
   const deadline = clock.now() + budgetMs;
@@ -198,14 +206,17 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
     await runner.start();
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const outOfTime = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), Math.max(0, deadline - clock.now()))));
-    const ended = await Promise.race([idle.then(() => 'idle' as const), outOfTime]);
+    const pageWaits = new AbortController();
+    const ended = await Promise.race([idle.then(() => 'idle' as const), outOfTime, pageWantsQueue(o.queue, pageWaits.signal)]);
     clock.clearTimeout(timer);
-    if (ended === 'late') {
-      // Out of time: what still runs goes back to the queue, its attempt not counted, for the next event or
-      // page; its handler is aborted first, and the queue stays ours until it has stopped, so that its rerun
-      // never overlaps it.
+    pageWaits.abort();
+    if (ended !== 'idle') {
+      // Out of time, or a page wants the queue (pages run jobs on workers, faster than this thread): what still
+      // runs goes back to the queue, its attempt not counted; its handler is aborted first, and the queue stays
+      // ours until it has stopped, so that its rerun never overlaps it.
+      const why = ended === 'late' ? `Out of the service worker's time budget (${o.budgetMs ?? 'default'} ms)` : 'A page took over the queue';
       const handedBack = runner.close({ force: true });
-      await executor.abortAll(new JobCancelledError(`Out of the service worker's time budget (${o.budgetMs ?? 'default'} ms): handed back`), ABORT_GRACE_MS);
+      await executor.abortAll(new JobCancelledError(`${why}: handed back`), ABORT_GRACE_MS);
       await handedBack;
     } else await runner.close();
     return { ran: true, settled, left: await runnableCount(store, served) };
@@ -214,6 +225,17 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
     channel.close();
     store.close();
   }
+}
+
+/** Resolves once a page (or anyone) waits for the queue's runner lock, which this service worker holds. */
+async function pageWantsQueue(queue: string, stop: AbortSignal): Promise<'page'> {
+  const name = runnerLockName(queue);
+  while (!stop.aborted) {
+    const { pending = [] } = await navigator.locks.query();
+    if (pending.some((lock) => lock.name === name)) return 'page';
+    await new Promise((resolve) => setTimeout(resolve, PAGE_CHECK_MS));
+  }
+  return new Promise<never>(() => {});
 }
 
 /** Jobs waiting that this service worker could run now (read without taking the queue). */

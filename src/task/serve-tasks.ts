@@ -147,6 +147,9 @@ class RunLine {
     this.#lastFlush = performance.now();
     while (this.#line.length > 0) {
       const request = this.#line.shift()!;
+      // The page starts a run's timeout when it hears that the run before it ended: before a run that has
+      // one, say what has ended, or a run lined up behind quick ones could spin past its timeout unseen.
+      if (request.timeoutMs !== undefined) this.#flush();
       const response = await this.#api.run(request);
       const transferables = takeTransferables(response);
       if (transferables) this.#transfers.push(...transferables);

@@ -1,6 +1,6 @@
 // The demo app (index.html + demo/), as a newcomer uses it: add a batch of jobs, reload the page while
 // they run, and see every job finish exactly once, with real results, while the page kept animating.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 const known = new Map<number, number>();
 
@@ -21,11 +21,19 @@ function primesBelow(n: number): number {
 const STATES = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled', 'total'] as const;
 type Counts = Record<(typeof STATES)[number], number>;
 
-/** The counts the page shows. */
+/** The dashboard's count of a state (`total` is its "All" tile). Playwright's CSS pierces its shadow root. */
+function countTile(page: Page, state: (typeof STATES)[number]): Locator {
+  return page.locator(`#dashboard .tile.s-${state === 'total' ? 'all' : state} .tile-count`);
+}
+
+/** The counts the page's dashboard shows (NaN before its first read). */
 async function shownCounts(page: Page): Promise<Counts> {
   return page.evaluate((states) => {
+    const root = document.getElementById('dashboard')!.shadowRoot!;
     const counts: Record<string, number> = {};
-    for (const state of states) counts[state] = Number(document.querySelector(`[data-count="${state}"]`)?.textContent);
+    for (const state of states) {
+      counts[state] = Number(root.querySelector(`.tile.s-${state === 'total' ? 'all' : state} .tile-count`)?.textContent?.replaceAll(',', ''));
+    }
     return counts;
   }, STATES as unknown as string[]) as Promise<Counts>;
 }
@@ -102,28 +110,28 @@ test('a batch of jobs survives a reload mid-run: each finishes once, with the ri
 
   // A fresh browser context: nothing stored, nothing shown.
   expect(await storedJobs(page), 'IndexedDB should start empty in a fresh context').toEqual([]);
-  expect(await shownCounts(page)).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0, total: 0 });
+  await expect.poll(() => shownCounts(page)).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0, total: 0 });
   await expect(page.locator('#jobs-body tr')).toHaveCount(0);
   await expect(page.locator('#jobs-empty')).toBeVisible();
 
   await page.getByRole('button', { name: 'Add 10 mixed jobs' }).click();
   await expect(page.locator('#jobs-body tr')).toHaveCount(10);
-  await expect(page.locator('[data-count="total"]')).toHaveText('10');
+  await expect(countTile(page, 'total')).toHaveText('10');
   const added = await rowIds(page);
   expect(new Set(added).size).toBe(10);
 
   // While a worker is busy, the page's own animation keeps going. At rest it draws 60 frames a second, but
   // this machine may be shared with other busy processes, so the floor is low; what a blocked page looks like
   // is measured at the end, for contrast (a count of this size run on the page's thread gives about 1).
-  await expect(page.locator('[data-count="active"]')).not.toHaveText('0');
+  await expect(countTile(page, 'active')).not.toHaveText('0');
   const workersBusyFps = await framesPerSecond(page, () => page.waitForTimeout(2_000));
-  expect(await page.locator('[data-count="active"]').textContent(), 'a worker should still be busy after the sample').not.toBe('0');
+  expect(await countTile(page, 'active').textContent(), 'a worker should still be busy after the sample').not.toBe('0');
   expect(workersBusyFps, `requestAnimationFrame ran at ${workersBusyFps.toFixed(1)} fps while a worker counted primes`).toBeGreaterThan(5);
 
   // Reload while a prime count is part way through, with some jobs done and some still waiting.
   const midRun = await page.waitForFunction(
     () => {
-      const done = Number(document.querySelector('[data-count="completed"]')?.textContent);
+      const done = Number(document.getElementById('dashboard')?.shadowRoot?.querySelector('.tile.s-completed .tile-count')?.textContent);
       const row = document.querySelector<HTMLElement>('#jobs-body tr[data-state="active"][data-task="countPrimes"]');
       const progress = row?.querySelector('progress')?.value ?? 0;
       return done >= 2 && done < 9 && progress > 0.05 && progress < 0.6 ? row!.dataset.id! : false;
@@ -148,8 +156,8 @@ test('a batch of jobs survives a reload mid-run: each finishes once, with the ri
   }
 
   // The rest run again: the job cut short first, then the ones that were waiting.
-  await expect(page.locator('[data-count="completed"]')).toHaveText('10', { timeout: 90_000 });
-  expect(await shownCounts(page)).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 10, failed: 0, cancelled: 0, total: 10 });
+  await expect(countTile(page, 'completed')).toHaveText('10', { timeout: 90_000 });
+  await expect.poll(() => shownCounts(page)).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 10, failed: 0, cancelled: 0, total: 10 });
   await expect(page.locator('#jobs-body tr')).toHaveCount(10);
   await expect(page.locator('#jobs-body tr[data-state="completed"]')).toHaveCount(10);
   await expect(page.locator(`#jobs-body tr[data-id="${interruptedId}"] .note`)).toHaveText('Run again: its page or worker went away mid-run');
@@ -216,8 +224,94 @@ test('a batch of jobs survives a reload mid-run: each finishes once, with the ri
   await page.getByRole('button', { name: 'Clear finished' }).click();
   await expect(page.locator('#status')).toHaveText('Cleared 10 finished jobs.');
   await expect(page.locator('#jobs-body tr')).toHaveCount(0);
-  await expect(page.locator('[data-count="total"]')).toHaveText('0');
+  await expect(countTile(page, 'total')).toHaveText('0');
   expect(await storedJobs(page)).toEqual([]);
 
   expect(problems).toEqual([]);
+});
+
+/** Switches the demo server's simulated outage (a Vite plugin in vite.config.ts, shared by every page). */
+async function setOutage(page: Page, on: boolean): Promise<void> {
+  const response = await page.request.post(`/api/outage?on=${on ? 1 : 0}`);
+  expect(response.ok()).toBe(true);
+  expect(await response.json()).toEqual({ outage: on });
+}
+
+test('the tour: dashboard, a schedule, crashing workers, uploads through an outage, and who ran each job', async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // The browser logs each 503 the outage answers as a failed resource load: that is the point here.
+    if (message.type() === 'error' && !/status of 503/.test(message.text())) problems.push(`console.error: ${message.text()}`);
+  });
+  await setOutage(page, false);
+  try {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto('/');
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    await expect.poll(() => shownCounts(page)).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0, total: 0 });
+    const contextId = await page.evaluate(() => document.body.dataset.contextId);
+    expect(contextId).toMatch(/^tab:/);
+
+    // A schedule: switched on, it shows in the dashboard's schedules panel and adds a job within a slot or so.
+    const heartbeat = page.getByRole('switch', { name: 'Heartbeat every 10 seconds' });
+    await heartbeat.check();
+    const schedules = page.locator('#dashboard .schedules-panel');
+    await expect(schedules.locator('tbody tr')).toHaveCount(1);
+    await expect(schedules.locator('tbody tr')).toContainText('heartbeat');
+    const beat = page.locator('#jobs-body tr[data-task="heartbeat"]').first();
+    await expect(beat).toHaveAttribute('data-state', 'completed', { timeout: 15_000 });
+    await expect(beat).toHaveAttribute('data-id', /^heartbeat@\d{4}-/);
+    await expect(beat.locator('.result')).toContainText(/^still here at \d\d:\d\d:\d\d$/);
+    await expect(beat.locator('.ran-by')).toHaveText('this tab');
+    await heartbeat.uncheck(); // No more heartbeats: the counts below stay exact.
+    await expect(schedules.locator('tbody tr')).toHaveCount(0, { timeout: 5_000 });
+
+    // A worker that dies once: noticed at once (no timeout to wait for), run again, and it completes.
+    await page.getByRole('button', { name: 'Crash once, then recover' }).click();
+    const once = page.locator('#jobs-body tr[data-task="crashOnce"]');
+    await expect(once).toHaveAttribute('data-state', 'completed', { timeout: 10_000 });
+    await expect(once.locator('.note')).toHaveText('Run again: its page or worker went away mid-run');
+    await expect(once.locator('.result')).toHaveText('recovered on attempt 2');
+    await expect(once.locator('.attempt')).toHaveText('2');
+
+    // A worker that dies on every run: stalled, rerun, and failed at the stall cap (maxStalls 5), saying so.
+    await page.getByRole('button', { name: 'Crash a worker' }).click();
+    const poison = page.locator('#jobs-body tr[data-task="crash"]');
+    await expect(poison).toHaveAttribute('data-state', 'failed', { timeout: 20_000 });
+    await expect(poison.locator('.note')).toHaveText('Run again: its page or worker went away mid-run');
+    await expect(poison.locator('.result')).toContainText(/stalled 6 times: the tab or worker running it kept dying, more than maxStalls \(5\) allows/);
+    await expect(poison.locator('.attempt')).toHaveText('6');
+
+    // An upload during an outage: 503s are retried with backoff, then it completes once the server is back.
+    await page.getByRole('switch', { name: 'Simulate server outage' }).check();
+    await expect(page.locator('body')).toHaveAttribute('data-outage', 'true');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const upload = page.locator('#jobs-body tr[data-task="upload"]');
+    await expect(upload.locator('.note')).toContainText('Retrying after:', { timeout: 10_000 });
+    await expect.poll(async () => Number(await upload.locator('.attempt').textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(await upload.getAttribute('data-state')).not.toBe('completed');
+    await page.getByRole('switch', { name: 'Simulate server outage' }).uncheck();
+    await expect(page.locator('body')).toHaveAttribute('data-outage', 'false');
+    await expect(upload).toHaveAttribute('data-state', 'completed', { timeout: 15_000 });
+    await expect(upload.locator('.result')).toHaveAttribute('data-value', /^notes-\d{6}\.txt#\d+$/);
+    expect(Number(await upload.locator('.attempt').textContent())).toBeGreaterThanOrEqual(2);
+
+    // Every job here ran in this tab's workers, and the dashboard counted them.
+    for (const row of await page.locator('#jobs-body tr').all()) await expect(row.locator('.ran-by')).toHaveText('this tab');
+    // One heartbeat, or two if a second slot came before the switch went off.
+    const beats = await page.locator('#jobs-body tr[data-task="heartbeat"]').count();
+    expect(beats).toBeGreaterThanOrEqual(1);
+    await expect(page.locator('#jobs-body tr[data-ran-by="this-tab"]')).toHaveCount(3 + beats);
+    await expect
+      .poll(() => shownCounts(page))
+      .toEqual({ waiting: 0, delayed: 0, active: 0, completed: 2 + beats, failed: 1, cancelled: 0, total: 3 + beats });
+    await expect(page.locator('#dashboard').getByText('this tab').first()).toBeVisible();
+
+    await page.screenshot({ path: 'test/e2e/screenshots/demo-tour.png', fullPage: true });
+    expect(problems).toEqual([]);
+  } finally {
+    await setOutage(page, false);
+  }
 });

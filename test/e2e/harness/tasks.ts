@@ -28,6 +28,9 @@ function spin(ms: number): void {
   }
 }
 
+/** This worker's id, for tests that check how many workers ran what. */
+const WORKER_ID = Math.random().toString(36).slice(2, 10);
+
 export const tasks = defineTasks({
   /** Quick: returns its input. */
   echo: (value: unknown, ctx) => logged(ctx, () => value),
@@ -61,6 +64,39 @@ export const tasks = defineTasks({
   whereAmI: (_: null, ctx) => logged(ctx, () => self.name),
   /** The attempt it ran as. */
   attempt: (ms: number, ctx) => logged(ctx, async () => (await sleep(ms, ctx.signal), ctx.attempt)),
+
+  // Added for the fault tests (test/e2e/faults.spec.ts).
+
+  /** Throws a RangeError whose message says which attempt threw: `${message} (attempt N)`. */
+  failAttempt: (message: string, ctx) =>
+    logged(ctx, () => {
+      throw new RangeError(`${message} (attempt ${ctx.attempt})`);
+    }),
+  /**
+   * Misbehaves in the worker on its first `times` attempts, then returns `recovered on attempt N`:
+   * - `asyncThrow`: throws from a timer callback (an uncaught error outside the handler's promise);
+   * - `unhandledRejection`: `Promise.reject(new Error(...))` with no catch;
+   * - `close`: `self.close()`.
+   * A misbehaving run never settles: only the pool noticing the worker's state ends it.
+   */
+  misbehave: (input: { how: 'asyncThrow' | 'unhandledRejection' | 'close'; times: number }, ctx) =>
+    logged(ctx, () => {
+      if (ctx.attempt > input.times) return `recovered on attempt ${ctx.attempt}`;
+      if (input.how === 'asyncThrow') {
+        setTimeout(() => {
+          throw new Error(`async throw on attempt ${ctx.attempt}`);
+        }, 10);
+      } else if (input.how === 'unhandledRejection') {
+        void Promise.reject(new Error(`unhandled rejection on attempt ${ctx.attempt}`));
+      } else {
+        self.close();
+      }
+      return new Promise<string>(() => {});
+    }),
+  /** Sleeps `ms`, then says which worker ran it (an id made once per worker). */
+  workerId: (ms: number, ctx) => logged(ctx, async () => (await sleep(ms, ctx.signal), WORKER_ID)),
+  /** Returns its input without writing to the run log (for tests that clear the origin's storage). */
+  plain: (value: unknown) => value,
 });
 
 export type HarnessTasks = typeof tasks;

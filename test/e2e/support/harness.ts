@@ -1,11 +1,22 @@
 import type { BrowserContext, Page } from '@playwright/test';
 
-export const HARNESS_URL = 'http://127.0.0.1:4174/test/e2e/harness/index.html';
+/** Where the harness pages are served (playwright.config.ts); OFFTHREAD_HARNESS_ORIGIN points elsewhere (a private dev server). */
+export const HARNESS_ORIGIN = process.env.OFFTHREAD_HARNESS_ORIGIN || 'http://127.0.0.1:4174';
+export const HARNESS_URL = `${HARNESS_ORIGIN}/test/e2e/harness/index.html`;
 
 /** Opens a harness tab on `queue`, and waits until its queue exists. */
 export async function openTab(
   context: BrowserContext,
-  params: { queue: string; tab: string; concurrency?: number; worker?: boolean; maxStalls?: number; storage?: 'indexeddb' | 'memory' },
+  params: {
+    queue: string;
+    tab: string;
+    concurrency?: number;
+    worker?: boolean;
+    maxStalls?: number;
+    storage?: 'indexeddb' | 'memory';
+    /** Keep every finished job (retention off), for tests that count them all. */
+    keepFinished?: boolean;
+  },
 ): Promise<Page> {
   const page = await context.newPage();
   const query = new URLSearchParams({ queue: params.queue, tab: params.tab });
@@ -13,6 +24,7 @@ export async function openTab(
   if (params.worker === false) query.set('worker', '0');
   if (params.maxStalls !== undefined) query.set('maxStalls', String(params.maxStalls));
   if (params.storage) query.set('storage', params.storage);
+  if (params.keepFinished) query.set('retention', 'all');
   await page.goto(`${HARNESS_URL}?${query}`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
   return page;

@@ -1,0 +1,197 @@
+// The contenders, behind one small interface: start `workers` workers (warm: every worker has run a few
+// jobs), run one job, run many submitted at once, stop. Each runs the same task functions (workers/tasks.ts).
+import * as Comlink from 'comlink';
+import { createQueue, transfer, type Queue } from 'offthread';
+import { pool as workerpool } from 'workerpool';
+import workerpoolWorkerUrl from '../workers/workerpool.worker.ts?worker&url';
+import type { ComlinkApi } from '../workers/comlink.worker';
+import type { BenchTasks } from '../workers/offthread-tasks';
+import type { Payload, TaskName } from '../workers/tasks';
+import { queueDbName } from '../../src/store/queue-db';
+
+export type ContenderId = 'raw' | 'raw-batch' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk';
+
+export interface Contender {
+  /** One job; `moved` is transferred to the worker (not copied), where the library can. */
+  call(task: TaskName, arg: unknown, moved?: Transferable[]): Promise<unknown>;
+  /** Many jobs of one task, submitted in the same tick. */
+  many(task: TaskName, args: unknown[]): Promise<unknown[]>;
+  close(): Promise<void>;
+  /** The offthread queue, for scenarios that use its own API. */
+  queue?: Queue<BenchTasks>;
+}
+
+/** Each library's own way; the many-jobs default is a plain loop of calls in one tick. */
+const sameTick = (contender: Pick<Contender, 'call'>) => (task: TaskName, args: unknown[]) => Promise.all(args.map((arg) => contender.call(task, arg)));
+
+/** A hand-written pool on bare postMessage: round robin, everything posted at once. */
+function rawPool(workers: number, batched: boolean): Contender {
+  const pool = Array.from({ length: workers }, () => new Worker(new URL('../workers/raw.worker.ts', import.meta.url), { type: 'module' }));
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  let turn = 0;
+  for (const worker of pool) {
+    worker.onmessage = (event: MessageEvent<[number, unknown]>) => {
+      const [id, value] = event.data;
+      const resolve = pending.get(id)!;
+      pending.delete(id);
+      resolve(value);
+    };
+  }
+  const call = (task: TaskName, arg: unknown, moved?: Transferable[]) =>
+    new Promise<unknown>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      pool[turn++ % workers]!.postMessage([id, task, arg], moved ? { transfer: moved } : undefined);
+    });
+  return {
+    call,
+    many: batched
+      ? // The same-tick batching floor: one message per worker carries its share of the jobs.
+        async (task, args) => {
+          const share = Math.ceil(args.length / workers);
+          const parts = await Promise.all(
+            pool.map(
+              (worker, w) =>
+                new Promise<unknown[]>((resolve) => {
+                  const id = nextId++;
+                  pending.set(id, resolve as (value: unknown) => void);
+                  worker.postMessage([id, task, args.slice(w * share, (w + 1) * share), true]);
+                }),
+            ),
+          );
+          return parts.flat();
+        }
+      : sameTick({ call }),
+    async close() {
+      for (const worker of pool) worker.terminate();
+    },
+  };
+}
+
+/**
+ * comlink: one proxy per worker, round robin. `remote.task(...)` makes a new proxy on every call (comlink
+ * registers each with a FinalizationRegistry); `cached` (an experiment, not in the default run) makes each
+ * method's proxy once, as a careful user would.
+ */
+function comlinkPool(workers: number, cached: boolean): Contender {
+  const pool = Array.from({ length: workers }, () => new Worker(new URL('../workers/comlink.worker.ts', import.meta.url), { type: 'module' }));
+  const remotes = pool.map((worker) => Comlink.wrap<ComlinkApi>(worker));
+  type Method = (arg: unknown) => Promise<unknown>;
+  const methods = cached
+    ? remotes.map((remote) => ({ noop: remote.noop, inc: remote.inc, spin: remote.spin, echo: remote.echo, echoTransfer: remote.echoTransfer }) as unknown as Record<TaskName, Method>)
+    : undefined;
+  let turn = 0;
+  const call = (task: TaskName, arg: unknown, moved?: Transferable[]): Promise<unknown> => {
+    const i = turn++ % workers;
+    const value = moved ? Comlink.transfer(arg, moved) : arg;
+    return methods ? methods[i]![task](value) : (remotes[i]![task] as Method)(value);
+  };
+  return {
+    call,
+    many: sameTick({ call }),
+    async close() {
+      for (const remote of remotes) remote[Comlink.releaseProxy]();
+      for (const worker of pool) worker.terminate();
+    },
+  };
+}
+
+/** workerpool: its own queue and dispatch, `maxWorkers` (and `minWorkers`) = workers. */
+function workerpoolPool(workers: number): Contender {
+  const pool = workerpool(workerpoolWorkerUrl, { maxWorkers: workers, minWorkers: workers, workerType: 'web', workerOpts: { type: 'module' } });
+  const call = (task: TaskName, arg: unknown, moved?: Transferable[]): Promise<unknown> =>
+    Promise.resolve(pool.exec(task, [arg], moved ? { transfer: moved } : undefined));
+  return {
+    call,
+    many: sameTick({ call }),
+    async close() {
+      await pool.terminate(true);
+    },
+  };
+}
+
+/** threads.js: its Pool of `workers` spawned workers (loaded lazily: it is only here if it bundled). */
+async function threadsPool(workers: number): Promise<Contender> {
+  const { Pool, spawn, Transfer } = await import('threads');
+  type ThreadsApi = Record<TaskName, (arg: unknown) => Promise<unknown>>;
+  const pool = Pool(() => spawn<ThreadsApi>(new Worker(new URL('../workers/threads.worker.ts', import.meta.url), { type: 'module' })), { size: workers, concurrency: 1 });
+  const call = (task: TaskName, arg: unknown, moved?: Transferable[]): Promise<unknown> =>
+    pool.queue((api) => api[task](moved ? Transfer(arg, moved) : arg));
+  return {
+    call,
+    many: sameTick({ call }),
+    async close() {
+      await pool.terminate(true);
+    },
+  };
+}
+
+let queues = 0;
+
+/** offthread: a queue with `concurrency` = workers, in memory or in IndexedDB (a fresh database each time). */
+function offthreadQueue(workers: number, storage: 'memory' | 'indexeddb', bulk: boolean): Contender {
+  const name = `bench-${storage}-${Date.now().toString(36)}-${queues++}`;
+  const queue = createQueue<BenchTasks>({
+    name,
+    worker: () => new Worker(new URL('../workers/offthread.worker.ts', import.meta.url), { type: 'module' }),
+    concurrency: workers,
+    storage,
+  });
+  const call = (task: TaskName, arg: unknown, moved?: Transferable[]): Promise<unknown> =>
+    (queue.run as (name: string, data: unknown) => Promise<unknown>)(task, moved ? transfer(arg as Payload, moved) : arg);
+  return {
+    call,
+    many: bulk
+      ? async (task, args) => {
+          const handles = await queue.addBulk(args.map((data) => ({ name: task, data }) as never));
+          return Promise.all(handles.map((handle) => handle.result));
+        }
+      : sameTick({ call }),
+    queue,
+    async close() {
+      await queue.close();
+      if (storage === 'indexeddb') await deleteDatabase(queueDbName(name));
+    },
+  };
+}
+
+export function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => resolve();
+  });
+}
+
+/** Makes a contender and warms it: every worker started and each has run a few jobs. */
+export async function startContender(id: ContenderId, workers: number): Promise<Contender> {
+  let contender: Contender;
+  switch (id) {
+    case 'raw':
+    case 'raw-batch':
+      contender = rawPool(workers, id === 'raw-batch');
+      break;
+    case 'comlink':
+    case 'comlink-cached':
+      contender = comlinkPool(workers, id === 'comlink-cached');
+      break;
+    case 'workerpool':
+      contender = workerpoolPool(workers);
+      break;
+    case 'threads':
+      contender = await threadsPool(workers);
+      break;
+    case 'offthread-memory':
+    case 'offthread-memory-bulk':
+    case 'offthread-idb':
+      contender = offthreadQueue(workers, id === 'offthread-idb' ? 'indexeddb' : 'memory', id === 'offthread-memory-bulk');
+      break;
+    default:
+      throw new Error(`bench: unknown contender "${String(id)}"`);
+  }
+  // Jobs in flight on every worker at once, a few times over, so every pool has made all its workers.
+  for (let i = 0; i < 5; i++) await Promise.all(Array.from({ length: workers * 2 }, (_, j) => contender.call('inc', j)));
+  return contender;
+}

@@ -1,0 +1,4 @@
+import { serveTasks } from 'offthread/worker';
+import { tasks } from './offthread-tasks';
+
+serveTasks(tasks);

@@ -1,0 +1,4 @@
+import { serveTasks } from '../../../src/worker';
+import { swTasks } from './network-tasks';
+
+serveTasks(swTasks);

@@ -1,0 +1,66 @@
+// The bundle size, measured by size-limit from `.size-limit.json`: `offthread` and `offthread/worker`, each
+// bundled with its dependencies (comlink, idb; croner and workbox-window are loaded lazily and left out),
+// minified by esbuild and gzipped.
+//
+// The TARGET (issue 5, "Bundle"): both together ≤ 8 kB gzipped. `.size-limit.json` holds that limit, so
+// `npx size-limit` (or `npm run size:limit`) tells the truth: today it fails, we are far above it.
+// This test is a REGRESSION GUARD only: it allows a little more (about 4%) than what was measured when it was
+// last set (at commit 2699c6c: 27.23 kB together, 21.18 kB page, 6.02 kB worker), so that the size cannot
+// creep up unnoticed.
+// Lower these numbers as the size comes down; the goal stays the 8 kB of issue 5.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const root = join(import.meta.dirname, '../..');
+
+/** Bytes (gzip) each check of `.size-limit.json` may reach before this test fails. */
+const GUARD: Record<string, number> = {
+  'offthread + offthread/worker': 28_300,
+  'offthread (page)': 22_000,
+  'offthread/worker': 6_300,
+};
+/** Issue 5's target for the two entries together. */
+const TARGET = 8_000;
+
+interface SizeCheck {
+  name: string;
+  size: number;
+  passed?: boolean;
+  sizeLimit?: number;
+}
+
+/** size-limit's command line, run with this Node; `--json` prints every check's size. */
+async function measure(): Promise<SizeCheck[]> {
+  const manifest = require.resolve('size-limit/package.json');
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string | Record<string, string> };
+  const cli = join(dirname(manifest), typeof bin === 'string' ? bin : bin['size-limit']!);
+  // It exits 1 while the target in `.size-limit.json` is missed: the JSON on stdout is what counts here.
+  const output = await run(process.execPath, [cli, '--json'], { cwd: root }).catch(
+    (error: { stdout?: string; stderr?: string }) => {
+      if (!error.stdout?.trim().startsWith('[')) throw new Error(`size-limit failed: ${error.stderr ?? String(error)}`);
+      return { stdout: error.stdout };
+    },
+  );
+  return JSON.parse(output.stdout) as SizeCheck[];
+}
+
+describe('bundle size (size-limit)', () => {
+  it('stays under the regression guard (the goal is 8 kB for both: issue 5)', { timeout: 60_000 }, async () => {
+    const checks = await measure();
+    expect(checks.map((c) => c.name).sort()).toEqual(Object.keys(GUARD).sort());
+    const both = checks.find((c) => c.name === 'offthread + offthread/worker')!;
+    // The config carries the issue's target, not the guard.
+    expect(both.sizeLimit).toBe(TARGET);
+    for (const check of checks) {
+      const kB = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
+      console.log(`${check.name}: ${kB(check.size)} gzip (guard ${kB(GUARD[check.name]!)}${check.sizeLimit ? `, target ${kB(check.sizeLimit)}` : ''})`);
+      expect(check.size, `${check.name}: ${check.size} B gzip`).toBeLessThanOrEqual(GUARD[check.name]!);
+    }
+  });
+});
