@@ -394,7 +394,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#wakeRunner(created);
     // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
     // now, not only when the page hides, because a closing page's last requests often never land.
-    if (created.length > 0) this.#requestSync();
+    // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
     return handles;
   }
 

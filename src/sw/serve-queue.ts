@@ -124,20 +124,24 @@ export function serveQueue(options: ServeQueueOptions): void {
  * `waitForLock: false`, runs only if no tab holds the queue now.
  */
 export function drainQueue(options: ServeQueueOptions, budgetMs: number, how: { waitForLock?: boolean } = {}): Promise<DrainReport> {
+  // The budget counts from the event, not from this drain's turn.
+  const deadline = (options.clock ?? systemClock).now() + budgetMs;
   // One drain at a time in this service worker: a second event waits for the first instead of queueing a
   // lock request of its own, which the first would take for a page that wants the queue, and yield to.
-  const drain = draining.then(() => drainOnce(options, budgetMs, how));
+  const drain = draining.then(() => drainOnce(options, deadline, how));
   draining = drain.catch(() => undefined);
   return drain;
 }
 
 let draining: Promise<unknown> = Promise.resolve();
 
-async function drainOnce(options: ServeQueueOptions, budgetMs: number, { waitForLock = true }: { waitForLock?: boolean }): Promise<DrainReport> {
+async function drainOnce(options: ServeQueueOptions, deadline: number, { waitForLock = true }: { waitForLock?: boolean }): Promise<DrainReport> {
   const o = resolveOptions(options);
   const clock = o.clock ?? systemClock;
-  const deadline = clock.now() + budgetMs;
+  const budgetMs = deadline - clock.now();
   const notRun: DrainReport = { ran: false, settled: 0, left: 0 };
+  // Its time went by while an earlier event drained: what is left waits for the next one.
+  if (budgetMs <= 0) return notRun;
   if (!waitForLock) {
     return navigator.locks.request(runnerLockName(o.queue), { ifAvailable: true }, (lock) =>
       lock ? runUntil(o, clock, deadline) : notRun,
@@ -253,10 +257,13 @@ function servedTasks(tasks: TaskMap): Set<string> {
   return new Set(Object.entries(tasks).filter(([, d]) => splitDefinition(d).options.serviceWorker !== false).map(([name]) => name));
 }
 
-/** Waiting jobs (of the first thousand) that this service worker could run now. */
+/**
+ * Waiting jobs (of the first thousand) this service worker could run. Network jobs count while offline too:
+ * a sync is there for them, and must stay pending until they have run.
+ */
 async function runnableCount(store: IdbJobStore, served: ReadonlySet<string>): Promise<number> {
   const waiting = await store.list({ state: 'waiting', limit: 1_000, order: 'asc' });
-  return waiting.filter((job) => served.has(job.name) && (navigator.onLine !== false || !job.requiresNetwork)).length;
+  return waiting.filter((job) => served.has(job.name)).length;
 }
 
 function resolveOptions(options: ServeQueueOptions): ServeQueueOptions {
