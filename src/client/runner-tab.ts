@@ -177,9 +177,11 @@ export class RunnerTab {
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
     this.#scheduler?.stop();
-    void this.#runner.then((runner) => runner.abandon(), () => {});
     this.pool.close();
-    this.#releaseLock?.();
+    // The owner lock first, then the runner lock: whoever gets the queue next must find the runs here dead.
+    void this.#runner
+      .then((runner) => runner.abandon(), () => {})
+      .finally(() => this.#releaseLock?.());
   }
 
   #finished(job: JobRecord): void {
