@@ -7,7 +7,7 @@
 //   options: --only A,C (scenarios)  --rounds N  --jobs N (B, D)  --sizes 1000,100000 (F)
 //            --contenders raw,comlink,... (or add comlink-cached)  --profile (CPU profiles of extra offthread
 //            samples, saved next to the results)  --wait-quiet (wait for the load to drop first)
-//            --write-benchmarks (rewrite BENCHMARKS.md from this run)
+//            --write-benchmarks (rewrite BENCHMARKS.md from this run)  --markdown-only (rewrite it from latest.json)
 //
 // It builds the bench page (bench/vite.config.ts, offthread from ../src), serves it on 127.0.0.1 with
 // COOP/COEP (cross-origin isolated: performance.now() at 5 µs), launches Chromium headless with a
@@ -39,7 +39,7 @@ const option = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 if (flag('-h') || flag('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--only A,B,C,D,E,F] [--rounds N] [--jobs N (B and D)] [--contenders raw,offthread-memory,...] [--sizes 1000,100000 (F)] [--profile] [--wait-quiet] [--write-benchmarks]');
+  console.log('usage: npm run bench [-- --quick] [--only A,B,C,D,E,F] [--rounds N] [--jobs N (B and D)] [--contenders raw,offthread-memory,...] [--sizes 1000,100000 (F)] [--profile] [--wait-quiet] [--write-benchmarks] [--markdown-only]');
   process.exit(0);
 }
 const quick = flag('--quick');
@@ -261,6 +261,14 @@ console.log = (...parts) => {
   print(...parts);
   report.push(parts.join(' ').replace(/^\r/, ''));
 };
+
+if (flag('--markdown-only')) {
+  // BENCHMARKS.md again from the last run's results (after a change to its template), without running anything.
+  const output = JSON.parse(readFileSync(join(resultsDir, 'latest.json'), 'utf8'));
+  writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(output, output.report));
+  print('wrote BENCHMARKS.md from bench/results/latest.json');
+  process.exit(0);
+}
 
 const started = Date.now();
 console.log(`offthread bench (${quick ? 'quick' : 'full'}): building the bench page...`);
@@ -624,7 +632,7 @@ try {
     }
     const wall = (k) => samples[k]?.map((m) => m.wallMs);
     printTable(
-      `E. 32 MiB ArrayBuffer to one worker and back (${rounds} samples)`,
+      `E. 32 MiB ArrayBuffer to one worker and back (${rounds} samples, each the median of 3 copied or 10 transferred round trips)`,
       ['contender', 'median', 'min..max', 'per s', 'vs raw (same mode)', 'arrived', 'sender\'s buffer'],
       variants.map((v) => [
         `${LABELS[v.id]}, ${v.mode === 'copy' ? 'copied' : 'transferred'}`,
@@ -740,7 +748,7 @@ try {
   const pkg = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
   const sh = (cmd, args) => {
     try {
-      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trimEnd();
     } catch {
       return undefined;
     }
@@ -781,6 +789,7 @@ try {
     threads: threadsNote,
     pageHeapBytes: heapAfter,
     verdicts,
+    report,
     bundle,
     profiles,
     scenarios: results,
@@ -790,7 +799,7 @@ try {
   console.log(`\n${verdicts.filter((v) => v.verdict === 'PASS').length} targets PASS, ${verdicts.filter((v) => v.verdict === 'MISS').length} MISS`);
   console.log(`raw samples: bench/results/latest.json; took ${time(elapsedMs)}`);
   if (flag('--write-benchmarks')) {
-    writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(output, report));
+    writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(output, output.report));
     print('wrote BENCHMARKS.md');
   }
 } catch (error) {
