@@ -655,6 +655,19 @@ try {
     noteLoad('F', 'start');
     const { rounds, claims, jobs } = P.F;
     console.log(`\nF: dequeue cost and page heap with ${F_SIZES.map((n) => n.toLocaleString('en')).join(' / ')} jobs stored (IndexedDB): ${rounds} rounds`);
+    // A fresh page of the same browser (same profile): its heap holds only what F makes, not what earlier
+    // scenarios left behind.
+    const fPage = await context.newPage();
+    await fPage.goto(url);
+    await fPage.waitForFunction(() => globalThis.bench?.ready === true);
+    const fCdp = await context.newCDPSession(fPage);
+    const fGc = () => fCdp.send('HeapProfiler.collectGarbage');
+    const fHeap = async () => {
+      await fGc();
+      await fGc();
+      return (await fCdp.send('Runtime.getHeapUsage')).usedSize;
+    };
+    const fCall = (fn, ...args) => fPage.evaluate(([name, values]) => globalThis.bench[name](...values), [fn, args]);
     const names = Object.fromEntries(F_SIZES.map((n) => [n, `bench-f-${n}-${Date.now().toString(36)}`]));
     const buildMs = {};
     for (const n of F_SIZES) {
@@ -662,7 +675,7 @@ try {
       let written = 0;
       while (written < n) {
         const chunk = Math.min(100_000, n - written);
-        await call('storeJobs', names[n], chunk, written + 1);
+        await fCall('storeJobs', names[n], chunk, written + 1);
         written += chunk;
         if (n >= 100_000) process.stdout.write(`\r  storing ${n.toLocaleString('en')} jobs: ${written.toLocaleString('en')}`);
       }
@@ -672,15 +685,14 @@ try {
     const samples = Object.fromEntries(F_SIZES.map((n) => [n, []]));
     for (let r = 0; r < rounds; r++) {
       for (const n of rotate(F_SIZES, r)) {
-        await gc();
-        const claim = await call('claimLatency', names[n], claims);
-        await gc();
-        const queue = await call('queueOnStored', names[n], jobs);
-        const heap = await heapUsed();
-        await call('closeStoredQueue');
-        await gc();
-        const heapClosed = await heapUsed();
-        const restored = await call('restoreJobs', names[n]);
+        await fGc();
+        const claim = await fCall('claimLatency', names[n], claims);
+        await fGc();
+        const queue = await fCall('queueOnStored', names[n], jobs);
+        const heap = await fHeap();
+        await fCall('closeStoredQueue');
+        const heapClosed = await fHeap();
+        const restored = await fCall('restoreJobs', names[n]);
         samples[n].push({ claimMedianMs: median(claim.times), claimTimes: claim.times, ...queue, heapBytes: heap, heapAfterCloseBytes: heapClosed, restored: restored.removed });
       }
       process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
@@ -701,7 +713,8 @@ try {
         ratio(median(col(n, 'heapBytes')) / median(col(base, 'heapBytes'))),
       ]),
       [`  claim: median per sample of ${claims} commits; queue: ${jobs} jobs run off the stored backlog, time per job after the first result`,
-       '  page heap: V8 heap of the page after a forced GC (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage), with the queue open and running'],
+       '  page heap: V8 heap of the page (a fresh page of the same browser, for F alone) after a forced GC (CDP',
+       '  HeapProfiler.collectGarbage + Runtime.getHeapUsage), with the queue open and running'],
     );
     const big = F_SIZES[F_SIZES.length - 1];
     const claimRatio = median(col(big, 'claimMedianMs')) / median(col(base, 'claimMedianMs'));
@@ -712,10 +725,17 @@ try {
     target('F', `dequeue ${sizes} (queue, per job)`, ratio(queueRatio), queueRatio <= 1.5, queueRatio);
     target('F', 'page heap flat in the number of stored jobs (≤ 1.10 ×)', `${ratio(heapRatio)} (${mb(median(col(base, 'heapBytes')))} → ${mb(median(col(big, 'heapBytes')))})`, heapRatio <= 1.1, heapRatio);
     noteLoad('F', 'end');
-    heapAfter.F = await heapUsed();
     results.F = { params: { ...P.F, sizes: F_SIZES }, buildMs, unit: 'ms; heap in bytes', samples };
-    for (const n of F_SIZES) await call('deleteDatabase', await call('queueDbName', names[n]));
+    for (const n of F_SIZES) await fCall('deleteDatabase', await fCall('queueDbName', names[n]));
+    await fPage.close();
   }
+
+  // Every queue and pool of a scenario is closed at its end: what the page's heap still holds was kept alive.
+  console.log(
+    `\nPage heap after a forced GC, at the start and after each scenario (A to E share the page; all their queues and pools closed): ${Object.entries(heapAfter)
+      .map(([k, v]) => `${k} ${mb(v)}`)
+      .join(', ')}`,
+  );
 
   // ---------------------------------------------------------------- bundle (size-limit, .size-limit.json)
   let bundle;
