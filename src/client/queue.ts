@@ -434,7 +434,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return manifest;
   }
 
-  readonly #onOnline = (): void => this.#wakeRunner();
+  readonly #onOnline = (): void => {
+    this.#tab?.networkBack();
+    this.#wakeRunner();
+  };
 
   /** The page hides (and may be closing): the service worker runs what is left once no tab does. */
   readonly #onVisibility = (): void => {

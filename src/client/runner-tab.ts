@@ -134,6 +134,11 @@ export class RunnerTab {
     void this.#runner.then((runner) => runner.wake(), () => {});
   }
 
+  /** The browser is back online: network jobs held back after a failed request go again at once. */
+  networkBack(): void {
+    void this.#runner.then((runner) => runner.networkBack(), () => {});
+  }
+
   /** A job was cancelled or removed: stop its run here, if it runs here. */
   cancelled(id: string, reason: Error): void {
     void this.#runner.then((runner) => runner.cancelled(id, reason), () => {});

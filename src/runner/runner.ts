@@ -81,6 +81,13 @@ interface PendingUpdate {
 
 /** How long the loop waits before trying again after storage failed. */
 const STORAGE_RETRY_MS = 1_000;
+/**
+ * After a network job's request got no answer at all although the browser said it was online (a captive
+ * portal, a dead access point, an emulated network), network jobs are held back this long, doubling up to
+ * the cap while it keeps happening; an `online` event or an answered request ends the wait.
+ */
+const NETWORK_PROBE_MS = 1_000;
+const NETWORK_PROBE_CAP_MS = 60_000;
 /** setTimeout's longest delay is 2^31 - 1 ms; a far due time is reached in hops. */
 const LONGEST_TIMER_MS = 3_600_000;
 
@@ -108,6 +115,10 @@ export class Runner {
   #progressTimer: TimerHandle | undefined;
   #leaseTimer: TimerHandle | undefined;
   #reclaimTimer: TimerHandle | undefined;
+  #networkTimer: TimerHandle | undefined;
+  /** Network jobs wait until then (see NETWORK_PROBE_MS); the wait doubles while requests keep failing. */
+  #networkDownUntil = 0;
+  #networkProbeMs = 0;
   readonly #watched = new Set<string>();
   readonly #idle = new Set<() => void>();
 
@@ -215,7 +226,7 @@ export class Runner {
     this.wake();
     await this.#whenIdle();
     this.#closed = true;
-    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer]) {
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer]) {
       if (timer !== undefined) this.#o.clock.clearTimeout(timer);
     }
     this.#releaseLock?.();
@@ -231,7 +242,7 @@ export class Runner {
     for (const run of this.#runs.values()) this.#o.executor.abort(run.token, new Error('The runner let go of the queue'), 0);
     this.#runs.clear();
     this.#pending = [];
-    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer]) {
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer]) {
       if (timer !== undefined) this.#o.clock.clearTimeout(timer);
     }
     this.#releaseLock?.();
@@ -260,7 +271,7 @@ export class Runner {
         if (pending.length === 0 && free <= 0) break;
         const claim =
           free > 0
-            ? { max: free, owner: this.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs, token: newId, online: this.#o.isOnline(), names: this.#o.names }
+            ? { max: free, owner: this.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs, token: newId, online: this.#isOnline(), names: this.#o.names }
             : undefined;
 
         let result;
@@ -375,17 +386,46 @@ export class Runner {
 
   #actionFor(run: Run, response: RunResponse): JobAction {
     const at = this.#o.clock.now();
-    if (response.ok) return { type: 'complete', token: run.token, result: response.value, at };
+    if (response.ok) {
+      if (run.job.requiresNetwork) this.#networkProbeMs = 0;
+      return { type: 'complete', token: run.token, result: response.value, at };
+    }
     const { error } = response;
     // It waited in a worker that went away before it began: it goes back in line, its attempt not spent.
     if (response.notStarted) return { type: 'release', token: run.token };
     // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
     // the stall cap stops a job that kills every worker it lands on.
     if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error, at };
-    // Offline: not the job's fault. It waits for the network with its attempt given back.
-    if (error.code === 'ERR_OFFLINE' && run.job.requiresNetwork) return { type: 'release', token: run.token, error };
+    // Offline, or no answer at all: not the job's fault. It waits for the network with its attempt given back.
+    if (run.job.requiresNetwork && isNetworkFailure(error)) {
+      if (error.code !== 'ERR_OFFLINE') this.#networkSeemsDown();
+      return { type: 'release', token: run.token, error };
+    }
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
     return { type: 'fail', token: run.token, error, unrecoverable, at };
+  }
+
+  /** The network is back (the browser's `online` event): network jobs go again at once. */
+  networkBack(): void {
+    this.#networkDownUntil = 0;
+    this.#networkProbeMs = 0;
+    if (this.#networkTimer !== undefined) this.#o.clock.clearTimeout(this.#networkTimer);
+    this.#networkTimer = undefined;
+    this.wake();
+  }
+
+  #isOnline(): boolean {
+    return this.#o.isOnline() && this.#o.clock.now() >= this.#networkDownUntil;
+  }
+
+  #networkSeemsDown(): void {
+    this.#networkProbeMs = Math.min(Math.max(NETWORK_PROBE_MS, this.#networkProbeMs * 2), NETWORK_PROBE_CAP_MS);
+    this.#networkDownUntil = this.#o.clock.now() + this.#networkProbeMs;
+    if (this.#networkTimer !== undefined) this.#o.clock.clearTimeout(this.#networkTimer);
+    this.#networkTimer = this.#o.clock.setTimeout(() => {
+      this.#networkTimer = undefined;
+      this.wake();
+    }, this.#networkProbeMs);
   }
 
   #noteDrained(claimed: number): void {
@@ -425,6 +465,11 @@ export class Runner {
     };
     this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
   }
+}
+
+/** What `ctx.fetch` throws when no answer came: offline, or a request that never reached a server. */
+function isNetworkFailure(error: SerializedError): boolean {
+  return error.code === 'ERR_OFFLINE' || (error.code === 'ERR_FETCH' && error.status === undefined);
 }
 
 function isCrash(response: RunResponse): response is { ok: false; error: SerializedError } {

@@ -146,7 +146,13 @@ test.describe('service worker', () => {
         ['a', 'b', 'c'].map((body) => ({ name: 'upload', data: { url: `${server!.url}/upload`, body } })),
       );
       await page.waitForTimeout(700);
-      for (const id of ids) expect(await stateOf(page, id)).toMatchObject({ state: 'waiting', attempt: 0 });
+      for (const id of ids) {
+        // On failure, says who ran the job and why it failed, and what the service worker saw.
+        const why = async () =>
+          JSON.stringify({ job: await page.evaluate((jobId) => window.swHarness.info(jobId), id), sw: await readSwLog(page), runs: await readRunLog(page) });
+        const state = await stateOf(page, id);
+        if (state?.state !== 'waiting' || state.attempt !== 0) expect(state, await why()).toMatchObject({ state: 'waiting', attempt: 0 });
+      }
       await closeAll(context);
 
       // No page is open; the sync the page asked for is pending while offline.
@@ -424,6 +430,24 @@ test.describe('network jobs', () => {
     await page.waitForTimeout(1_000);
     expect(server.requests).toHaveLength(1);
     expect(await stateOf(page, id!)).toMatchObject({ state: 'failed', attempt: 1 });
+  });
+
+  // navigator.onLine says online, but the request gets no answer (a captive portal, a dead access point):
+  // a network job is not spent on that, and its retries are spaced out, 1 s then 2 s.
+  test('online but no answer: a requiresNetwork job is not failed; it is tried again after 1 s, then 2 s, and completes', async ({ context }) => {
+    server = await startTestServer((_request, n) => (n <= 2 ? { status: 0 } : { status: 200, body: 'ok' }));
+    const queue = uniqueQueue('net-no-answer');
+    const page = await openSwPage(context, { queue, tab: 'A', sw: false });
+    const [id] = await addJobs(page, [{ name: 'upload', data: { url: `${server.url}/up`, body: 'x' }, opts: { attempts: 1 } }]);
+    const outcome = await page.evaluate((jobId) => window.swHarness.outcome(jobId), id!);
+    expect(outcome).toEqual({ ok: true, value: { status: 200, body: 'ok', attempt: 1, ranIn: 'A' } });
+    expect(server.requests).toHaveLength(3);
+    const gaps = [1, 2].map((i) => server!.requests[i]!.at - server!.requests[i - 1]!.at);
+    note('gaps between the tries', gaps.map((gap) => `${gap} ms`).join(', '));
+    expect(gaps[0]).toBeGreaterThanOrEqual(900);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1_900);
+    const info = await page.evaluate((jobId) => window.swHarness.info(jobId), id!);
+    expect(info).toMatchObject({ state: 'completed', attempt: 1 });
   });
 
   test('offline, a requiresNetwork job waits without spending attempts (other jobs go on), and runs once back online', async ({ context }) => {

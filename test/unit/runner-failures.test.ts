@@ -214,6 +214,47 @@ describe('Runner: network jobs', () => {
     expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 1, result: 'uploaded' });
   });
 
+  // navigator.onLine says online while requests get no answer (a captive portal, a dead access point): the job
+  // must not be spent on it, and network jobs must not be retried in a tight loop either.
+  it('a network job whose request got no answer while "online" waits, without spending an attempt, for a probe that doubles', async () => {
+    const noAnswer = { name: 'FetchError', code: 'ERR_FETCH', message: 'Network failure: could not fetch /api' };
+    const h = await started({ concurrency: 2, isOnline: () => true });
+    const [id, local] = await h.add({ name: 'upload', opts: { requiresNetwork: true, attempts: 1 } }, { name: 'local' });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, error: noAnswer });
+    expect(h.executor.started).toEqual([id, local]); // the other job was not held back
+
+    await h.clock.advance(999);
+    expect(h.executor.runs.filter((r) => r.request.jobId === id)).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(h.executor.runs.filter((r) => r.request.jobId === id)).toHaveLength(2);
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    await h.clock.advance(1_999); // the second wait is 2 s
+    expect(h.executor.runs.filter((r) => r.request.jobId === id)).toHaveLength(2);
+
+    h.runner.networkBack(); // the browser's `online` event ends the wait
+    await h.settle();
+    expect(h.executor.runs.filter((r) => r.request.jobId === id)).toHaveLength(3);
+    h.executor.runOf(id!).succeed('uploaded');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 1, result: 'uploaded' });
+  });
+
+  it('an HTTP error (a FetchError with a status) spends attempts as any failure does', async () => {
+    const unavailable = { name: 'FetchError', code: 'ERR_FETCH', message: 'HTTP 503 from /api', status: 503 };
+    const h = await started();
+    const [id] = await h.add({ name: 'upload', opts: { requiresNetwork: true, attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(unavailable);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 1, error: unavailable });
+  });
+
   it('the same error from a job that did not ask for the network is an ordinary failure', async () => {
     const h = await started();
     const [id] = await h.add({ opts: { attempts: 1 } });

@@ -187,6 +187,7 @@ export interface SeenRequest {
 
 /** What the test server answers: a status, headers and a body. */
 export interface Answer {
+  /** `0`: no answer at all, the connection is dropped (the browser sees a network failure). */
   status: number;
   headers?: Record<string, string>;
   body?: string;
@@ -225,6 +226,7 @@ export async function startTestServer(answer: (request: SeenRequest, n: number) 
       const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       requests.push(seen);
       const { status, headers = {}, body = '' } = answer(seen, requests.length);
+      if (status === 0) return void req.socket.destroy();
       res.writeHead(status, { ...cors, 'Content-Type': 'text/plain', ...headers }).end(body);
     });
   });
