@@ -40,6 +40,15 @@ export class JobWatchers {
     });
   }
 
+  /** A promise of the result of a job that has not ended yet (just added here): nothing is read back. */
+  wait(id: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.#waiters.get(id);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.#waiters.set(id, [{ resolve, reject }]);
+    });
+  }
+
   onProgress(id: string, listener: (progress: unknown) => void): () => void {
     if (typeof listener !== 'function') throw new TypeError(`Expected onProgress() to be given a function, got ${describe(listener)}`);
     let set = this.#progress.get(id);

@@ -20,11 +20,22 @@ import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } fro
 import { loadCron, RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
+type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
+
+/** One call of `add`, `addBulk` or `run`, waiting for the next batch of adds. */
 interface PendingAdd {
-  jobs: NewJob[];
-  resolve(results: Array<{ job: JobRecord; created: boolean }>): void;
+  entries: readonly AddEntry[];
+  /** `run` wants the job's result, not its handle. */
+  result: boolean;
+  resolve(value: unknown): void;
   reject(error: unknown): void;
 }
+
+/**
+ * Adds are stored in batches; a batch's checks stop taking more calls after this long, so that thousands of
+ * adds in one tick never hold the main thread more than a few milliseconds at a time.
+ */
+const ADD_SLICE_MS = 4;
 
 /**
  * A queue of jobs, run on a pool of Web Workers. Made with {@link createQueue}.
@@ -46,7 +57,11 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #source: JobSource;
   readonly #serviceWorker: ServiceWorkerLink | undefined;
   readonly #persisted: Promise<boolean> | undefined;
-  #pendingAdds: PendingAdd[] = [];
+  readonly #pendingAdds: PendingAdd[] = [];
+  /** The worker's manifest, once known (a tab with workers asks once). */
+  #manifestKnown: TaskManifest | undefined;
+  #defaultsFor: TaskManifest | undefined;
+  readonly #defaults = new Map<string, JobOptions | undefined>();
   #closed = false;
   #manifestStored = false;
   #syncRequestedAt = 0;
@@ -111,10 +126,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * const job = await queue.add('fib', 40, { priority: 10, attempts: 3 });
    * const value = await job.result;
    */
-  async add<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskJobHandle<Tasks, Name>> {
+  add<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskJobHandle<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    const [handle] = await this.#add([{ name, data, opts }]);
-    return handle as TaskJobHandle<Tasks, Name>;
+    return this.#enqueue([{ name, data, opts }], false).then((handles) => (handles as JobHandle[])[0] as TaskJobHandle<Tasks, Name>);
   }
 
   /**
@@ -126,7 +140,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     jobs: Jobs,
   ): Promise<{ -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> }> {
     if (!Array.isArray(jobs)) throw new TypeError(`Expected addBulk() to be given an array of jobs, got ${describe(jobs)}`);
-    return (await this.#add(jobs as readonly BulkJob<Tasks>[])) as { -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> };
+    return (await this.#enqueue(jobs as readonly BulkJob<Tasks>[], false)) as { -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> };
   }
 
   /**
@@ -134,9 +148,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * @example
    * const n = await queue.run('fib', 30);
    */
-  async run<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskResult<Tasks, Name>> {
-    const job = await this.add(name, ...args);
-    return job.result;
+  run<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskResult<Tasks, Name>> {
+    const [data, opts] = args as [unknown, JobOptions | undefined];
+    return this.#enqueue([{ name, data, opts }], true) as Promise<TaskResult<Tasks, Name>>;
   }
 
   /** The handle of a stored job, from any tab, also after a reload; `undefined` if there is no such job. */
@@ -361,63 +375,128 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return this.#store;
   }
 
-  async #add(entries: ReadonlyArray<{ name: string; data?: unknown; opts?: JobOptions | undefined }>): Promise<JobHandle[]> {
-    const store = await this.#open();
-    const manifest = await this.#manifest(store);
-    const now = this.#o.clock.now();
-    const jobs = entries.map((entry, i) => {
-      const where = entries.length > 1 ? ` (job ${i} of the batch)` : '';
-      if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }${where}, got ${describe(entry)}`);
-      const { name, data, opts } = entry;
-      if (typeof name !== 'string') throw new TypeError(`Expected a task name string${where}, got ${describe(name)}`);
-      if (manifest && !Object.hasOwn(manifest, name)) {
+  /**
+   * Takes a call of `add`, `addBulk` or `run` into the next batch. Calls made in the same tick are checked
+   * and stored together (one transaction), in slices of a few milliseconds when there are thousands.
+   */
+  #enqueue(entries: readonly AddEntry[], result: boolean): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
+    return new Promise((resolve, reject) => {
+      if (this.#pendingAdds.push({ entries, result, resolve, reject }) === 1) void this.#flushAdds();
+    });
+  }
+
+  async #flushAdds(): Promise<void> {
+    let store: JobStore;
+    let manifest: TaskManifest | undefined;
+    try {
+      store = await this.#open();
+      manifest = this.#manifestKnown ?? (await this.#manifest(store));
+    } catch (error) {
+      for (const p of this.#pendingAdds.splice(0)) p.reject(error);
+      return;
+    }
+    const pending = this.#pendingAdds;
+    for (;;) {
+      const deadline = performance.now() + ADD_SLICE_MS;
+      const now = this.#o.clock.now();
+      const taken: PendingAdd[] = [];
+      const jobs: NewJob[] = [];
+      let checked = 0;
+      while (checked < pending.length) {
+        const p = pending[checked++]!;
+        const mark = jobs.length;
+        try {
+          const { entries } = p;
+          for (let i = 0; i < entries.length; i++) jobs.push(this.#check(entries[i], entries.length > 1 ? i : -1, manifest, now));
+          taken.push(p);
+        } catch (error) {
+          // Nothing of a call that was refused is stored.
+          jobs.length = mark;
+          p.reject(error);
+        }
+        // The slice ends between calls, never inside one: an addBulk is stored whole.
+        if ((checked & 63) === 0 && performance.now() > deadline) break;
+      }
+      pending.splice(0, checked);
+      if (jobs.length > 0) this.#storeSlice(store, taken, jobs);
+      if (pending.length === 0) return;
+      // Thousands of adds in one tick: the page gets the main thread back between slices.
+      await yieldToEventLoop();
+      if (this.#closed) {
+        for (const p of pending.splice(0)) p.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
+        return;
+      }
+    }
+  }
+
+  /** Checks one job to add; throws saying what is wrong with it. `index` is its place in an addBulk, or -1. */
+  #check(entry: AddEntry | undefined, index: number, manifest: TaskManifest | undefined, now: number): NewJob {
+    const where = index >= 0 ? ` (job ${index} of the batch)` : '';
+    if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }${where}, got ${describe(entry)}`);
+    const { name, data, opts } = entry;
+    if (typeof name !== 'string') throw new TypeError(`Expected a task name string${where}, got ${describe(name)}`);
+    let defaults: JobOptions | undefined;
+    if (manifest) {
+      if (!Object.hasOwn(manifest, name)) {
         const known = Object.keys(manifest).map((n) => `"${n}"`).join(', ') || 'no tasks';
         throw new InvalidJobError(`Unknown task "${name}"${where}: the worker serves ${known}`);
       }
-      const defaults = manifest ? pickJobOptions(manifest[name]!) : {};
-      const job = resolveJobOptions(name, data, opts ? { ...defaults, ...opts } : defaults, now);
-      const problem = findUncloneable(data);
-      if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path });
-      if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
-      return job;
-    });
-    const results = await this.#storeBatched(store, jobs);
-    const handles = results.map(({ job, created }, i) => {
-      if (created) {
-        this.#events.emit('added', () => payload<Tasks>(job));
-        const signal = entries[i]!.opts?.signal;
-        if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
-      }
-      return new JobHandle(job.id, job.name, this.#source);
-    });
-    const created = results.filter((r) => r.created).map((r) => r.job);
-    this.#wakeRunner(created);
-    // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
-    // now, not only when the page hides, because a closing page's last requests often never land.
-    // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
-    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-    if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
-    return handles;
+      defaults = this.#defaultsOf(manifest, name);
+    }
+    const job = resolveJobOptions(name, data, opts && defaults ? { ...defaults, ...opts } : (opts ?? defaults), now);
+    const problem = findUncloneable(data);
+    if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path });
+    if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
+    return job;
   }
 
-  /** Adds made in the same tick go to the store in one transaction. */
-  #storeBatched(store: JobStore, jobs: NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
-    return new Promise((resolve, reject) => {
-      if (this.#pendingAdds.length === 0) {
-        queueMicrotask(() => {
-          const batch = this.#pendingAdds;
-          this.#pendingAdds = [];
-          store.add(batch.flatMap((p) => p.jobs)).then(
-            (results) => {
-              let at = 0;
-              for (const p of batch) p.resolve(results.slice(at, (at += p.jobs.length)));
-            },
-            (error: unknown) => batch.forEach((p) => p.reject(error)),
-          );
-        });
-      }
-      this.#pendingAdds.push({ jobs, resolve, reject });
-    });
+  /** A task's job defaults from the manifest; `undefined` when it has none. */
+  #defaultsOf(manifest: TaskManifest, name: string): JobOptions | undefined {
+    if (manifest !== this.#defaultsFor) {
+      this.#defaultsFor = manifest;
+      this.#defaults.clear();
+    }
+    if (!this.#defaults.has(name)) {
+      const picked = pickJobOptions(manifest[name]!);
+      this.#defaults.set(name, Object.keys(picked).length > 0 ? picked : undefined);
+    }
+    return this.#defaults.get(name);
+  }
+
+  /** Stores one slice of adds (one transaction) and answers each call: handles, or for `run` the result. */
+  #storeSlice(store: JobStore, taken: PendingAdd[], jobs: NewJob[]): void {
+    store.add(jobs).then(
+      (results) => {
+        const created: JobRecord[] = [];
+        let at = 0;
+        for (const p of taken) {
+          const handles: JobHandle[] = [];
+          for (let i = 0; i < p.entries.length; i++) {
+            const { job, created: isNew } = results[at++]!;
+            if (isNew) {
+              created.push(job);
+              this.#events.emit('added', () => payload<Tasks>(job));
+              const signal = p.entries[i]!.opts?.signal;
+              if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
+            }
+            // A job stored just now cannot have ended yet: `run` waits for it without reading it back.
+            if (p.result) p.resolve(isNew ? this.#events.watchers.wait(job.id) : this.#source.result(job.id));
+            else handles.push(new JobHandle(job.id, job.name, this.#source));
+          }
+          if (!p.result) p.resolve(handles);
+        }
+        this.#wakeRunner(created);
+        // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
+        // now, not only when the page hides, because a closing page's last requests often never land.
+        // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
+        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+        if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
+      },
+      (error: unknown) => {
+        for (const p of taken) p.reject(error);
+      },
+    );
   }
 
   /**
@@ -427,6 +506,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async #manifest(store: JobStore): Promise<TaskManifest | undefined> {
     if (!this.#tab) return (await store.getMeta('tasks')) as TaskManifest | undefined;
     const manifest = await this.#tab.tasks();
+    this.#manifestKnown = manifest;
     if (!this.#manifestStored) {
       this.#manifestStored = true;
       store.setMeta('tasks', manifest).catch((error: unknown) => this.#events.error(error));
@@ -545,4 +625,16 @@ function pageContextId(): string {
  */
 export function createQueue<Tasks extends TaskMap>(options: QueueOptions): Queue<Tasks> {
   return new Queue<Tasks>(options);
+}
+
+/** Gives the event loop a turn: a message to ourselves, without the 4 ms clamp of nested timers. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }

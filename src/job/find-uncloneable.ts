@@ -33,6 +33,8 @@ export function findUncloneable(
   path = 'data',
   options: { allowClassInstances?: boolean } = {},
 ): CloneProblem | undefined {
+  // Primitives, the common payload of tiny jobs, are cloneable: no walk, no allocation.
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return undefined;
   leaves ??= constructorsNamed(CLONEABLE_LEAVES);
   refused ??= constructorsNamed(NOT_CLONEABLE);
   return walk(value, path, new WeakSet(), options.allowClassInstances ?? false);
