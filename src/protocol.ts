@@ -28,17 +28,46 @@ export type RunResponse =
  * Runs for a worker, several per message when jobs are tiny. The worker runs them one at a time, in order,
  * and answers with {@link DoneMessage}s. Posted on the worker's own port, beside comlink's messages (which
  * carry the rare calls: hello, abort), so that a burst of jobs costs one message per batch.
+ *
+ * `runs` is flat, {@link RUN_FIELDS} values per run (runId, jobId, name, data, attempt, timeoutMs): structured
+ * clone writes a flat array of values much faster than as many small objects, each with its keys.
  */
 export interface RunBatchMessage {
   type: 'offthread:run';
-  requests: RunRequest[];
+  runs: unknown[];
 }
 
-/** Outcomes of runs, gathered while the worker was busy, sent together. */
+export const RUN_FIELDS = 6;
+
+/** Writes `request` at the end of a flat `runs` array. */
+export function packRun(runs: unknown[], request: RunRequest): void {
+  runs.push(request.runId, request.jobId, request.name, request.data, request.attempt, request.timeoutMs);
+}
+
+/** Reads the runs of a flat `runs` array. */
+export function unpackRuns(runs: unknown[]): RunRequest[] {
+  const requests: RunRequest[] = [];
+  for (let i = 0; i < runs.length; i += RUN_FIELDS) {
+    const timeoutMs = runs[i + 5] as number | undefined;
+    const request: RunRequest = { runId: runs[i] as string, jobId: runs[i + 1] as string, name: runs[i + 2] as string, data: runs[i + 3], attempt: runs[i + 4] as number };
+    if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
+    requests.push(request);
+  }
+  return requests;
+}
+
+/**
+ * Outcomes of runs, gathered while the worker was busy, sent together. `results` is flat, {@link DONE_FIELDS}
+ * values per run: its runId, whether it succeeded, its value or its error in plain-data form, and how long it
+ * ran in milliseconds as the worker measured it (`undefined` if it never started). The pool sizes its batches
+ * by that time: measured on the page, it would include the page's own busy time.
+ */
 export interface DoneMessage {
   type: 'offthread:done';
-  results: Array<{ runId: string; response: RunResponse }>;
+  results: unknown[];
 }
+
+export const DONE_FIELDS = 4;
 
 export function isRunBatchMessage(data: unknown): data is RunBatchMessage {
   return typeof data === 'object' && data !== null && (data as RunBatchMessage).type === 'offthread:run';

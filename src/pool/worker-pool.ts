@@ -3,8 +3,10 @@ import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
 import { newId } from '../job/new-id';
 import {
+  DONE_FIELDS,
   isDoneMessage,
   isProgressMessage,
+  packRun,
   type RunBatchMessage,
   type RunRequest,
   type RunResponse,
@@ -214,7 +216,9 @@ export class WorkerPool {
 
   #send(slot: Slot): void {
     if (slot.dead || slot.outbox.length === 0) return;
-    const message: RunBatchMessage = { type: 'offthread:run', requests: slot.outbox };
+    const runs: unknown[] = [];
+    for (const request of slot.outbox) packRun(runs, request);
+    const message: RunBatchMessage = { type: 'offthread:run', runs };
     const transfers = slot.outboxTransfers;
     slot.outbox = [];
     slot.outboxTransfers = [];
@@ -242,10 +246,6 @@ export class WorkerPool {
     const wasHead = slot.runs.keys().next().value === runId;
     slot.runs.delete(runId);
     if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
-    if (wasHead && run.startedAt !== undefined) {
-      const took = performance.now() - run.startedAt;
-      this.#averageRunMs = this.#averageRunMs === Infinity ? took : this.#averageRunMs * (1 - AVERAGE_WEIGHT) + took * AVERAGE_WEIGHT;
-    }
     run.resolve(response);
     const next = slot.runs.values().next().value;
     if (wasHead && next && !slot.outbox.includes(next.request)) this.#start(slot, next);
@@ -300,7 +300,15 @@ export class WorkerPool {
     worker.addEventListener('messageerror', () => this.#crash(slot, 'a message from the worker could not be deserialized'));
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
       const data = event.data;
-      if (isDoneMessage(data)) for (const { runId, response } of data.results) this.#finish(slot, runId, response);
+      if (isDoneMessage(data)) {
+        const { results } = data;
+        for (let i = 0; i < results.length; i += DONE_FIELDS) {
+          const ok = results[i + 1] as boolean;
+          const took = results[i + 3] as number | undefined;
+          if (took !== undefined) this.#averageRunMs = this.#averageRunMs === Infinity ? took : this.#averageRunMs * (1 - AVERAGE_WEIGHT) + took * AVERAGE_WEIGHT;
+          this.#finish(slot, results[i] as string, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
+        }
+      }
       else if (isProgressMessage(data)) slot.runs.get(data.runId)?.options.onProgress?.(data.progress);
     });
 

@@ -108,6 +108,7 @@ export class Runner {
   #closed = false;
   #drained = false;
   #failing = false;
+  #wakeQueued = false;
   #started: Promise<void> | undefined;
   #releaseLock: (() => void) | undefined;
   #dueTimer: TimerHandle | undefined;
@@ -381,7 +382,16 @@ export class Runner {
         else this.#o.listener.settled(job, response.ok ? response.value : undefined);
       },
     });
-    this.wake();
+    // Runs end in bursts (a worker's message carries many results): wake once they all are in, so that one
+    // turn records them all and fills every freed place at once. Woken at once, the first would claim one job
+    // alone, and the batches to the workers would shrink to a job each.
+    if (!this.#wakeQueued) {
+      this.#wakeQueued = true;
+      queueMicrotask(() => {
+        this.#wakeQueued = false;
+        this.wake();
+      });
+    }
   }
 
   #actionFor(run: Run, response: RunResponse): JobAction {

@@ -3,6 +3,7 @@ import { deserializeError, InvalidJobError, serializeError, type SerializedError
 import { findUncloneable } from '../job/find-uncloneable';
 import {
   isRunBatchMessage,
+  unpackRuns,
   type DoneMessage,
   type ProgressMessage,
   type ProgressSink,
@@ -35,7 +36,7 @@ export function serveTasks(tasks: TaskMap): void {
   const api = createWorkerApi(tasks, progress);
   const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
   scope.addEventListener('message', (event) => {
-    if (isRunBatchMessage(event.data)) line.push(event.data.requests);
+    if (isRunBatchMessage(event.data)) line.push(unpackRuns(event.data.runs));
   });
   Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi);
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
@@ -118,7 +119,8 @@ class RunLine {
   readonly #api: WorkerApi;
   readonly #post: (message: DoneMessage, transfers: Transferable[]) => void;
   readonly #line: RunRequest[] = [];
-  #results: DoneMessage['results'] = [];
+  /** Flat: runId, ok, value or error, and how long the run took (ms), for each run ended since the last message. */
+  #results: unknown[] = [];
   #transfers: Transferable[] = [];
   #running = false;
   #lastFlush = 0;
@@ -138,7 +140,7 @@ class RunLine {
     const at = this.#line.findIndex((request) => request.runId === runId);
     if (at === -1) return this.#api.abort(runId, reason);
     this.#line.splice(at, 1);
-    this.#results.push({ runId, response: { ok: false, error: reason } });
+    this.#results.push(runId, false, reason, undefined);
     if (!this.#running) this.#flush();
   }
 
@@ -150,10 +152,12 @@ class RunLine {
       // The page starts a run's timeout when it hears that the run before it ended: before a run that has
       // one, say what has ended, or a run lined up behind quick ones could spin past its timeout unseen.
       if (request.timeoutMs !== undefined) this.#flush();
+      const startedAt = performance.now();
       const response = await this.#api.run(request);
+      const took = performance.now() - startedAt;
       const transferables = takeTransferables(response);
       if (transferables) this.#transfers.push(...transferables);
-      this.#results.push({ runId: request.runId, response });
+      this.#results.push(request.runId, response.ok, response.ok ? response.value : response.error, took);
       if (this.#line.length === 0 || performance.now() - this.#lastFlush >= FLUSH_MS) this.#flush();
     }
     this.#running = false;
