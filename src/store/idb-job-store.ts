@@ -30,6 +30,7 @@ export class IdbJobStore implements JobStore {
   #reopening: Promise<QueueDb> | undefined;
   #blocked = false;
   #closed = false;
+  readonly #gets: Array<{ id: string; resolve: (job: JobRecord | undefined) => void; reject: (error: unknown) => void }> = [];
   #everOpened = false;
   private constructor(queue: string, env: StoreEnv, events: IdbStoreEvents) {
     this.#queue = queue;
@@ -148,8 +149,17 @@ export class IdbJobStore implements JobStore {
   commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
     return this.#write(async (tx) => {
       const jobs = tx.objectStore('jobs');
-      const updated: Array<JobRecord | null> = [];
-      for (const { id, action } of updates) updated.push(await this.#apply(tx, id, action));
+      // All reads asked at once (the transaction serves them in order, without a round trip each); updates of
+      // one job chained, each reading what the one before wrote.
+      const last = new Map<string, Promise<JobRecord | null>>();
+      const updated = await Promise.all(
+        updates.map(({ id, action }) => {
+          const before = last.get(id);
+          const after = before ? before.then(() => this.#apply(tx, id, action)) : this.#apply(tx, id, action);
+          last.set(id, after);
+          return after;
+        }),
+      );
       if (!claim) return { updated, claimed: [], nextRunAt: undefined };
 
       const now = this.#env.now();
@@ -208,9 +218,22 @@ export class IdbJobStore implements JobStore {
     });
   }
 
-  async get(id: string): Promise<JobRecord | undefined> {
-    const row = await this.#read((db) => db.get('jobs', id));
-    return row && fromRow(row);
+  get(id: string): Promise<JobRecord | undefined> {
+    // Reads asked in the same tick share one transaction: a page awaiting thousands of results reads them
+    // in a few transactions, not in one each.
+    return new Promise((resolve, reject) => {
+      if (this.#gets.push({ id, resolve, reject }) > 1) return;
+      queueMicrotask(() => {
+        const batch = this.#gets.splice(0);
+        this.#read((db) => {
+          const tx = db.transaction('jobs', 'readonly');
+          return Promise.all(batch.map(({ id }) => tx.store.get(id)));
+        }).then(
+          (rows) => batch.forEach(({ resolve }, i) => resolve(rows[i] && fromRow(rows[i]))),
+          (error: unknown) => batch.forEach(({ reject }) => reject(error)),
+        );
+      });
+    });
   }
 
   remove(ids: readonly string[]): Promise<JobRecord[]> {

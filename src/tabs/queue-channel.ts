@@ -20,27 +20,48 @@ export type QueueMessage =
 /** The queue's BroadcastChannel; a no-op where BroadcastChannel is missing. */
 export class QueueChannel {
   readonly #channel: BroadcastChannel | undefined;
+  /** Messages posted in this tick: they go as one message (a burst of job events costs one clone and one event). */
+  #outbox: QueueMessage[] = [];
 
   constructor(queue: string, onMessage: (message: QueueMessage) => void) {
     if (typeof BroadcastChannel === 'undefined') return;
     this.#channel = new BroadcastChannel(`offthread:${queue}`);
-    this.#channel.onmessage = (event: MessageEvent<QueueMessage>) => onMessage(event.data);
+    this.#channel.onmessage = (event: MessageEvent<QueueMessage | QueueMessage[]>) => {
+      const { data } = event;
+      if (Array.isArray(data)) for (const message of data) onMessage(message);
+      else onMessage(data);
+    };
   }
 
   post(message: QueueMessage): void {
-    try {
-      this.#channel?.postMessage(message);
-    } catch {
-      // A progress value that cannot be cloned stays in this tab.
-    }
+    if (!this.#channel) return;
+    if (this.#outbox.push(message) === 1) queueMicrotask(() => this.#flush());
   }
 
   close(): void {
+    this.#flush();
     this.#channel?.close();
+  }
+
+  #flush(): void {
+    const messages = this.#outbox;
+    if (messages.length === 0) return;
+    this.#outbox = [];
+    try {
+      this.#channel?.postMessage(messages.length === 1 ? messages[0] : messages);
+    } catch {
+      // One of them cannot be cloned (a progress value): the others still go; that one stays in this tab.
+      for (const message of messages) {
+        try {
+          this.#channel?.postMessage(message);
+        } catch {
+          // As said.
+        }
+      }
+    }
   }
 }
 
-/** A job without its payload and result, to send between tabs. */
 export function slim(job: JobRecord): SlimJob {
   const { data: _data, result: _result, ...rest } = job;
   return rest;

@@ -21,8 +21,9 @@ const root = join(import.meta.dirname, '../..');
 
 /** Bytes (gzip) each check of `.size-limit.json` may reach before this test fails. */
 const GUARD: Record<string, number> = {
-  'offthread + offthread/worker': 28_300,
-  'offthread (page)': 22_000,
+  // Raised by 400 B for the speed work of issue 5 (sliced adds, batched reads and broadcasts, the flat wire format).
+  'offthread + offthread/worker': 28_700,
+  'offthread (page)': 22_400,
   'offthread/worker': 6_300,
 };
 /** Issue 5's target for the two entries together. */
