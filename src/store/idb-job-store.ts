@@ -227,7 +227,9 @@ export class IdbJobStore implements JobStore {
         const batch = this.#gets.splice(0);
         this.#read((db) => {
           const tx = db.transaction('jobs', 'readonly');
-          return Promise.all(batch.map(({ id }) => tx.store.get(id)));
+          return Promise.all(batch.map(({ id }) => tx.store.get(id))).catch((error: unknown) => {
+            throw whyAborted(tx, error);
+          });
         }).then(
           (rows) => batch.forEach(({ resolve }, i) => resolve(rows[i] && fromRow(rows[i]))),
           (error: unknown) => batch.forEach(({ reject }) => reject(error)),
@@ -340,7 +342,7 @@ export class IdbJobStore implements JobStore {
         } catch {
           // Already finished or aborted.
         }
-        throw error;
+        throw whyAborted(tx, error);
       }
     });
   }
@@ -383,6 +385,14 @@ function isClosedConnection(error: unknown): boolean {
 }
 
 function ignore(): void {}
+
+/**
+ * A request of an aborted transaction fails with a bare "the transaction was aborted"; the transaction's own
+ * error says why (the connection closed under it, say), which decides whether to reopen and try again.
+ */
+function whyAborted(tx: { error: DOMException | null }, error: unknown): unknown {
+  return error instanceof DOMException && error.name === 'AbortError' && tx.error ? tx.error : error;
+}
 
 function stateRange(state: string): IDBKeyRange {
   return IDBKeyRange.bound([state, -Infinity], [state, Infinity]);
