@@ -381,7 +381,12 @@ export interface IdbStoreEvents {
 }
 
 function isClosedConnection(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'InvalidStateError' || error.name === 'AbortError' && /clos/i.test(error.message));
+  // Chromium: InvalidStateError for a request on a closed connection; for a transaction the clear aborted,
+  // AbortError or UnknownError "Connection is closing because of: Force close delete origin".
+  return (
+    error instanceof DOMException &&
+    (error.name === 'InvalidStateError' || ((error.name === 'AbortError' || error.name === 'UnknownError') && /clos/i.test(error.message)))
+  );
 }
 
 function ignore(): void {}

@@ -77,6 +77,8 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
       "IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'",
     );
   }
+  // An open that races the browser clearing the origin is aborted ("The connection was closed"): try again.
+  for (let tries = 1; ; tries++) {
   try {
     const db = await openDB<QueueDbSchema>(queueDbName(queue), QUEUE_DB_VERSION, {
       upgrade(database, oldVersion) {
@@ -102,10 +104,15 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
     });
     return db;
   } catch (error) {
+    if (tries < 5 && error instanceof DOMException && error.name === 'AbortError' && /clos/i.test(error.message)) {
+      await new Promise((resolve) => setTimeout(resolve, 100 * tries));
+      continue;
+    }
     throw new StorageError(`Could not open IndexedDB database "${queueDbName(queue)}": ${messageOf(error)}`, {
       cause: error,
     });
   }
+}
 }
 
 function messageOf(error: unknown): string {
