@@ -26,18 +26,15 @@ export class JobWatchers {
    * waited (or while no page was open).
    */
   result(id: string, lookup: (id: string) => Promise<JobRecord | undefined>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.#waiters.get(id) ?? [];
-      waiters.push({ resolve, reject });
-      this.#waiters.set(id, waiters);
-      lookup(id).then(
-        (job) => {
-          if (!job) this.#settle(id, { ok: false, error: new JobCancelledError(`Job ${id} does not exist (it was removed)`) });
-          else if (isFinalState(job.state)) this.finished(job, job.result);
-        },
-        (error: unknown) => this.#settle(id, { ok: false, error: error as Error }),
-      );
-    });
+    const result = this.wait(id);
+    lookup(id).then(
+      (job) => {
+        if (!job) this.#settle(id, { ok: false, error: new JobCancelledError(`Job ${id} does not exist (it was removed)`) });
+        else if (isFinalState(job.state)) this.finished(job, job.result);
+      },
+      (error: unknown) => this.#settle(id, { ok: false, error: error as Error }),
+    );
+    return result;
   }
 
   /** A promise of the result of a job that has not ended yet (just added here): nothing is read back. */

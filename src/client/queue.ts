@@ -65,6 +65,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #closed = false;
   #manifestStored = false;
   #syncRequestedAt = 0;
+  /** How often the database was reopened after the browser closed it (storage cleared). */
+  #reopens = 0;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
@@ -81,7 +83,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
             onVersionChange: () => this.#onVersionChange(),
             onTerminated: () =>
               this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`)),
-            onReopened: () => void this.#afterReopen(),
+            onReopened: () => {
+              this.#reopens++;
+              void this.#afterReopen();
+            },
           });
     this.#store.catch((error: unknown) => this.#events.error(error));
     this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
@@ -113,7 +118,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         const job = await (await this.#open()).get(id);
         return job && toJobInfo(job);
       },
-      result: async (id) => this.#events.watchers.result(id, async (jobId) => (await this.#open()).get(jobId)),
+      result: async (id) => this.#events.watchers.result(id, (jobId) => this.#readWaited(jobId)),
       onProgress: (id, listener) => this.#events.watchers.onProgress(id, listener),
       cancel: (id) => this.cancel(id),
     };
@@ -561,10 +566,19 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async #afterReopen(): Promise<void> {
     const store = await this.#store;
     for (const id of this.#events.watchers.waitedFor()) {
-      if (!(await store.get(id).catch(() => undefined))) {
-        this.#events.watchers.gone(id, new StorageError(`Job ${id} was lost: the browser cleared this origin's storage`));
-      }
+      if (!(await store.get(id).catch(() => undefined))) this.#events.watchers.gone(id, lostWithStorage(id));
     }
+  }
+
+  /**
+   * A job someone waits for, read back. Missing after the database was reopened under the read (the browser
+   * cleared the storage meanwhile), it was lost with the storage, not removed.
+   */
+  async #readWaited(id: string): Promise<JobRecord | undefined> {
+    const reopens = this.#reopens;
+    const job = await (await this.#open()).get(id);
+    if (!job && this.#reopens !== reopens) throw lostWithStorage(id);
+    return job;
   }
 
   #receive(message: QueueMessage): void {
@@ -625,6 +639,10 @@ function pageContextId(): string {
  */
 export function createQueue<Tasks extends TaskMap>(options: QueueOptions): Queue<Tasks> {
   return new Queue<Tasks>(options);
+}
+
+function lostWithStorage(id: string): StorageError {
+  return new StorageError(`Job ${id} was lost: the browser cleared this origin's storage`);
 }
 
 /** Gives the event loop a turn: a message to ourselves, without the 4 ms clamp of nested timers. */

@@ -40,8 +40,8 @@ interface Run {
   request: RunRequest;
   options: PoolRunOptions;
   resolve: (response: RunResponse) => void;
-  /** When it became the head of its worker's line (when it started running there). */
-  startedAt: number | undefined;
+  /** It is the head of its worker's line: it runs there now, and its timeout counts. */
+  started: boolean;
   timer: TimerHandle | undefined;
 }
 
@@ -143,7 +143,7 @@ export class WorkerPool {
     const target = slot;
     return new Promise<RunResponse>((resolve) => {
       // In its worker's line at once, so that the next run placed sees the room taken.
-      target.runs.set(request.runId, { request, options, resolve, startedAt: undefined, timer: undefined });
+      target.runs.set(request.runId, { request, options, resolve, started: false, timer: undefined });
       const transferables = takeTransferables(request.data);
       if (transferables) target.outboxTransfers.push(...transferables);
       if (target.outbox.push(request) === 1) {
@@ -224,12 +224,12 @@ export class WorkerPool {
     slot.outboxTransfers = [];
     slot.worker.postMessage(message, transfers);
     const head = slot.runs.values().next().value;
-    if (head && head.startedAt === undefined) this.#start(slot, head);
+    if (head && !head.started) this.#start(slot, head);
   }
 
   /** The run is the one its worker runs now: its timeout starts. */
   #start(slot: Slot, run: Run): void {
-    run.startedAt = performance.now();
+    run.started = true;
     const ms = run.options.timeoutMs;
     if (ms === undefined) return;
     run.timer = this.#options.clock.setTimeout(() => {

@@ -6,7 +6,7 @@ import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
 import type { ScheduleRecord } from '../schedule/schedule';
 import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
-import { fromRow, openQueueDb, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
+import { fromRow, isClosedConnection, openQueueDb, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
 
 type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta', 'schedules'], 'readwrite'>;
 
@@ -378,15 +378,6 @@ export interface IdbStoreEvents {
   onTerminated?: () => void;
   /** The database was opened again after the browser had closed it: jobs stored before may be gone. */
   onReopened?: () => void;
-}
-
-function isClosedConnection(error: unknown): boolean {
-  // Chromium: InvalidStateError for a request on a closed connection; for a transaction the clear aborted,
-  // AbortError or UnknownError "Connection is closing because of: Force close delete origin".
-  return (
-    error instanceof DOMException &&
-    (error.name === 'InvalidStateError' || ((error.name === 'AbortError' || error.name === 'UnknownError') && /clos/i.test(error.message)))
-  );
 }
 
 function ignore(): void {}

@@ -79,40 +79,52 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
   }
   // An open that races the browser clearing the origin is aborted ("The connection was closed"): try again.
   for (let tries = 1; ; tries++) {
-  try {
-    const db = await openDB<QueueDbSchema>(queueDbName(queue), QUEUE_DB_VERSION, {
-      upgrade(database, oldVersion) {
-        if (oldVersion < 1) {
-          const jobs = database.createObjectStore('jobs', { keyPath: 'id' });
-          jobs.createIndex('ready', 'readyKey');
-          jobs.createIndex('due', 'dueKey');
-          jobs.createIndex('state', 'stateKey');
-          jobs.createIndex('finished', 'finishedKey');
-          jobs.createIndex('seq', 'seq');
-          database.createObjectStore('meta');
-          database.createObjectStore('schedules', { keyPath: 'id' });
-        }
-      },
-      blocking() {
-        // Another tab needs to upgrade: step aside rather than block it.
-        db.close();
-        events.onVersionChange?.();
-      },
-      terminated() {
-        events.onTerminated?.();
-      },
-    });
-    return db;
-  } catch (error) {
-    if (tries < 5 && error instanceof DOMException && error.name === 'AbortError' && /clos/i.test(error.message)) {
-      await new Promise((resolve) => setTimeout(resolve, 100 * tries));
-      continue;
+    try {
+      const db = await openDB<QueueDbSchema>(queueDbName(queue), QUEUE_DB_VERSION, {
+        upgrade(database, oldVersion) {
+          if (oldVersion < 1) {
+            const jobs = database.createObjectStore('jobs', { keyPath: 'id' });
+            jobs.createIndex('ready', 'readyKey');
+            jobs.createIndex('due', 'dueKey');
+            jobs.createIndex('state', 'stateKey');
+            jobs.createIndex('finished', 'finishedKey');
+            jobs.createIndex('seq', 'seq');
+            database.createObjectStore('meta');
+            database.createObjectStore('schedules', { keyPath: 'id' });
+          }
+        },
+        blocking() {
+          // Another tab needs to upgrade: step aside rather than block it.
+          db.close();
+          events.onVersionChange?.();
+        },
+        terminated() {
+          events.onTerminated?.();
+        },
+      });
+      return db;
+    } catch (error) {
+      if (tries < 5 && isClosedConnection(error)) {
+        await new Promise((resolve) => setTimeout(resolve, 100 * tries));
+        continue;
+      }
+      throw new StorageError(`Could not open IndexedDB database "${queueDbName(queue)}": ${messageOf(error)}`, {
+        cause: error,
+      });
     }
-    throw new StorageError(`Could not open IndexedDB database "${queueDbName(queue)}": ${messageOf(error)}`, {
-      cause: error,
-    });
   }
 }
+
+/**
+ * Whether `error` says the connection was closed under the call (the browser cleared the origin's storage).
+ * Chromium: InvalidStateError for a request on a closed connection; AbortError or UnknownError ("Connection is
+ * closing because of: Force close delete origin") for a transaction or an open the clear cut off.
+ */
+export function isClosedConnection(error: unknown): boolean {
+  return (
+    error instanceof DOMException &&
+    (error.name === 'InvalidStateError' || ((error.name === 'AbortError' || error.name === 'UnknownError') && /clos/i.test(error.message)))
+  );
 }
 
 function messageOf(error: unknown): string {

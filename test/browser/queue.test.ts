@@ -207,6 +207,26 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expect(seen).toEqual(['added waiting', 'active 1']);
     });
 
+    // Adds of one tick are checked and stored together, in slices when there are thousands: a refused call must
+    // take nothing of its own into the batch, nor sink the calls around it; the order stays that of the calls.
+    it('in one tick: a refused call stores nothing, the calls around it run; 3,000 adds keep their order', async () => {
+      const queue = makeQueue({ storage, concurrency: 1 });
+      const order: number[] = [];
+      queue.on('active', ({ job }) => order.push(job.data as number));
+      const calls = [
+        queue.add('echo', 0),
+        queue.addBulk([{ name: 'echo', data: -1 }, { name: 'echo', data: -2, opts: { attempts: 0 } }]),
+        ...Array.from({ length: 3_000 }, (_, i) => queue.run('echo', i + 1)),
+      ];
+      const settled = await Promise.allSettled(calls);
+      expect(settled[1]!.status).toBe('rejected');
+      expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+      expect(settled.slice(2).map((s) => (s as PromiseFulfilledResult<unknown>).value)).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+      await expect.poll(() => order.length).toBe(3_001);
+      expect(order).toEqual(Array.from({ length: 3_001 }, (_, i) => i));
+      expect(await queue.counts()).toMatchObject({ completed: 3_001, waiting: 0, failed: 0 });
+    });
+
     it('refuses bad input with a clear error, storing nothing', async () => {
       const queue = makeQueue({ storage });
       // @ts-expect-error: not a task of this queue
