@@ -4,7 +4,7 @@ import { sweep } from '../runner/retention';
 import { Runner } from '../runner/runner';
 import { Scheduler } from '../schedule/scheduler';
 import type { JobStore } from '../store/job-store';
-import { becomeRunner } from '../tabs/owner-lock';
+import { becomeRunner, hasLocks } from '../tabs/owner-lock';
 import type { TaskManifest } from '../task/task';
 import type { JobEvent } from './job-events';
 import type { ResolvedQueueOptions } from './queue-options';
@@ -80,6 +80,8 @@ export class RunnerTab {
           progressFlushMs: 250,
           isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
           label,
+          // The runner lock keeps other runners off the jobs it takes; in memory a claim costs nothing to write.
+          deferClaims: o.storage === 'indexeddb' && hasLocks(),
         }),
     );
     this.#runner.catch(() => {});

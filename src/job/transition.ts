@@ -6,8 +6,20 @@ import { HISTORY_LENGTH, isFinalState, type AttemptRecord, type JobRecord } from
 export type JobAction =
   /** A delayed job is due: it joins the waiting line. */
   | { type: 'promote' }
-  /** A runner takes the job for a run. */
-  | { type: 'claim'; token: string; owner: string; leaseUntil: number; ranBy: string }
+  /**
+   * A runner takes the job for a run. `at`: when it took it, if not now (a claim written after its run began,
+   * see `ClaimRequest.defer`); `expect`: the job's attempt and runAt when it was taken: if they changed since
+   * (the job was cancelled and retried meanwhile), the claim does not apply.
+   */
+  | {
+      type: 'claim';
+      token: string;
+      owner: string;
+      leaseUntil: number;
+      ranBy: string;
+      at?: number | undefined;
+      expect?: { attempt: number; runAt: number } | undefined;
+    }
   /** The owner of the run extends its lease. */
   | { type: 'renew'; token: string; leaseUntil: number }
   | { type: 'progress'; token: string; progress: unknown }
@@ -45,6 +57,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'claim':
       if (job.state !== 'waiting') return null;
+      if (action.expect && (job.attempt !== action.expect.attempt || job.runAt !== action.expect.runAt)) return null;
       return {
         ...job,
         state: 'active',

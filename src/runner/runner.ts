@@ -65,12 +65,22 @@ export interface RunnerOptions {
   names?: ReadonlySet<string> | undefined;
   /** Which context this is, as recorded in each job's `ranBy`. */
   label: string;
+  /**
+   * Whether this runner may defer writing the claims of short jobs (see {@link CLAIM_WRITE_MS}): only when it
+   * holds the queue's runner lock (Web Locks), so that no other runner can take the same jobs meanwhile, and
+   * the store is one where a write costs (IndexedDB).
+   */
+  deferClaims?: boolean | undefined;
 }
 
 interface Run {
   job: JobRecord;
   token: string;
   progress: { value: unknown } | undefined;
+  /** Whether its claim is in the store. A deferred claim is written with the outcome, or after CLAIM_WRITE_MS. */
+  written: boolean;
+  /** When it was dispatched, by the runner's clock. */
+  since: number;
 }
 
 interface PendingUpdate {
@@ -88,6 +98,14 @@ const STORAGE_RETRY_MS = 1_000;
  */
 const NETWORK_PROBE_MS = 1_000;
 const NETWORK_PROBE_CAP_MS = 60_000;
+/**
+ * Short jobs (the pool lines several up per worker: their runs take under a few ms) are claimed without
+ * writing the claim: the job stays `waiting` in the store, and the claim is written together with the run's
+ * outcome, one write instead of two, if the run ends within this time, or on its own once it has been running
+ * this long. If the tab dies in between, such a job is run again as the same attempt (it never counted),
+ * as a job lined up in a worker that died before it began.
+ */
+export const CLAIM_WRITE_MS = 50;
 /** setTimeout's longest delay is 2^31 - 1 ms; a far due time is reached in hops. */
 const LONGEST_TIMER_MS = 3_600_000;
 
@@ -117,6 +135,7 @@ export class Runner {
   #leaseTimer: TimerHandle | undefined;
   #reclaimTimer: TimerHandle | undefined;
   #networkTimer: TimerHandle | undefined;
+  #claimTimer: TimerHandle | undefined;
   /** Network jobs wait until then (see NETWORK_PROBE_MS); the wait doubles while requests keep failing. */
   #networkDownUntil = 0;
   #networkProbeMs = 0;
@@ -220,14 +239,15 @@ export class Runner {
     this.#paused = true;
     if (force) {
       for (const [jobId, run] of this.#runs) {
-        this.#pending.push({ update: { id: jobId, action: { type: 'release', token: run.token } } });
+        // A claim never written has nothing to give back: the job is still waiting in the store.
+        if (run.written) this.#pending.push({ update: { id: jobId, action: { type: 'release', token: run.token } } });
       }
       this.#runs.clear();
     }
     this.wake();
     await this.#whenIdle();
     this.#closed = true;
-    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer]) {
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer, this.#claimTimer]) {
       if (timer !== undefined) this.#o.clock.clearTimeout(timer);
     }
     this.#releaseLock?.();
@@ -243,7 +263,7 @@ export class Runner {
     for (const run of this.#runs.values()) this.#o.executor.abort(run.token, new Error('The runner let go of the queue'), 0);
     this.#runs.clear();
     this.#pending = [];
-    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer]) {
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer, this.#claimTimer]) {
       if (timer !== undefined) this.#o.clock.clearTimeout(timer);
     }
     this.#releaseLock?.();
@@ -270,9 +290,21 @@ export class Runner {
         this.#pending = [];
         const free = this.#paused ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
         if (pending.length === 0 && free <= 0) break;
+        // Claims of short jobs are deferred (see CLAIM_WRITE_MS): the pool lines them up, so it takes more than one per worker.
+        const defer = !!this.#o.deferClaims && (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
         const claim =
           free > 0
-            ? { max: free, owner: this.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs, token: newId, online: this.#isOnline(), names: this.#o.names }
+            ? {
+                max: free,
+                owner: this.owner,
+                ranBy: this.#o.label,
+                leaseMs: this.#o.leaseMs,
+                token: newId,
+                online: this.#isOnline(),
+                names: this.#o.names,
+                defer,
+                skip: this.#unwritten(),
+              }
             : undefined;
 
         let result;
@@ -289,7 +321,7 @@ export class Runner {
           continue;
         }
         pending.forEach((p, i) => p.done?.(result.updated[i] ?? null));
-        for (const job of result.claimed) this.#dispatch(job);
+        for (const job of result.claimed) this.#dispatch(job, !claim?.defer);
         if (!claim) continue;
 
         this.#armDueTimer(result.nextRunAt);
@@ -343,10 +375,11 @@ export class Runner {
     return true;
   }
 
-  #dispatch(job: JobRecord): void {
+  #dispatch(job: JobRecord, written: boolean): void {
     const token = job.token!;
-    const run: Run = { job, token, progress: undefined };
+    const run: Run = { job, token, progress: undefined, written, since: this.#o.clock.now() };
     this.#runs.set(job.id, run);
+    if (!written) this.#claimTimer ??= this.#o.clock.setTimeout(() => this.#writeLongClaims(), CLAIM_WRITE_MS);
     this.#o.listener.active(job);
     const request: RunRequest = { runId: token, jobId: job.id, name: job.name, data: job.data, attempt: job.attempt, timeoutMs: job.timeout };
     void this.#o.executor
@@ -362,6 +395,7 @@ export class Runner {
       this.#progressTimer = undefined;
       for (const r of this.#runs.values()) {
         if (!r.progress) continue;
+        this.#writeClaim(r);
         this.#pending.push({ update: { id: r.job.id, action: { type: 'progress', token: r.token, progress: r.progress.value } } });
         r.progress = undefined;
       }
@@ -373,6 +407,12 @@ export class Runner {
     // A run that was cancelled or handed back is no longer ours to record.
     if (this.#runs.get(run.job.id) !== run) return;
     this.#runs.delete(run.job.id);
+    if (!run.written && !response.ok && response.notStarted) {
+      // Taken, never written, never begun: it is still waiting in the store, with nothing to write or tell.
+      this.#wakeSoon();
+      return;
+    }
+    this.#writeClaim(run);
     this.#pending.push({
       update: { id: run.job.id, action: this.#actionFor(run, response) },
       done: (job) => {
@@ -385,13 +425,64 @@ export class Runner {
     // Runs end in bursts (a worker's message carries many results): wake once they all are in, so that one
     // turn records them all and fills every freed place at once. Woken at once, the first would claim one job
     // alone, and the batches to the workers would shrink to a job each.
-    if (!this.#wakeQueued) {
-      this.#wakeQueued = true;
-      queueMicrotask(() => {
-        this.#wakeQueued = false;
-        this.wake();
-      });
+    this.#wakeSoon();
+  }
+
+  /** Wakes once the current burst of ended runs is all in (a microtask later). */
+  #wakeSoon(): void {
+    if (this.#wakeQueued) return;
+    this.#wakeQueued = true;
+    queueMicrotask(() => {
+      this.#wakeQueued = false;
+      this.wake();
+    });
+  }
+
+  /** The jobs claimed and not written: still `waiting` in the store, so the next claim must pass them. */
+  #unwritten(): JobRecord[] | undefined {
+    let jobs: JobRecord[] | undefined;
+    for (const run of this.#runs.values()) if (!run.written) (jobs ??= []).push(run.job);
+    return jobs;
+  }
+
+  /** Queues the write of a deferred claim, ahead of whatever is written next for the run. */
+  #writeClaim(run: Run): void {
+    if (run.written) return;
+    run.written = true;
+    const { job } = run;
+    const action: JobAction = {
+      type: 'claim',
+      token: run.token,
+      owner: this.owner,
+      leaseUntil: this.#o.clock.now() + this.#o.leaseMs,
+      ranBy: this.#o.label,
+      at: job.startedAt,
+      expect: { attempt: job.attempt - 1, runAt: job.runAt },
+    };
+    this.#pending.push({
+      update: { id: job.id, action },
+      // Refused: the job changed in the store meanwhile (cancelled or removed from another tab): stop the run.
+      done: (written) => {
+        if (written || this.#runs.get(job.id) !== run) return;
+        this.#runs.delete(job.id);
+        this.#o.executor.abort(run.token, new Error(`Job ${job.id} changed in storage while it ran`), this.#o.cancelGraceMs);
+      },
+    });
+  }
+
+  /** Writes the claims of deferred runs that have gone on for CLAIM_WRITE_MS; comes back for the others. */
+  #writeLongClaims(): void {
+    this.#claimTimer = undefined;
+    const now = this.#o.clock.now();
+    let next = Infinity;
+    let wrote = false;
+    for (const run of this.#runs.values()) {
+      if (run.written) continue;
+      if (now - run.since >= CLAIM_WRITE_MS) (this.#writeClaim(run), (wrote = true));
+      else next = Math.min(next, run.since + CLAIM_WRITE_MS - now);
     }
+    if (next < Infinity) this.#claimTimer = this.#o.clock.setTimeout(() => this.#writeLongClaims(), next);
+    if (wrote) this.wake();
   }
 
   #actionFor(run: Run, response: RunResponse): JobAction {
@@ -460,7 +551,7 @@ export class Runner {
     const renew = () => {
       const leaseUntil = this.#o.clock.now() + this.#o.leaseMs;
       for (const run of this.#runs.values()) {
-        this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.token, leaseUntil } } });
+        if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.token, leaseUntil } } });
       }
       if (this.#runs.size > 0) this.wake();
       this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);

@@ -6,7 +6,7 @@ import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
 import type { ScheduleRecord } from '../schedule/schedule';
 import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
-import { fromRow, isClosedConnection, openQueueDb, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
+import { fromRow, isClosedConnection, openQueueDb, readyKeyOf, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
 
 type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta', 'schedules'], 'readwrite'>;
 
@@ -149,15 +149,27 @@ export class IdbJobStore implements JobStore {
   commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
     return this.#write(async (tx) => {
       const jobs = tx.objectStore('jobs');
-      // All reads asked at once (the transaction serves them in order, without a round trip each); updates of
-      // one job chained, each reading what the one before wrote.
-      const last = new Map<string, Promise<JobRecord | null>>();
-      const updated = await Promise.all(
-        updates.map(({ id, action }) => {
-          const before = last.get(id);
-          const after = before ? before.then(() => this.#apply(tx, id, action)) : this.#apply(tx, id, action);
-          last.set(id, after);
-          return after;
+      // All reads asked at once (the transaction serves them in order, without a round trip each). The updates
+      // of one job (a deferred claim and the run's outcome, say) are applied in order to one read, and written once.
+      const updated: Array<JobRecord | null> = [];
+      const byJob = new Map<string, number[]>();
+      updates.forEach(({ id }, i) => {
+        const indexes = byJob.get(id);
+        if (indexes) indexes.push(i);
+        else byJob.set(id, [i]);
+      });
+      const env = this.#transitionEnv(this.#env.now());
+      await Promise.all(
+        Array.from(byJob, async ([id, indexes]) => {
+          const row = await jobs.get(id);
+          let job = row ? fromRow(row) : null;
+          let changed = false;
+          for (const i of indexes) {
+            const next = job && transition(job, updates[i]!.action, env);
+            updated[i] = next;
+            if (next) (job = next), (changed = true);
+          }
+          if (changed) this.#put(tx, job);
         }),
       );
       if (!claim) return { updated, claimed: [], nextRunAt: undefined };
@@ -172,8 +184,9 @@ export class IdbJobStore implements JobStore {
         const ready = await this.#best(tx, claim);
         for (const row of ready) {
           const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
-          const job = this.#put(tx, transition(fromRow(row), action, this.#transitionEnv(now)));
-          if (job) claimed.push(job);
+          const job = transition(fromRow(row), action, this.#transitionEnv(now));
+          // Deferred: taken, not written (the runner writes the claim later, with the outcome if the run is over).
+          if (job) claimed.push(claim.defer ? job : this.#put(tx, job)!);
         }
       }
       const next = await jobs.index('due').openKeyCursor();
@@ -190,14 +203,28 @@ export class IdbJobStore implements JobStore {
     const rows: JobRow[] = [];
     for (const net of claim.online ? [0, 1] : [0]) {
       const range = IDBKeyRange.bound([net, -Infinity, -Infinity, -Infinity], [net, Infinity, Infinity, Infinity]);
+      const skip = claim.skip?.filter((job) => (job.requiresNetwork ? 1 : 0) === net);
       if (!claim.names) {
-        rows.push(...(await index.getAll(range, claim.max)));
+        if (!skip?.length) {
+          rows.push(...(await index.getAll(range, claim.max)));
+          continue;
+        }
+        // Jobs taken but not yet written are still in the line, where they were taken from: its head then.
+        // Read what has come before them since, and what comes after them; not them (reading a row costs
+        // about as much as writing it). A job that came in between waits until they are written.
+        const keys = skip.map(readyKeyOf).sort((a, b) => indexedDB.cmp(a, b));
+        const [before, after] = await Promise.all([
+          index.getAll(IDBKeyRange.bound(range.lower, keys[0], false, true), claim.max),
+          index.getAll(IDBKeyRange.bound(keys[keys.length - 1], range.upper, true, false), claim.max),
+        ]);
+        rows.push(...before, ...after.slice(0, claim.max - before.length));
         continue;
       }
+      const skipIds = skip?.length ? new Set(skip.map((job) => job.id)) : undefined;
       let found = 0;
       let cursor = await index.openCursor(range);
       for (let scanned = 0; cursor && found < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
-        if (claim.names.has(cursor.value.name)) (rows.push(cursor.value), found++);
+        if (claim.names.has(cursor.value.name) && !skipIds?.has(cursor.value.id)) (rows.push(cursor.value), found++);
         cursor = await cursor.continue();
       }
     }
@@ -311,11 +338,6 @@ export class IdbJobStore implements JobStore {
     this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
-  }
-
-  async #apply(tx: JobsTx, id: string, action: JobAction): Promise<JobRecord | null> {
-    const row = await tx.objectStore('jobs').get(id);
-    return row ? this.#put(tx, transition(fromRow(row), action, this.#transitionEnv(this.#env.now()))) : null;
   }
 
   /** Queues the write of a transitioned job. Not awaited: `tx.done` reports any failure, once. */

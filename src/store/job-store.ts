@@ -22,6 +22,17 @@ export interface ClaimRequest {
   online: boolean;
   /** Only jobs of these tasks (all when undefined): a service worker runs only the tasks it may. */
   names?: ReadonlySet<string> | undefined;
+  /**
+   * Return the claimed jobs (as `active`, with their attempt id) without writing the claim: the runner writes
+   * it later, together with the run's outcome if the run is over by then. Only for a runner that holds the
+   * queue's runner lock, so that no other runner can take the same jobs meanwhile.
+   */
+  defer?: boolean | undefined;
+  /**
+   * Jobs not to take: claimed with `defer` and not yet written, so still `waiting` in the store, at the head
+   * of the line where they were taken from.
+   */
+  skip?: readonly JobRecord[] | undefined;
 }
 
 /** What one commit did. */

@@ -48,15 +48,24 @@ export class MemoryJobStore implements JobStore {
     const claimed: JobRecord[] = [];
     const leaseUntil = now + claim.leaseMs;
     const skipped: JobRecord[] = [];
+    const skip = claim.skip?.length ? new Set(claim.skip.map((job) => job.id)) : undefined;
     while (claimed.length < claim.max) {
       const job = this.#peekValid(this.#ready);
       if (!job) break;
       this.#ready.pop();
-      if ((!claim.online && job.requiresNetwork) || (claim.names && !claim.names.has(job.name))) {
+      if ((!claim.online && job.requiresNetwork) || (claim.names && !claim.names.has(job.name)) || skip?.has(job.id)) {
         skipped.push(job);
         continue;
       }
-      const next = this.#apply(job.id, { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy });
+      const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
+      if (claim.defer) {
+        // Taken, not written: the job stays waiting here (and in line) until its runner writes the claim.
+        const next = transition(job, action, { now, random: this.#env.random });
+        skipped.push(job);
+        if (next) claimed.push(next);
+        continue;
+      }
+      const next = this.#apply(job.id, action);
       if (next) claimed.push(next);
     }
     for (const job of skipped) this.#ready.push(job);

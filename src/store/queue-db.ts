@@ -50,10 +50,15 @@ export function queueDbName(queue: string): string {
 /** Adds the index keys for the job's state. */
 export function toRow(job: JobRecord): JobRow {
   const row: JobRow = { ...job, stateKey: [job.state, job.seq] };
-  if (job.state === 'waiting') row.readyKey = [job.requiresNetwork ? 1 : 0, -job.priority, job.runAt, job.seq];
+  if (job.state === 'waiting') row.readyKey = readyKeyOf(job);
   else if (job.state === 'delayed') row.dueKey = [job.runAt, job.seq];
   else if (job.finishedAt !== undefined) row.finishedKey = [job.state, job.finishedAt, job.seq];
   return row;
+}
+
+/** A waiting job's place in the line: its key in the `ready` index. */
+export function readyKeyOf(job: JobRecord): [number, number, number, number] {
+  return [job.requiresNetwork ? 1 : 0, -job.priority, job.runAt, job.seq];
 }
 
 /** Strips the index keys. */

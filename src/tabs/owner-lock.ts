@@ -4,7 +4,8 @@
  * One lock manager serves an origin's pages, workers and service worker alike.
  */
 
-function hasLocks(): boolean {
+/** Whether this context has Web Locks. */
+export function hasLocks(): boolean {
   return typeof navigator !== 'undefined' && navigator.locks !== undefined;
 }
 

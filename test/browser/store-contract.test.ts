@@ -116,6 +116,49 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(await store.counts()).toMatchObject({ completed: 3, active: 3, waiting: 0 });
     });
 
+    it('defers a claim: returns the jobs, writes nothing, passes them next time; claim and outcome then write as one', async () => {
+      const { store, env } = await harness();
+      await store.add([job('a'), job('b'), job('c', { priority: 5 }), job('d')]);
+      const first = await store.commit([], { ...claim(2), defer: true });
+      expect(first.claimed.map((j) => [j.name, j.state, j.attempt])).toEqual([['c', 'active', 1], ['a', 'active', 1]]);
+      // Nothing written: both still wait, first in line.
+      expect(await store.counts()).toMatchObject({ waiting: 4, active: 0 });
+      // The next claim passes them, also a job that has come before them since.
+      await store.add([job('urgent', { priority: 9 })]);
+      const second = await store.commit([], { ...claim(5), defer: true, skip: first.claimed });
+      expect(second.claimed.map((j) => j.name)).toEqual(['urgent', 'b', 'd']);
+
+      env.time = 1_500;
+      const [c, a] = first.claimed as [JobRecord, JobRecord];
+      const write = (j: JobRecord, outcome: 'complete' | 'progress') => [
+        { id: j.id, action: { type: 'claim' as const, token: j.token!, owner: j.owner!, leaseUntil: 99_000, ranBy: j.ranBy!, at: j.startedAt, expect: { attempt: 0, runAt: j.runAt } } },
+        outcome === 'complete'
+          ? { id: j.id, action: { type: 'complete' as const, token: j.token!, result: j.name } }
+          : { id: j.id, action: { type: 'progress' as const, token: j.token!, progress: 50 } },
+      ];
+      const { updated } = await store.commit([...write(c, 'complete'), ...write(a, 'progress')]);
+      expect(updated.map((j) => j?.state ?? null)).toEqual(['active', 'completed', 'active', 'active']);
+      expect(await store.get(c.id)).toMatchObject({ state: 'completed', attempt: 1, startedAt: 1_000, finishedAt: 1_500, result: 'c', history: [{ attempt: 1, outcome: 'completed' }] });
+      expect(await store.get(a.id)).toMatchObject({ state: 'active', attempt: 1, token: a.token, progress: 50 });
+    });
+
+    it('refuses a deferred claim once the job changed: cancelled, or cancelled and retried', async () => {
+      const { store, env } = await harness();
+      await store.add([job('a'), job('b')]);
+      const { claimed } = await store.commit([], { ...claim(2), defer: true });
+      const [a, b] = claimed as [JobRecord, JobRecord];
+      const cancel = { type: 'cancel' as const, error: { name: 'JobCancelledError', message: 'cancelled' } };
+      env.time = 2_000;
+      await store.commit([{ id: a.id, action: cancel }, { id: b.id, action: cancel }, { id: b.id, action: { type: 'retry' } }]);
+      expect(await store.get(b.id)).toMatchObject({ state: 'waiting', attempt: 0, runAt: 2_000 });
+      // b waits again, but not as the job that was taken: the late claim must not take it for the old run.
+      const late = (j: JobRecord) => ({ id: j.id, action: { type: 'claim' as const, token: j.token!, owner: 'owner-a', leaseUntil: 1, ranBy: 'tab:a', expect: { attempt: 0, runAt: j.runAt } } });
+      const { updated } = await store.commit([late(a), late(b)]);
+      expect(updated).toEqual([null, null]);
+      expect(await store.get(a.id)).toMatchObject({ state: 'cancelled' });
+      expect(await store.get(b.id)).toMatchObject({ state: 'waiting', token: undefined });
+    });
+
     it('retries a failed run after its backoff, then fails it with the last error', async () => {
       const { store, env } = await harness();
       await store.add([job('flaky', { attempts: 2, backoff: { type: 'fixed', delay: 1_000, jitter: 0 } })]);

@@ -21,9 +21,10 @@ const root = join(import.meta.dirname, '../..');
 
 /** Bytes (gzip) each check of `.size-limit.json` may reach before this test fails. */
 const GUARD: Record<string, number> = {
-  // Raised by 400 B for the speed work of issue 5 (sliced adds, batched reads and broadcasts, the flat wire format).
-  'offthread + offthread/worker': 28_700,
-  'offthread (page)': 22_400,
+  // Raised by 400 B for the speed work of issue 5 (sliced adds, batched reads and broadcasts, the flat wire format),
+  // and by 600 B for deferred claims (one IndexedDB write per short job's run instead of two).
+  'offthread + offthread/worker': 29_300,
+  'offthread (page)': 23_100,
   'offthread/worker': 6_300,
 };
 /** Issue 5's target for the two entries together. */

@@ -24,6 +24,8 @@ export class FakeExecutor implements Executor {
   readonly aborts: Array<{ runId: string; reason: Error; graceMs: number }> = [];
   /** The most runs in flight at once. */
   maxInFlight = 0;
+  /** What the pool says it takes at once (it lines up short jobs); `concurrency` when undefined. */
+  capacity: number | undefined;
   closed = false;
   #inFlight = 0;
   readonly #autoRespond: ((request: RunRequest) => RunResponse) | undefined;

@@ -1,0 +1,139 @@
+// Deferred claims: a runner that holds the queue's lock does not write the claim of a short job before it
+// runs; it writes it with the outcome (one write instead of two), or after CLAIM_WRITE_MS if the run goes on.
+import { describe, expect, it } from 'vitest';
+import { CLAIM_WRITE_MS } from '../../src/runner/runner';
+import { crash, thrown, useHarness } from './support/runner-harness';
+
+const { started } = useHarness();
+
+/** A runner that may defer, over a pool that lines up short jobs (it takes 4 at once with concurrency 1). */
+async function deferring() {
+  const h = await started({ deferClaims: true });
+  h.executor.capacity = 4;
+  return h;
+}
+
+describe('Runner: deferred claims', () => {
+  it('runs a short job without writing its claim, then writes claim and outcome in one commit', async () => {
+    const h = await deferring();
+    const [id] = await h.add({});
+    const commitsBefore = h.store.commits;
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([id]);
+    // Running, and said so, but still waiting in the store: nothing was written for it.
+    expect(h.callsOf('active')).toMatchObject([{ id, state: 'active', attempt: 1 }]);
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, token: undefined });
+
+    const startedAt = h.clock.now();
+    await h.clock.advance(3);
+    h.executor.runOf(id!).succeed('done');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({
+      state: 'completed',
+      attempt: 1,
+      result: 'done',
+      startedAt,
+      finishedAt: startedAt + 3,
+      ranBy: 'tab:test',
+      history: [{ attempt: 1, outcome: 'completed', startedAt, finishedAt: startedAt + 3 }],
+    });
+    expect(h.callsOf('settled')).toMatchObject([{ id, state: 'completed', value: 'done' }]);
+    // The claim, then the commit that wrote claim and completion together (which also looked for more).
+    expect(h.store.commits - commitsBefore).toBe(2);
+  });
+
+  it('does not take a job again while its claim is unwritten', async () => {
+    const h = await deferring();
+    const ids = await h.add({}, {});
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual(ids);
+    for (let i = 0; i < 3; i++) {
+      h.runner.wake();
+      await h.settle();
+    }
+    const [third] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([...ids, third]);
+  });
+
+  it('writes the claim of a run that goes on for CLAIM_WRITE_MS, and renews it from then', async () => {
+    const h = await deferring();
+    const [id] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    await h.clock.advance(CLAIM_WRITE_MS - 1);
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting' });
+    await h.clock.advance(1);
+    const token = h.executor.runOf(id!).request.runId;
+    expect(await h.job(id!)).toMatchObject({ state: 'active', attempt: 1, token, owner: h.runner.owner, leaseUntil: h.clock.now() + 30_000 });
+    const { leaseUntil } = await h.job(id!);
+    await h.clock.advance(10_000); // the lease is renewed every third of it
+    expect((await h.job(id!)).leaseUntil).toBeGreaterThan(leaseUntil!);
+    h.executor.runOf(id!).succeed(1);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 1 });
+  });
+
+  it('writes the claim before the first progress', async () => {
+    const h = await deferring();
+    const [id] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).onProgress!(25);
+    await h.clock.advance(250);
+    expect(await h.job(id!)).toMatchObject({ state: 'active', progress: 25 });
+  });
+
+  it('a failure or a crash counts as the attempt it was', async () => {
+    const h = await deferring();
+    const [failing, crashing] = await h.add({ opts: { attempts: 2, backoff: 100 } }, { opts: { attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(failing!).fail(thrown);
+    h.executor.runOf(crashing!).fail(crash);
+    await h.settle();
+    expect(await h.job(failing!)).toMatchObject({ state: 'delayed', attempt: 1, error: thrown });
+    expect(await h.job(crashing!)).toMatchObject({ state: 'waiting', attempt: 1, stalls: 1 });
+  });
+
+  it('a job cancelled or removed in the store meanwhile is not brought back; its run is stopped', async () => {
+    const h = await deferring();
+    const [cancelled, removed] = await h.add({}, {});
+    h.runner.wake();
+    await h.settle();
+    // Another tab cancels one and removes the other, before this runner hears of it.
+    await h.store.commit([{ id: cancelled!, action: { type: 'cancel', error: { name: 'JobCancelledError', message: 'cancelled elsewhere' } } }]);
+    await h.store.remove([removed!]);
+    await h.clock.advance(CLAIM_WRITE_MS);
+    expect(h.executor.aborts.map((a) => a.runId)).toEqual([cancelled, removed].map((id) => h.executor.runs.find((r) => r.request.jobId === id)!.request.runId));
+    h.executor.runOf(cancelled!).succeed('late');
+    h.executor.runOf(removed!).succeed('late');
+    await h.settle();
+    expect(await h.job(cancelled!)).toMatchObject({ state: 'cancelled', result: undefined });
+    expect(await h.store.get(removed!)).toBeUndefined();
+    expect(h.callsOf('settled')).toEqual([]);
+  });
+
+  it('a forced close writes nothing for runs whose claim is unwritten: they still wait, attempt not spent', async () => {
+    const h = await deferring();
+    const [id] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    await h.runner.close({ force: true });
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, token: undefined });
+  });
+
+  it('writes claims at once without deferClaims, or when jobs are not short (one per worker)', async () => {
+    for (const [deferClaims, capacity] of [[false, 4], [true, 1]] as const) {
+      const h = await started({ deferClaims });
+      h.executor.capacity = capacity;
+      const [id] = await h.add({});
+      h.runner.wake();
+      await h.settle();
+      expect(await h.job(id!)).toMatchObject({ state: 'active', attempt: 1 });
+    }
+  });
+});
