@@ -131,9 +131,9 @@ export class RunnerTab {
     return manifest;
   }
 
-  /** Something may be ready. */
-  wake(): void {
-    void this.#runner.then((runner) => runner.wake(), () => {});
+  /** Something may be ready: `added`, jobs this tab has just stored (the runner may start them at once). */
+  wake(added?: readonly JobRecord[]): void {
+    void this.#runner.then((runner) => (added?.length ? runner.offer(added) : runner.wake()), () => {});
   }
 
   /** The browser is back online: network jobs held back after a failed request go again at once. */

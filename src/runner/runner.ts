@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../clock';
 import { serializeError, type SerializedError } from '../errors';
 import type { JobRecord } from '../job/job';
 import { newId } from '../job/new-id';
-import type { JobAction } from '../job/transition';
+import { transition, type JobAction } from '../job/transition';
 import type { RunRequest, RunResponse } from '../protocol';
 import type { JobStore, JobUpdate } from '../store/job-store';
 import { holdOwnerLock, liveOwners, watchOwner } from '../tabs/owner-lock';
@@ -125,6 +125,8 @@ export class Runner {
   #paused = false;
   #closed = false;
   #drained = false;
+  /** The last claim found nothing more to take, and nothing has woken the runner since. */
+  #lineEmpty = false;
   #failing = false;
   #wakeQueued = false;
   #started: Promise<void> | undefined;
@@ -168,12 +170,40 @@ export class Runner {
 
   /** Something may be ready: take a turn soon. */
   wake(): void {
+    this.#lineEmpty = false;
     if (this.#closed || !this.#started) return;
     if (this.#turning) {
       this.#again = true;
       return;
     }
     void this.#turn();
+  }
+
+  /**
+   * Jobs this context has just stored. When the line was empty at the last look, a slot is free for each,
+   * and claims may be deferred, they run at once, taken as the store would have given them, without a
+   * transaction to find them. Otherwise a turn looks in the store as usual.
+   */
+  offer(jobs: readonly JobRecord[]): void {
+    const free = (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
+    const runnable = (job: JobRecord) =>
+      job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
+    if (!this.#lineEmpty || this.#turning || this.#paused || this.#closed || !this.#started || !this.#defers() || jobs.length > free || !jobs.every(runnable)) {
+      return this.wake();
+    }
+    const now = this.#o.clock.now();
+    const env = { now, random: Math.random };
+    for (const job of jobs) {
+      const action: JobAction = { type: 'claim', token: newId(), owner: this.owner, leaseUntil: now + this.#o.leaseMs, ranBy: this.#o.label };
+      const claimed = transition(job, action, env);
+      if (claimed) this.#dispatch(claimed, false);
+    }
+    this.#drained = false;
+  }
+
+  /** Whether claims are deferred now (see CLAIM_WRITE_MS): the pool lines jobs up, so they are short. */
+  #defers(): boolean {
+    return !!this.#o.deferClaims && (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
   }
 
   /** Stops claiming; runs in progress go on. */
@@ -291,7 +321,7 @@ export class Runner {
         const free = this.#paused ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
         if (pending.length === 0 && free <= 0) break;
         // Claims of short jobs are deferred (see CLAIM_WRITE_MS): the pool lines them up, so it takes more than one per worker.
-        const defer = !!this.#o.deferClaims && (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
+        const defer = this.#defers();
         const claim =
           free > 0
             ? {
@@ -325,6 +355,7 @@ export class Runner {
         if (!claim) continue;
 
         this.#armDueTimer(result.nextRunAt);
+        this.#lineEmpty = result.claimed.length < claim.max && !this.#again;
         if (result.claimed.length === claim.max) this.#again = true;
         else if (this.#runs.size === 0 && this.#pending.length === 0) this.#noteDrained(result.claimed.length);
         if (result.claimed.length > 0) this.#drained = false;

@@ -137,3 +137,36 @@ describe('Runner: deferred claims', () => {
     }
   });
 });
+
+describe('Runner: jobs offered by the context that stored them', () => {
+  it('runs them at once when the line was empty, without a commit to find them', async () => {
+    const h = await deferring();
+    h.runner.wake();
+    await h.settle(); // the line is seen empty
+    const ids = await h.add({}, {});
+    const commits = h.store.commits;
+    h.runner.offer(await Promise.all(ids.map((id) => h.job(id))));
+    expect(h.executor.started).toEqual(ids);
+    expect(h.store.commits).toBe(commits);
+    for (const id of ids) h.executor.runOf(id).succeed(id);
+    await h.settle();
+    expect(await Promise.all(ids.map(async (id) => (await h.job(id)).state))).toEqual(['completed', 'completed']);
+  });
+
+  it('leaves them to a turn when something else may be waiting, or a slot is missing', async () => {
+    const h = await deferring();
+    const [older] = await h.add({ opts: { priority: 1 } });
+    const newerJob = await h.job((await h.add({}))[0]!);
+    const newer = newerJob.id;
+    // Another tab's job woke the runner, and its turn is under way: the offer must not pass that job.
+    h.runner.wake();
+    h.runner.offer([newerJob]);
+    await h.settle();
+    expect(h.executor.started).toEqual([older, newer]);
+
+    const more = await h.add({}, {}, {});
+    h.runner.offer(await Promise.all(more.map((id) => h.job(id)))); // 3 jobs, 2 free slots
+    await h.settle();
+    expect(h.executor.started).toEqual([older, newer, more[0], more[1]]);
+  });
+});
