@@ -551,9 +551,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /** Jobs are ready (`added`, if they are new): the runner tab looks, and other tabs hear of them. */
   #wakeRunner(added: JobRecord[] = []): void {
     this.#tab?.wake(added);
+    if (!this.#channel) return;
     // Large bulks go as a bare wake-up: other tabs list them if they care.
     const jobs = added.length > 0 && added.length <= MAX_ADDED_BROADCAST ? added.map(slim) : undefined;
-    this.#channel?.post({ type: 'added', jobs });
+    this.#channel.post({ type: 'added', jobs });
   }
 
   /** Something happened to a job here: tell this tab's listeners and the other tabs. */

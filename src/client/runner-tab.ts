@@ -80,8 +80,8 @@ export class RunnerTab {
           progressFlushMs: 250,
           isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
           label,
-          // The runner lock keeps other runners off the jobs it takes; in memory a claim costs nothing to write.
-          deferClaims: o.storage === 'indexeddb' && hasLocks(),
+          // In IndexedDB, the runner lock keeps other runners off the jobs it takes; a memory queue has no other runner.
+          deferClaims: o.storage === 'memory' || hasLocks(),
         }),
     );
     this.#runner.catch(() => {});

@@ -66,9 +66,8 @@ export interface RunnerOptions {
   /** Which context this is, as recorded in each job's `ranBy`. */
   label: string;
   /**
-   * Whether this runner may defer writing the claims of short jobs (see {@link CLAIM_WRITE_MS}): only when it
-   * holds the queue's runner lock (Web Locks), so that no other runner can take the same jobs meanwhile, and
-   * the store is one where a write costs (IndexedDB).
+   * Whether this runner may defer writing the claims of short jobs (see {@link CLAIM_WRITE_MS}): only when no
+   * other runner can take the same jobs meanwhile (it holds the queue's runner lock, or the store is its own).
    */
   deferClaims?: boolean | undefined;
 }
