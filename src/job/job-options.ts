@@ -95,9 +95,7 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
     }
     due = Math.max(now, time);
   }
-  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1) {
-    throw new TypeError(`Expected \`attempts\` to be an integer from 1 and up, got ${describe(attempts)}`);
-  }
+  checkAttempts(attempts);
   if (timeout !== undefined) checkDuration('timeout', timeout, 1);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describe(signal)}`);
@@ -108,7 +106,8 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
   return { id: jobId, name, data, priority, runAt: due, attempts, backoff: resolveBackoff(backoff), timeout, createdAt: now, requiresNetwork };
 }
 
-function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefined {
+/** Checks a `backoff` option and resolves it (a number is a fixed wait). */
+export function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefined {
   if (backoff === undefined) return undefined;
   if (typeof backoff === 'number') {
     checkDuration('backoff', backoff, 0);
@@ -127,6 +126,13 @@ function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefi
   }
   const { type, delay, maxDelay, jitter } = backoff;
   return { type, delay, ...(maxDelay !== undefined && { maxDelay }), ...(jitter !== undefined && { jitter }) };
+}
+
+/** Throws unless `value` is a whole number of attempts, at least 1. */
+export function checkAttempts(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(`Expected \`attempts\` to be an integer from 1 and up, got ${describe(value)}`);
+  }
 }
 
 /** Throws unless `value` is a finite number of milliseconds, at least `min`. */
