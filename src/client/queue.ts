@@ -3,9 +3,8 @@ import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
 import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { checkDuration, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
-import { resolveSchedule } from '../schedule/resolve-schedule';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
-import { isCron } from '../schedule/next-slot';
+import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { MemoryJobStore } from '../store/memory-job-store';
@@ -17,7 +16,7 @@ import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, payload, type JobEvent } from './job-events';
 import { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
-import { loadCron, RunnerTab } from './runner-tab';
+import { RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
 type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
@@ -307,6 +306,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
     }
     const existing = (await store.listSchedules()).find((s) => s.id === id);
+    const { isCron, resolveSchedule } = await loadSchedules();
     const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
     const record = resolveSchedule(id, spec, job, this.#o.clock.now(), existing, Cron);
     await store.putSchedule(record);
