@@ -7,7 +7,6 @@ import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
-import { MemoryJobStore } from '../store/memory-job-store';
 import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import { pickJobOptions } from '../task/define-tasks';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
@@ -77,7 +76,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const env = { now: () => o.clock.now(), random: Math.random };
     this.#store =
       o.storage === 'memory'
-        ? Promise.resolve(new MemoryJobStore(env))
+        ? // Loaded only by the queues that pick it, as `IdbJobStore` is the default.
+          import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
         : IdbJobStore.open(o.name, env, {
             onVersionChange: () => this.#onVersionChange(),
             onTerminated: () =>
