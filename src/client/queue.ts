@@ -13,7 +13,7 @@ import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../t
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, payload, type JobEvent } from './job-events';
-import { ServiceWorkerLink } from './service-worker-link';
+import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
@@ -53,7 +53,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #channel: QueueChannel | undefined;
   readonly #events: JobEvents<Tasks>;
   readonly #source: JobSource;
-  readonly #serviceWorker: ServiceWorkerLink | undefined;
+  /** Loaded with import() by the queues given a `serviceWorker`; `undefined` in the end if it could not load. */
+  readonly #serviceWorker: Promise<ServiceWorkerLink | undefined> | undefined;
   readonly #persisted: Promise<boolean> | undefined;
   readonly #pendingAdds: PendingAdd[] = [];
   /** The worker's manifest, once known (a tab with workers asks once). */
@@ -108,7 +109,11 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       : undefined;
     if (o.autoStart) this.start();
     globalThis.addEventListener?.('online', this.#onOnline);
-    this.#serviceWorker = o.serviceWorker ? new ServiceWorkerLink(o.name, o.serviceWorker, (error) => this.#events.error(error)) : undefined;
+    const source = o.serviceWorker;
+    const onError = (error: unknown) => this.#events.error(error);
+    this.#serviceWorker = source
+      ? import('./service-worker-link').then(({ ServiceWorkerLink }) => new ServiceWorkerLink(o.name, source, onError), (error: unknown) => void onError(error))
+      : undefined;
     if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
     this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
@@ -313,7 +318,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#schedulesChanged();
     // Where the page is installed and may, the service worker materialises due slots while no page is open.
     const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
-    void this.#serviceWorker?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS));
+    void this.#serviceWorker?.then((link) => link?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS)));
     return record;
   }
 
@@ -535,12 +540,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const now = Date.now();
     if (!force && now - this.#syncRequestedAt < 1_000) return;
     this.#syncRequestedAt = now;
-    this.#serviceWorker.requestSync().catch((error: unknown) => this.#events.error(error));
+    this.#serviceWorker.then((link) => link?.requestSync()).catch((error: unknown) => this.#events.error(error));
   }
 
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
-    return this.#serviceWorker?.registration ?? Promise.resolve(undefined);
+    return this.#serviceWorker?.then((link) => link?.registration) ?? Promise.resolve(undefined);
   }
 
   #schedulesChanged(): void {
