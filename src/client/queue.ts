@@ -2,7 +2,7 @@ import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, S
 import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
 import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
-import { checkDuration, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
+import { checkDuration, checkInteger, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import { IdbJobStore } from '../store/idb-job-store';
@@ -190,8 +190,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async list(query: ListQuery = {}): Promise<Array<AnyJobInfo<Tasks>>> {
     const { limit = 50, offset = 0 } = query;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`Expected \`limit\` to be an integer from 0 and up, got ${describe(limit)}`);
-    if (!Number.isInteger(offset) || offset < 0) throw new TypeError(`Expected \`offset\` to be an integer from 0 and up, got ${describe(offset)}`);
+    checkInteger('limit', limit, 0);
+    checkInteger('offset', offset, 0);
     const jobs = await (await this.#open()).list(query);
     return jobs.map((job) => toJobInfo(job) as AnyJobInfo<Tasks>);
   }
@@ -239,7 +239,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       throw new TypeError(`Expected \`state\` to be 'completed', 'failed' or 'cancelled', got ${describe(state)}`);
     }
     if (olderThan !== undefined) checkDuration('olderThan', olderThan, 0);
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`Expected \`limit\` to be an integer from 0 and up, got ${describe(limit)}`);
+    checkInteger('limit', limit, 0);
     const store = await this.#open();
     const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
     const removed: string[] = [];

@@ -1,4 +1,4 @@
-import { checkAttempts, checkDuration, describe, resolveBackoff } from '../job/job-options';
+import { checkBoolean, checkDuration, checkInteger, resolveBackoff } from '../job/job-options';
 import type { TaskMap, TaskOptions } from './task';
 
 const TASK_OPTION_KEYS = new Set(['requiresNetwork', 'serviceWorker', 'attempts', 'backoff', 'timeout']);
@@ -48,10 +48,9 @@ function checkTaskOptions(name: string, options: TaskOptions): void {
   }
   const { requiresNetwork, serviceWorker, attempts, backoff, timeout } = options;
   try {
-    for (const [key, value] of [['requiresNetwork', requiresNetwork], ['serviceWorker', serviceWorker]] as const) {
-      if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`Expected \`${key}\` to be a boolean, got ${describe(value)}`);
-    }
-    if (attempts !== undefined) checkAttempts(attempts);
+    if (requiresNetwork !== undefined) checkBoolean('requiresNetwork', requiresNetwork);
+    if (serviceWorker !== undefined) checkBoolean('serviceWorker', serviceWorker);
+    if (attempts !== undefined) checkInteger('attempts', attempts, 1);
     if (timeout !== undefined) checkDuration('timeout', timeout, 1);
     resolveBackoff(backoff);
   } catch (error) {
