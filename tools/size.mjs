@@ -44,9 +44,10 @@ function measure(list) {
   return { min: Buffer.byteLength(code), gz: code ? gzipSync(code, { level: 9 }).length : 0 };
 }
 
-/** A chunk's name without Vite's hashes. */
+/** A chunk's name: its main module's file name, without the hash our library build gave it. */
 function chunkName(chunk) {
-  return basename(chunk.fileName, '.js').replace(/(-[\w]{8})+$/, '');
+  const file = basename(chunk.facadeModuleId ?? chunk.moduleIds.at(-1) ?? chunk.fileName, '.js');
+  return chunk.facadeModuleId?.includes('/dist/') ? file.replace(/-[\w-]{8}$/, '') : file;
 }
 
 const totals = {};
