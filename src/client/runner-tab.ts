@@ -110,7 +110,7 @@ export class RunnerTab {
       this.#sweepSoon(0);
       this.#running = true;
       // Stored schedules (made by any tab, in any session) are found here; new ones are told of.
-      if ((await (await this.#store).listSchedules()).length > 0) await this.#schedule();
+      if ((await (await this.#store).listSchedules()).length > 0) void this.#schedule();
     })();
     return this.#leading;
   }
@@ -147,7 +147,7 @@ export class RunnerTab {
 
   /** Schedules were made or removed. */
   schedulesChanged(): void {
-    if (this.#running) void this.#schedule();
+    if (this.#running && !this.#closed) void this.#schedule();
   }
 
   /** Has the scheduler (loaded and made the first time) look at the schedules. */
