@@ -737,7 +737,7 @@ try {
       .join(', ')}`,
   );
 
-  // ---------------------------------------------------------------- bundle (size-limit, .size-limit.json)
+  // ---------------------------------------------------------------- bundle (size-limit, .size-limit.mjs)
   let bundle;
   {
     const manifest = JSON.parse(readFileSync(join(root, 'node_modules/size-limit/package.json'), 'utf8'));
@@ -751,7 +751,7 @@ try {
     try {
       bundle = JSON.parse(out);
       printTable(
-        'Bundle: minified + gzipped with dependencies (size-limit, .size-limit.json; croner and workbox-window load lazily and are left out)',
+        'Bundle: minified + gzipped with dependencies (size-limit, .size-limit.mjs; what loads with each entry, its import() chunks apart; croner and workbox-window load lazily and are left out)',
         ['entry', 'gzip', 'limit'],
         bundle.map((c) => [c.name, `${(c.size / 1000).toFixed(2)} kB`, c.sizeLimit ? `${(c.sizeLimit / 1000).toFixed(2)} kB` : '']),
       );

@@ -182,22 +182,23 @@ function isSerializedError(value: unknown): value is SerializedError {
   );
 }
 
-const rebuilders: Record<string, (message: string, cause: unknown) => Error> = {
-  UnrecoverableError: (m, cause) => new UnrecoverableError(m, { cause }),
-  JobTimeoutError: (m, cause) => new JobTimeoutError(m, { cause }),
-  JobCancelledError: (m, cause) => new JobCancelledError(m, { cause }),
-  WorkerCrashedError: (m, cause) => new WorkerCrashedError(m, { cause }),
-  StorageError: (m, cause) => new StorageError(m, { cause }),
-  InvalidJobError: (m, cause) => new InvalidJobError(m, { cause }),
-  FetchError: (m, cause) => new FetchError(m, { cause }),
+/** The classes an error is rebuilt into by its `name` (JobFailedError is made by the queue, never sent). */
+const rebuilt: Record<string, new (message: string, options: { cause: unknown }) => OffthreadError> = {
+  UnrecoverableError,
+  JobTimeoutError,
+  JobCancelledError,
+  WorkerCrashedError,
+  StorageError,
+  InvalidJobError,
+  FetchError,
 };
 
 /** Rebuilds a plain-data error into its class; an error of the handler's own keeps its name, message and stack. */
 export function deserializeError(data: SerializedError): Error {
   const cause = data.cause ? deserializeError(data.cause) : undefined;
-  const rebuild = rebuilders[data.name];
-  const error = rebuild ? rebuild(data.message, cause) : new Error(data.message, cause ? { cause } : undefined);
-  if (!rebuild) error.name = data.name;
+  const Class = Object.hasOwn(rebuilt, data.name) ? rebuilt[data.name] : undefined;
+  const error = Class ? new Class(data.message, { cause }) : new Error(data.message, cause ? { cause } : undefined);
+  if (!Class) error.name = data.name;
   // Fields the class constructors do not take: keep them as they came.
   for (const key of ['code', 'retryAfterMs', 'status'] as const) {
     if (data[key] !== undefined) Object.defineProperty(error, key, { value: data[key], enumerable: true, configurable: true });

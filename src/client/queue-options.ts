@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../clock';
-import { checkDuration, describe } from '../job/job-options';
+import { checkBoolean, checkDuration, checkInteger, describe } from '../job/job-options';
 import type { ServiceWorkerSource } from './service-worker-link';
 import { DEFAULT_RETENTION, type Retention, type RetentionOptions } from '../runner/retention';
 
@@ -115,23 +115,17 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
   }
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
   const concurrency = options.concurrency ?? Math.max(1, cores - 1);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got ${describe(concurrency)}`);
-  }
+  checkInteger('concurrency', concurrency, 1);
   const maxStalls = options.maxStalls ?? 1;
-  if (!Number.isInteger(maxStalls) || maxStalls < 0) {
-    throw new TypeError(`Expected \`maxStalls\` to be an integer from 0 and up, got ${describe(maxStalls)}`);
-  }
+  checkInteger('maxStalls', maxStalls, 0);
   const leaseMs = options.leaseMs ?? 30_000;
   checkDuration('leaseMs', leaseMs, 1_000);
   const cancelGraceMs = options.cancelGraceMs ?? 1_000;
   checkDuration('cancelGraceMs', cancelGraceMs, 0);
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   checkDuration('idleTimeoutMs', idleTimeoutMs, 0);
-  if (typeof autoStart !== 'boolean') {
-    throw new TypeError(`Expected \`autoStart\` to be a boolean, got ${describe(autoStart)}`);
-  }
-  if (typeof persist !== 'boolean') throw new TypeError(`Expected \`persist\` to be a boolean, got ${describe(persist)}`);
+  checkBoolean('autoStart', autoStart);
+  checkBoolean('persist', persist);
   const retention = resolveRetention(options.retention);
   const { serviceWorker } = options;
   const isSource =
@@ -158,9 +152,7 @@ function resolveRetention(options: RetentionOptions | undefined): Required<Reten
     if (rule !== false) {
       if (typeof rule !== 'object' || rule === null) throw new TypeError(`Expected \`retention.${state}\` to be false or { age, count }, got ${describe(rule)}`);
       if (rule.age !== undefined) checkDuration(`retention.${state}.age`, rule.age, 0);
-      if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0)) {
-        throw new TypeError(`Expected \`retention.${state}.count\` to be an integer from 0 and up, got ${describe(rule.count)}`);
-      }
+      if (rule.count !== undefined) checkInteger(`retention.${state}.count`, rule.count, 0);
     }
     resolved[state] = rule;
   }

@@ -2,22 +2,20 @@ import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, S
 import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
 import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
-import { checkDuration, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
-import { resolveSchedule } from '../schedule/resolve-schedule';
+import { checkDuration, checkInteger, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
-import { isCron } from '../schedule/next-slot';
+import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
-import { MemoryJobStore } from '../store/memory-job-store';
 import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import { pickJobOptions } from '../task/define-tasks';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { JobEvents, payload, type JobEvent } from './job-events';
-import { ServiceWorkerLink } from './service-worker-link';
+import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
-import { loadCron, RunnerTab } from './runner-tab';
+import { RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
 type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
@@ -55,7 +53,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #channel: QueueChannel | undefined;
   readonly #events: JobEvents<Tasks>;
   readonly #source: JobSource;
-  readonly #serviceWorker: ServiceWorkerLink | undefined;
+  /** Loaded with import() by the queues given a `serviceWorker`; `undefined` in the end if it could not load. */
+  readonly #serviceWorker: Promise<ServiceWorkerLink | undefined> | undefined;
   readonly #persisted: Promise<boolean> | undefined;
   readonly #pendingAdds: PendingAdd[] = [];
   /** The worker's manifest, once known (a tab with workers asks once). */
@@ -78,7 +77,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const env = { now: () => o.clock.now(), random: Math.random };
     this.#store =
       o.storage === 'memory'
-        ? Promise.resolve(new MemoryJobStore(env))
+        ? // Loaded only by the queues that pick it, as `IdbJobStore` is the default.
+          import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
         : IdbJobStore.open(o.name, env, {
             onVersionChange: () => this.#onVersionChange(),
             onTerminated: () =>
@@ -109,7 +109,11 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       : undefined;
     if (o.autoStart) this.start();
     globalThis.addEventListener?.('online', this.#onOnline);
-    this.#serviceWorker = o.serviceWorker ? new ServiceWorkerLink(o.name, o.serviceWorker, (error) => this.#events.error(error)) : undefined;
+    const source = o.serviceWorker;
+    const onError = (error: unknown) => this.#events.error(error);
+    this.#serviceWorker = source
+      ? import('./service-worker-link').then(({ ServiceWorkerLink }) => new ServiceWorkerLink(o.name, source, onError), (error: unknown) => void onError(error))
+      : undefined;
     if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
     this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
@@ -186,8 +190,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async list(query: ListQuery = {}): Promise<Array<AnyJobInfo<Tasks>>> {
     const { limit = 50, offset = 0 } = query;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`Expected \`limit\` to be an integer from 0 and up, got ${describe(limit)}`);
-    if (!Number.isInteger(offset) || offset < 0) throw new TypeError(`Expected \`offset\` to be an integer from 0 and up, got ${describe(offset)}`);
+    checkInteger('limit', limit, 0);
+    checkInteger('offset', offset, 0);
     const jobs = await (await this.#open()).list(query);
     return jobs.map((job) => toJobInfo(job) as AnyJobInfo<Tasks>);
   }
@@ -235,7 +239,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       throw new TypeError(`Expected \`state\` to be 'completed', 'failed' or 'cancelled', got ${describe(state)}`);
     }
     if (olderThan !== undefined) checkDuration('olderThan', olderThan, 0);
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`Expected \`limit\` to be an integer from 0 and up, got ${describe(limit)}`);
+    checkInteger('limit', limit, 0);
     const store = await this.#open();
     const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
     const removed: string[] = [];
@@ -307,13 +311,14 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
     }
     const existing = (await store.listSchedules()).find((s) => s.id === id);
+    const { isCron, resolveSchedule } = await loadSchedules();
     const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
     const record = resolveSchedule(id, spec, job, this.#o.clock.now(), existing, Cron);
     await store.putSchedule(record);
     this.#schedulesChanged();
     // Where the page is installed and may, the service worker materialises due slots while no page is open.
     const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
-    void this.#serviceWorker?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS));
+    void this.#serviceWorker?.then((link) => link?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS)));
     return record;
   }
 
@@ -535,12 +540,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const now = Date.now();
     if (!force && now - this.#syncRequestedAt < 1_000) return;
     this.#syncRequestedAt = now;
-    this.#serviceWorker.requestSync().catch((error: unknown) => this.#events.error(error));
+    this.#serviceWorker.then((link) => link?.requestSync()).catch((error: unknown) => this.#events.error(error));
   }
 
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
-    return this.#serviceWorker?.registration ?? Promise.resolve(undefined);
+    return this.#serviceWorker?.then((link) => link?.registration) ?? Promise.resolve(undefined);
   }
 
   #schedulesChanged(): void {

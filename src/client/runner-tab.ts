@@ -2,7 +2,8 @@ import type { JobRecord } from '../job/job';
 import { WorkerPool } from '../pool/worker-pool';
 import { sweep } from '../runner/retention';
 import { Runner } from '../runner/runner';
-import { Scheduler } from '../schedule/scheduler';
+import { loadCron, loadSchedules } from '../schedule/load-schedules';
+import type { Scheduler } from '../schedule/scheduler';
 import type { JobStore } from '../store/job-store';
 import { becomeRunner, hasLocks } from '../tabs/owner-lock';
 import type { TaskManifest } from '../task/task';
@@ -18,9 +19,6 @@ export interface RunnerTabListener {
   drained(): void;
   error(error: unknown): void;
 }
-
-/** croner, loaded the first time a cron schedule is due (it stays out of the main bundle). */
-export const loadCron = () => import('croner').then((module) => module.Cron);
 
 /** A retention sweep follows this many finished jobs (and runs hourly anyway). */
 const SWEEP_EVERY_FINISHED = 500;
@@ -40,7 +38,10 @@ export class RunnerTab {
   readonly #stopLeading = new AbortController();
   #leading: Promise<void> | undefined;
   #releaseLock: (() => void) | undefined;
-  #scheduler: Scheduler | undefined;
+  /** Loaded and made once the queue has a schedule. */
+  #scheduler: Promise<Scheduler> | undefined;
+  /** Leading, with the runner started: due schedules are this tab's to run. */
+  #running = false;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #sweepAt = Infinity;
   #finishedSinceSweep = 0;
@@ -109,17 +110,9 @@ export class RunnerTab {
       await runner.start();
       if (this.#closed) return;
       this.#sweepSoon(0);
-      this.#scheduler = new Scheduler({
-        store: await this.#store,
-        clock: this.#o.clock,
-        loadCron,
-        added: (jobs) => {
-          this.#listener.added(jobs);
-          runner.wake();
-        },
-        error: (error) => this.#listener.error(error),
-      });
-      if (!this.#closed) void this.#scheduler.wake();
+      this.#running = true;
+      // Stored schedules (made by any tab, in any session) are found here; new ones are told of.
+      if ((await (await this.#store).listSchedules()).length > 0) void this.#schedule();
     })();
     return this.#leading;
   }
@@ -156,7 +149,33 @@ export class RunnerTab {
 
   /** Schedules were made or removed. */
   schedulesChanged(): void {
-    void this.#scheduler?.wake();
+    if (this.#running && !this.#closed) void this.#schedule();
+  }
+
+  /** Has the scheduler (loaded and made the first time) look at the schedules. */
+  async #schedule(): Promise<void> {
+    this.#scheduler ??= loadSchedules().then(
+      async ({ Scheduler }) =>
+        new Scheduler({
+          store: await this.#store,
+          clock: this.#o.clock,
+          loadCron,
+          added: (jobs) => {
+            this.#listener.added(jobs);
+            this.wake();
+          },
+          error: (error) => this.#listener.error(error),
+        }),
+    );
+    let scheduler: Scheduler;
+    try {
+      scheduler = await this.#scheduler;
+    } catch (error) {
+      // Not loaded (the network, say): the next change of schedules tries again.
+      this.#scheduler = undefined;
+      return this.#listener.error(error);
+    }
+    if (!this.#closed) await scheduler.wake();
   }
 
   /**
@@ -167,7 +186,7 @@ export class RunnerTab {
     this.#closed = true;
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
-    this.#scheduler?.stop();
+    void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
     this.#releaseLock?.();
@@ -183,7 +202,7 @@ export class RunnerTab {
     this.#closed = true;
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
-    this.#scheduler?.stop();
+    void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
     this.pool.close();
     // The owner lock first, then the runner lock: whoever gets the queue next must find the runs here dead.
     void this.#runner

@@ -95,20 +95,17 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
     }
     due = Math.max(now, time);
   }
-  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1) {
-    throw new TypeError(`Expected \`attempts\` to be an integer from 1 and up, got ${describe(attempts)}`);
-  }
+  checkInteger('attempts', attempts, 1);
   if (timeout !== undefined) checkDuration('timeout', timeout, 1);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describe(signal)}`);
   }
-  if (typeof requiresNetwork !== 'boolean') {
-    throw new TypeError(`Expected \`requiresNetwork\` to be a boolean, got ${describe(requiresNetwork)}`);
-  }
+  checkBoolean('requiresNetwork', requiresNetwork);
   return { id: jobId, name, data, priority, runAt: due, attempts, backoff: resolveBackoff(backoff), timeout, createdAt: now, requiresNetwork };
 }
 
-function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefined {
+/** Checks a `backoff` option and resolves it (a number is a fixed wait). */
+export function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefined {
   if (backoff === undefined) return undefined;
   if (typeof backoff === 'number') {
     checkDuration('backoff', backoff, 0);
@@ -127,6 +124,18 @@ function resolveBackoff(backoff: JobOptions['backoff']): BackoffOptions | undefi
   }
   const { type, delay, maxDelay, jitter } = backoff;
   return { type, delay, ...(maxDelay !== undefined && { maxDelay }), ...(jitter !== undefined && { jitter }) };
+}
+
+/** Throws unless `value` is an integer, at least `min`. */
+export function checkInteger(name: string, value: unknown, min: number): asserts value is number {
+  if (!Number.isInteger(value) || (value as number) < min) {
+    throw new TypeError(`Expected \`${name}\` to be an integer from ${min} and up, got ${describe(value)}`);
+  }
+}
+
+/** Throws unless `value` is a boolean. */
+export function checkBoolean(name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`Expected \`${name}\` to be a boolean, got ${describe(value)}`);
 }
 
 /** Throws unless `value` is a finite number of milliseconds, at least `min`. */

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { systemClock, type Clock } from '../clock';
 import { JobCancelledError } from '../errors';
-import { checkDuration, describe } from '../job/job-options';
+import { checkDuration, checkInteger, describe } from '../job/job-options';
 import { Runner } from '../runner/runner';
 import { Scheduler } from '../schedule/scheduler';
 import { IdbJobStore } from '../store/idb-job-store';
@@ -272,8 +272,6 @@ function resolveOptions(options: ServeQueueOptions): ServeQueueOptions {
   if (typeof options.tasks !== 'object' || options.tasks === null) throw new TypeError(`Expected \`tasks\` to be the object made by defineTasks(), got ${describe(options.tasks)}`);
   if (options.budgetMs !== undefined) checkDuration('budgetMs', options.budgetMs, 1);
   if (options.lockWaitMs !== undefined) checkDuration('lockWaitMs', options.lockWaitMs, 0);
-  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
-    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got ${describe(options.concurrency)}`);
-  }
+  if (options.concurrency !== undefined) checkInteger('concurrency', options.concurrency, 1);
   return options;
 }

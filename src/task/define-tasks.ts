@@ -1,4 +1,4 @@
-import { resolveJobOptions } from '../job/job-options';
+import { checkBoolean, checkDuration, checkInteger, resolveBackoff } from '../job/job-options';
 import type { TaskMap, TaskOptions } from './task';
 
 const TASK_OPTION_KEYS = new Set(['requiresNetwork', 'serviceWorker', 'attempts', 'backoff', 'timeout']);
@@ -32,12 +32,28 @@ export function defineTasks<const Tasks extends TaskMap>(tasks: Tasks): Tasks {
     }
     if (typeof definition === 'object') {
       const { run: _run, ...options } = definition;
-      // The same checks as `add` makes: a bad default fails here, at start-up, not at the first job.
-      resolveJobOptions(name, undefined, pickJobOptions(options), 0);
-      for (const key of Object.keys(options)) {
-        if (!TASK_OPTION_KEYS.has(key)) throw new TypeError(`Unknown option \`${key}\` of task "${name}"; expected one of ${[...TASK_OPTION_KEYS].join(', ')}`);
-      }
+      checkTaskOptions(name, options);
     }
   }
   return tasks;
+}
+
+/**
+ * The checks `add` makes of the same options, so that a bad default fails here, at start-up, not at the
+ * first job. Only these few: the worker does not carry the page's checks of every job option.
+ */
+function checkTaskOptions(name: string, options: TaskOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!TASK_OPTION_KEYS.has(key)) throw new TypeError(`Unknown option \`${key}\` of task "${name}"; expected one of ${[...TASK_OPTION_KEYS].join(', ')}`);
+  }
+  const { requiresNetwork, serviceWorker, attempts, backoff, timeout } = options;
+  try {
+    if (requiresNetwork !== undefined) checkBoolean('requiresNetwork', requiresNetwork);
+    if (serviceWorker !== undefined) checkBoolean('serviceWorker', serviceWorker);
+    if (attempts !== undefined) checkInteger('attempts', attempts, 1);
+    if (timeout !== undefined) checkDuration('timeout', timeout, 1);
+    resolveBackoff(backoff);
+  } catch (error) {
+    throw new TypeError(`Task "${name}": ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -43,6 +43,17 @@ describe('schedules', () => {
     expect(new Date(nightly.nextRunAt).getUTCHours()).toBe(18);
   });
 
+  it('runs a schedule made by a tab that does not run the queue, once the runner tab hears of it', async () => {
+    const runner = makeQueue();
+    const done: string[] = [];
+    runner.on('completed', ({ job }) => done.push(job.id));
+    // The runner tab leads with no schedule stored (its schedule code is not loaded yet).
+    await runner.run('echo', 'warm');
+    const other = makeQueue({ name: runner.name, worker: undefined });
+    await other.schedule('from-elsewhere', { every: 1_000 }, { name: 'echo', data: 'hi' });
+    await expect.poll(() => done.filter((id) => id.startsWith('from-elsewhere@')).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+  });
+
   for (const [catchUp, expected] of [['latest', 1], ['all', 5], ['none', 0]] as const) {
     it(`catches up slots missed while nothing ran the queue: '${catchUp}' adds ${expected}`, async () => {
       const name = `catchup-${catchUp}-${crypto.randomUUID()}`;

@@ -25,6 +25,23 @@ const EXAMPLE_FILES = ['src/tasks.ts', 'src/tasks.worker.ts', 'src/main.ts'];
 const EXPECTED_TEXT = 'fib(30) = 832040';
 const EXPECTED_LOG = '832040';
 
+/** The second page: a memory queue with an interval and a cron schedule, and a queue given a service worker. */
+const LAZY_PAGE = `import { createQueue } from 'offthread';
+import type { Tasks } from './tasks';
+
+const worker = () => new Worker(new URL('./tasks.worker.ts', import.meta.url), { type: 'module' });
+const memory = createQueue<Tasks>({ name: 'lazy-memory', storage: 'memory', worker });
+const slot = new Promise<string>((resolve) => memory.on('completed', ({ job, result }) => resolve(\`\${job.id.split('@')[0]} \${String(result)}\`)));
+await memory.schedule('tick', { every: 1_000 }, { name: 'fib', data: 10 });
+const nightly = await memory.schedule('nightly', { cron: '0 3 * * *' }, { name: 'fib', data: 1 });
+const linked = createQueue<Tasks>({ name: 'lazy-sw', worker, serviceWorker: '/sw.js' });
+const registration = await linked.serviceWorkerRegistration;
+document.body.textContent = \`\${await slot}; cron \${nightly.nextRunAt > Date.now()}; sw \${registration !== undefined}\`;
+`;
+const LAZY_TEXT = 'tick 55; cron true; sw true';
+/** The chunks the second page loads that the README's page must not (their names come from the package's modules). */
+const LAZY_CHUNKS = /memory-job-store|page-schedules|service-worker-link|croner|workbox-window/;
+
 /** `<!-- file: PATH -->` followed by a fenced code block: the README's example files. */
 function readmeFiles(markdown: string): Map<string, string> {
   const files = new Map<string, string>();
@@ -132,6 +149,15 @@ test.beforeAll(async () => {
       '  <body>\n    <div id="app"></div>\n    <script type="module" src="/src/main.ts"></script>\n  </body>\n</html>\n',
   );
   for (const [path, code] of files) write(join(APP_DIR, path), code);
+  // A second page, for what the package loads with import() only when a feature is used: the memory store,
+  // schedules (and croner for a cron pattern), the service worker link (and workbox-window).
+  write(join(APP_DIR, 'lazy.html'), '<!doctype html>\n<html lang="en">\n  <body>\n    <script type="module" src="/src/lazy.ts"></script>\n  </body>\n</html>\n');
+  write(join(APP_DIR, 'src/lazy.ts'), LAZY_PAGE);
+  write(join(APP_DIR, 'public/sw.js'), '// A service worker that does nothing: the page only registers it.\n');
+  write(
+    join(APP_DIR, 'vite.config.js'),
+    "import { defineConfig } from 'vite';\n\nexport default defineConfig({ build: { rolldownOptions: { input: ['index.html', 'lazy.html'] } } });\n",
+  );
 
   await timed('npm install', () => sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], APP_DIR));
   await timed('vite build', () => sh('npx', ['vite', 'build'], APP_DIR));
@@ -189,6 +215,24 @@ test('the README example, installed from the packed package into a fresh Vite ap
   expect(logs).toContain(EXPECTED_LOG);
   // It ran on a module worker built from the README's tasks.worker.ts.
   expect(page.workers().map((worker) => worker.url())).toEqual(expect.arrayContaining([expect.stringMatching(/tasks\.worker[^/]*\.js$/)]));
+  expect(errors).toEqual([]);
+});
+
+test('what the package loads lazily comes from the installed package only on the page that uses it', async ({ page }) => {
+  const errors: string[] = [];
+  const scripts: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+  });
+  await page.goto(appUrl);
+  await expect(page.locator('body')).toHaveText(EXPECTED_TEXT, { timeout: 15_000 });
+  expect(scripts.filter((path) => LAZY_CHUNKS.test(path))).toEqual([]);
+
+  await page.goto(new URL('lazy.html', appUrl).href);
+  await expect(page.locator('body')).toHaveText(LAZY_TEXT, { timeout: 15_000 });
+  const loaded = scripts.filter((path) => LAZY_CHUNKS.test(path)).map((path) => path.match(LAZY_CHUNKS)![0]);
+  expect(new Set(loaded)).toEqual(new Set(['memory-job-store', 'page-schedules', 'service-worker-link', 'croner', 'workbox-window']));
   expect(errors).toEqual([]);
 });
 

@@ -135,6 +135,15 @@ describe("serializeError / deserializeError: a handler's own errors", () => {
     expect(deserializeError(data)).toBeInstanceOf(UnrecoverableError);
   });
 
+  it('an error named like a property of every object (constructor, toString) stays an Error of that name', () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const rebuilt = deserializeError({ name, message: 'odd name' });
+      expect(rebuilt).toBeInstanceOf(Error);
+      expect(rebuilt.name).toBe(name);
+      expect(rebuilt.message).toBe('odd name');
+    }
+  });
+
   it('plain data with no stack gets one, and stays the named error', () => {
     const rebuilt = deserializeError({ name: 'TypeError', message: 'x is not a function' });
     expect(rebuilt.name).toBe('TypeError');

@@ -1,12 +1,13 @@
-// The bundle size, measured by size-limit from `.size-limit.json`: `offthread` and `offthread/worker`, each
-// bundled with its dependencies (comlink, idb; croner and workbox-window are loaded lazily and left out),
-// minified by esbuild and gzipped.
+// The bundle size, measured by size-limit from `.size-limit.mjs`: `offthread` and `offthread/worker`, each
+// bundled with its dependencies (comlink, idb), minified by esbuild and gzipped. The first three checks count
+// what loads with the entry; what it loads later with import(), only when a feature is used (schedules, the
+// service worker link, the store the `storage` option does not pick), is counted by the last check, the page
+// with all of its own lazy code. croner and workbox-window are lazy dependencies, left out throughout.
 //
-// The TARGET (issue 5, "Bundle"): both together ≤ 8 kB gzipped. `.size-limit.json` holds that limit, so
+// The TARGET (issue 5, "Bundle"): both together ≤ 8 kB gzipped. `.size-limit.mjs` holds that limit, so
 // `npx size-limit` (or `npm run size:limit`) tells the truth: today it fails, we are far above it.
-// This test is a REGRESSION GUARD only: it allows a little more (about 4%) than what was measured when it was
-// last set (at commit 2699c6c: 27.23 kB together, 21.18 kB page, 6.02 kB worker), so that the size cannot
-// creep up unnoticed.
+// This test is a REGRESSION GUARD only: it allows a little more (2 to 4%) than what was measured when it was
+// last set (see GUARD), so that the size cannot creep up unnoticed.
 // Lower these numbers as the size comes down; the goal stays the 8 kB of issue 5.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,13 +20,13 @@ const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '../..');
 
-/** Bytes (gzip) each check of `.size-limit.json` may reach before this test fails. */
+/** Bytes (gzip) each check of `.size-limit.mjs` may reach before this test fails. */
 const GUARD: Record<string, number> = {
-  // Raised by 400 B for the speed work of issue 5 (sliced adds, batched reads and broadcasts, the flat wire format),
-  // and by 600 B for deferred claims (one IndexedDB write per short job's run instead of two).
-  'offthread + offthread/worker': 29_300,
-  'offthread (page)': 23_100,
-  'offthread/worker': 6_300,
+  // Set when branch `size` was merged with the deferred claims of main, about 3% above what was measured then.
+  'offthread + offthread/worker': 27_250,
+  'offthread (page)': 21_250,
+  'offthread/worker': 5_950,
+  'offthread (page) with its lazy chunks': 24_300,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
@@ -42,7 +43,7 @@ async function measure(): Promise<SizeCheck[]> {
   const manifest = require.resolve('size-limit/package.json');
   const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string | Record<string, string> };
   const cli = join(dirname(manifest), typeof bin === 'string' ? bin : bin['size-limit']!);
-  // It exits 1 while the target in `.size-limit.json` is missed: the JSON on stdout is what counts here.
+  // It exits 1 while the target in `.size-limit.mjs` is missed: the JSON on stdout is what counts here.
   const output = await run(process.execPath, [cli, '--json'], { cwd: root }).catch(
     (error: { stdout?: string; stderr?: string }) => {
       if (!error.stdout?.trim().startsWith('[')) throw new Error(`size-limit failed: ${error.stderr ?? String(error)}`);
