@@ -33,7 +33,7 @@ export type JobAction =
    */
   | { type: 'stall'; maxStalls: number; token?: string | undefined; error?: SerializedError | undefined; at?: number | undefined }
   /** The job goes back unrun or unfinished through no fault of its own (a forced close, the network gone): the attempt is not counted. */
-  | { type: 'release'; token: string; error?: SerializedError | undefined }
+  | { type: 'release'; token: string; error?: SerializedError | undefined; /** It waits for the network from now on. */ needsNetwork?: boolean }
   | { type: 'cancel'; error: SerializedError }
   /** A user retries a failed or cancelled job. */
   | { type: 'retry' };
@@ -112,7 +112,14 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'release':
       if (!isCurrentRun(job, action.token)) return null;
-      return { ...endRun(job, now), state: 'waiting', attempt: job.attempt - 1, startedAt: undefined, error: action.error ?? job.error };
+      return {
+        ...endRun(job, now),
+        state: 'waiting',
+        attempt: job.attempt - 1,
+        startedAt: undefined,
+        error: action.error ?? job.error,
+        requiresNetwork: job.requiresNetwork || !!action.needsNetwork,
+      };
 
     case 'cancel':
       if (isFinalState(job.state)) return null;

@@ -528,9 +528,11 @@ export class Runner {
     // the stall cap stops a job that kills every worker it lands on.
     if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error, at };
     // Offline, or no answer at all: not the job's fault. It waits for the network with its attempt given back.
-    if (run.job.requiresNetwork && isNetworkFailure(error)) {
+    // `ctx.fetch` finding the browser offline shows that the job needs the network, whatever it was added with
+    // (a tab without workers may not know the task's `requiresNetwork`): from then on it is a network job.
+    if (error.code === 'ERR_OFFLINE' || (run.job.requiresNetwork && isNetworkFailure(error))) {
       if (error.code !== 'ERR_OFFLINE') this.#networkSeemsDown();
-      return { type: 'release', token: run.token, error };
+      return { type: 'release', token: run.token, error, needsNetwork: true };
     }
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
     return { type: 'fail', token: run.token, error, unrecoverable, at };

@@ -255,13 +255,38 @@ describe('Runner: network jobs', () => {
     expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 1, error: unavailable });
   });
 
-  it('the same error from a job that did not ask for the network is an ordinary failure', async () => {
+  // A tab without workers may add jobs without knowing their task's `requiresNetwork` (seen in the Background
+  // Sync e2e test: the service worker ran such a job while its navigator.onLine still said online).
+  it('a job not added as a network job whose ctx.fetch finds the browser offline becomes one, and waits', async () => {
+    let online = true;
+    const h = await started({ isOnline: () => online });
+    const [id] = await h.add({ opts: { attempts: 1 } });
+    h.runner.wake();
+    await h.settle();
+    online = false;
+    h.executor.runOf(id!).fail(offline);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, requiresNetwork: true, error: offline });
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.runs).toHaveLength(1); // no loop while offline
+
+    online = true;
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).succeed('uploaded');
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 1, result: 'uploaded' });
+  });
+
+  it('no answer while "online", from a job that did not ask for the network, is an ordinary failure', async () => {
+    const noAnswer = { name: 'FetchError', code: 'ERR_FETCH', message: 'Network failure: could not fetch /api' };
     const h = await started();
     const [id] = await h.add({ opts: { attempts: 1 } });
     h.runner.wake();
     await h.settle();
-    h.executor.runOf(id!).fail(offline);
+    h.executor.runOf(id!).fail(noAnswer);
     await h.settle();
-    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 1, error: offline });
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 1, requiresNetwork: false, error: noAnswer });
   });
 });
