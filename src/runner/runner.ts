@@ -126,6 +126,10 @@ export class Runner {
   #drained = false;
   /** The last claim found nothing more to take, and nothing has woken the runner since. */
   #lineEmpty = false;
+  /** The next claim reads the line from its start (see `ClaimRequest.fromStart`). */
+  #fromStart = true;
+  /** Wakes from outside so far: a claim made from the start is good for the line as it was before it. */
+  #outsideWakes = 0;
   #failing = false;
   #wakeQueued = false;
   #started: Promise<void> | undefined;
@@ -169,6 +173,14 @@ export class Runner {
 
   /** Something may be ready: take a turn soon. */
   wake(): void {
+    // From outside: jobs may have joined the line anywhere in it.
+    this.#fromStart = true;
+    this.#outsideWakes++;
+    this.#wakeUp();
+  }
+
+  /** A wake of the runner's own (runs ended, a timer): what it put in line, its store knows of. */
+  #wakeUp(): void {
     this.#lineEmpty = false;
     if (this.#closed || !this.#started) return;
     if (this.#turning) {
@@ -312,6 +324,14 @@ export class Runner {
 
   async #turn(): Promise<void> {
     this.#turning = true;
+    // What the last commit has to tell (its runs' ends), told once the next commit is under way: the store
+    // works on that one while this thread tells listeners, instead of one waiting for the other.
+    let tell: (() => void) | undefined;
+    const flush = () => {
+      const told = tell;
+      tell = undefined;
+      told?.();
+    };
     try {
       do {
         this.#again = false;
@@ -333,35 +353,48 @@ export class Runner {
                 names: this.#o.names,
                 defer,
                 skip: this.#unwritten(),
+                fromStart: this.#fromStart,
               }
             : undefined;
+        const wakesBefore = this.#outsideWakes;
 
         let result;
         try {
-          result = await this.#o.store.commit(
+          const committing = this.#o.store.commit(
             pending.map((p) => p.update),
             claim,
           );
+          flush();
+          result = await committing;
           this.#failing = false;
         } catch (error) {
+          flush();
           if (!(await this.#commitOneByOne(pending, error))) return;
           // The updates are written; the claim was not made: make it again.
           this.#again = true;
           continue;
         }
-        pending.forEach((p, i) => p.done?.(result.updated[i] ?? null));
+        // The workers first, then the listeners.
         for (const job of result.claimed) this.#dispatch(job, !claim?.defer);
+        const { updated } = result;
+        tell = () => pending.forEach((p, i) => p.done?.(updated[i] ?? null));
         if (!claim) continue;
 
         this.#armDueTimer(result.nextRunAt);
+        if (claim.fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
         this.#lineEmpty = result.claimed.length < claim.max && !this.#again;
         if (result.claimed.length === claim.max) this.#again = true;
-        else if (this.#runs.size === 0 && this.#pending.length === 0) this.#noteDrained(result.claimed.length);
+        else if (this.#runs.size === 0 && this.#pending.length === 0) {
+          // Drained, once the last ends are told (which may add jobs).
+          flush();
+          if (this.#runs.size === 0 && this.#pending.length === 0 && !this.#again) this.#noteDrained(result.claimed.length);
+        }
         if (result.claimed.length > 0) this.#drained = false;
       } while (this.#again);
     } finally {
+      flush();
       this.#turning = false;
-      if (this.#again) this.wake();
+      if (this.#again) this.#wakeUp();
       else if (this.#isIdle()) for (const resolve of this.#idle) (this.#idle.delete(resolve), resolve());
     }
   }
@@ -429,7 +462,7 @@ export class Runner {
         this.#pending.push({ update: { id: r.job.id, action: { type: 'progress', token: r.token, progress: r.progress.value } } });
         r.progress = undefined;
       }
-      this.wake();
+      this.#wakeUp();
     }, this.#o.progressFlushMs);
   }
 
@@ -438,7 +471,9 @@ export class Runner {
     if (this.#runs.get(run.job.id) !== run) return;
     this.#runs.delete(run.job.id);
     if (!run.written && !response.ok && response.notStarted) {
-      // Taken, never written, never begun: it is still waiting in the store, with nothing to write or tell.
+      // Taken, never written, never begun: it is still waiting in the store, with nothing to write or tell,
+      // maybe below where the store reads the line from now.
+      this.#fromStart = true;
       this.#wakeSoon();
       return;
     }
@@ -464,7 +499,7 @@ export class Runner {
     this.#wakeQueued = true;
     queueMicrotask(() => {
       this.#wakeQueued = false;
-      this.wake();
+      this.#wakeUp();
     });
   }
 
@@ -512,7 +547,7 @@ export class Runner {
       else next = Math.min(next, run.since + CLAIM_WRITE_MS - now);
     }
     if (next < Infinity) this.#claimTimer = this.#o.clock.setTimeout(() => this.#writeLongClaims(), next);
-    if (wrote) this.wake();
+    if (wrote) this.#wakeUp();
   }
 
   #actionFor(run: Run, response: RunResponse): JobAction {
@@ -557,7 +592,7 @@ export class Runner {
     if (this.#networkTimer !== undefined) this.#o.clock.clearTimeout(this.#networkTimer);
     this.#networkTimer = this.#o.clock.setTimeout(() => {
       this.#networkTimer = undefined;
-      this.wake();
+      this.#wakeUp();
     }, this.#networkProbeMs);
   }
 
@@ -574,7 +609,7 @@ export class Runner {
     const wait = Math.min(Math.max(0, nextRunAt - this.#o.clock.now()), LONGEST_TIMER_MS);
     this.#dueTimer = this.#o.clock.setTimeout(() => {
       this.#dueTimer = undefined;
-      this.wake();
+      this.#wakeUp();
     }, wait);
   }
 
@@ -585,7 +620,7 @@ export class Runner {
       for (const run of this.#runs.values()) {
         if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.token, leaseUntil } } });
       }
-      if (this.#runs.size > 0) this.wake();
+      if (this.#runs.size > 0) this.#wakeUp();
       this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);
     };
     this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);

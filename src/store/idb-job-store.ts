@@ -1,4 +1,4 @@
-import type { IDBPTransaction } from 'idb';
+import { unwrap, type IDBPTransaction } from 'idb';
 import { StorageError } from '../errors';
 import { compareReady, createJobRecord, emptyCounts, JOB_STATES, type JobCounts, type JobRecord } from '../job/job';
 import type { NewJob } from '../job/job-options';
@@ -9,6 +9,7 @@ import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQ
 import { fromRow, isClosedConnection, openQueueDb, readyKeyOf, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
 
 type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta', 'schedules'], 'readwrite'>;
+type ReadyIndex = ReturnType<ReturnType<JobsTx['objectStore']>['index']>;
 
 /** How many due delayed jobs one commit moves to `waiting`, so that one transaction stays short. */
 const PROMOTE_BATCH = 500;
@@ -32,6 +33,14 @@ export class IdbJobStore implements JobStore {
   #closed = false;
   readonly #gets: Array<{ id: string; resolve: (job: JobRecord | undefined) => void; reject: (error: unknown) => void }> = [];
   #everOpened = false;
+  /**
+   * Per part of the line (0: jobs that need no network, 1: network jobs), a key below which no job waits, as far
+   * as this store knows: claims read the line from there. LevelDB (Chromium's IndexedDB) keeps deleted index
+   * entries until it compacts, and a queue deletes at the head of its line all the time: read from the start,
+   * each claim would step over every job taken before it. Lowered by every waiting job this store writes; a
+   * claim with `fromStart` reads from the start (another context may have put jobs in line).
+   */
+  readonly #readyFloor: Array<[number, number, number, number] | undefined> = [undefined, undefined];
   private constructor(queue: string, env: StoreEnv, events: IdbStoreEvents) {
     this.#queue = queue;
     this.#env = env;
@@ -71,7 +80,11 @@ export class IdbJobStore implements JobStore {
       (db) => {
         this.#db = db;
         this.#reopening = undefined;
-        if (reopen) this.#events.onReopened?.();
+        if (reopen) {
+          // A new database (the old one was cleared): what was known of the old one's line is not so of it.
+          this.#readyFloor.fill(undefined);
+          this.#events.onReopened?.();
+        }
         this.#everOpened = true;
         return db;
       },
@@ -90,6 +103,8 @@ export class IdbJobStore implements JobStore {
 
   async #addIn(tx: JobsTx, jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
     const jobStore = tx.objectStore('jobs');
+    // Plain requests for the rows (their failure aborts the transaction, which reports it).
+    const rawJobs = unwrap(tx).objectStore('jobs');
     const meta = tx.objectStore('meta');
     let seq = ((await meta.get('seq')) as number | undefined) ?? 0;
     const now = this.#env.now();
@@ -105,7 +120,9 @@ export class IdbJobStore implements JobStore {
       }
       const job = createJobRecord(newJob, newJob.id ?? newId(), ++seq, now);
       added.set(job.id, job);
-      jobStore.add(toRow(job)).catch(ignore);
+      const row = toRow(job);
+      this.#lowerFloor(row);
+      rawJobs.add(row);
       results.push({ job, created: true });
     }
     meta.put(seq, 'seq').catch(ignore);
@@ -159,19 +176,17 @@ export class IdbJobStore implements JobStore {
         else byJob.set(id, [i]);
       });
       const env = this.#transitionEnv(this.#env.now());
-      await Promise.all(
-        Array.from(byJob, async ([id, indexes]) => {
-          const row = await jobs.get(id);
-          let job = row ? fromRow(row) : null;
-          let changed = false;
-          for (const i of indexes) {
-            const next = job && transition(job, updates[i]!.action, env);
-            updated[i] = next;
-            if (next) (job = next), (changed = true);
-          }
-          if (changed) this.#put(tx, job);
-        }),
-      );
+      // Plain requests, not idb's promises: a commit of a burst reads and writes hundreds of rows.
+      await readEach(unwrap(tx).objectStore('jobs'), byJob.keys(), (id, row) => {
+        let job = row ? fromRow(row) : null;
+        let changed = false;
+        for (const i of byJob.get(id)!) {
+          const next = job && transition(job, updates[i]!.action, env);
+          updated[i] = next;
+          if (next) (job = next), (changed = true);
+        }
+        if (changed) this.#put(tx, job);
+      });
       if (!claim) return { updated, claimed: [], nextRunAt: undefined };
 
       const now = this.#env.now();
@@ -202,34 +217,52 @@ export class IdbJobStore implements JobStore {
     const index = tx.objectStore('jobs').index('ready');
     const rows: JobRow[] = [];
     for (const net of claim.online ? [0, 1] : [0]) {
-      const range = IDBKeyRange.bound([net, -Infinity, -Infinity, -Infinity], [net, Infinity, Infinity, Infinity]);
+      const start: [number, number, number, number] = [net, -Infinity, -Infinity, -Infinity];
+      const end: [number, number, number, number] = [net, Infinity, Infinity, Infinity];
       const skip = claim.skip?.filter((job) => (job.requiresNetwork ? 1 : 0) === net);
-      if (!claim.names) {
-        if (!skip?.length) {
-          rows.push(...(await index.getAll(range, claim.max)));
-          continue;
-        }
+      if (claim.names) {
+        rows.push(...(await this.#bestOf(index, IDBKeyRange.bound(start, end), claim, skip)));
+        continue;
+      }
+      const from = (!claim.fromStart && this.#readyFloor[net]) || start;
+      const found: JobRow[] = [];
+      if (!skip?.length) {
+        found.push(...(await index.getAll(IDBKeyRange.bound(from, end), claim.max)));
+      } else {
         // Jobs taken but not yet written are still in the line, where they were taken from: its head then.
         // Read what has come before them since, and what comes after them; not them (reading a row costs
         // about as much as writing it). A job that came in between waits until they are written.
         const keys = skip.map(readyKeyOf).sort((a, b) => indexedDB.cmp(a, b));
+        const first = keys[0]!;
+        const last = keys[keys.length - 1]!;
         const [before, after] = await Promise.all([
-          index.getAll(IDBKeyRange.bound(range.lower, keys[0], false, true), claim.max),
-          index.getAll(IDBKeyRange.bound(keys[keys.length - 1], range.upper, true, false), claim.max),
+          indexedDB.cmp(from, first) < 0 ? index.getAll(IDBKeyRange.bound(from, first, false, true), claim.max) : [],
+          indexedDB.cmp(from, last) > 0
+            ? index.getAll(IDBKeyRange.bound(from, end), claim.max)
+            : index.getAll(IDBKeyRange.bound(last, end, true, false), claim.max),
         ]);
-        rows.push(...before, ...after.slice(0, claim.max - before.length));
-        continue;
+        found.push(...before, ...after.slice(0, claim.max - before.length));
       }
-      const skipIds = skip?.length ? new Set(skip.map((job) => job.id)) : undefined;
-      let found = 0;
-      let cursor = await index.openCursor(range);
-      for (let scanned = 0; cursor && found < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
-        if (claim.names.has(cursor.value.name) && !skipIds?.has(cursor.value.id)) (rows.push(cursor.value), found++);
-        cursor = await cursor.continue();
-      }
+      // Nothing waits below the best job found (nor below where the read began, if it found none).
+      this.#readyFloor[net] = found[0]?.readyKey ?? (from === start ? this.#readyFloor[net] : from);
+      rows.push(...found);
     }
     return rows.length > claim.max ? rows.sort(compareReady).slice(0, claim.max) : rows.sort(compareReady);
   }
+
+  /** A claim limited to some tasks walks the line past the others, up to a bound. */
+  async #bestOf(index: ReadyIndex, range: IDBKeyRange, claim: ClaimRequest, skip: readonly JobRecord[] | undefined): Promise<JobRow[]> {
+    const names = claim.names!;
+    const skipIds = skip?.length ? new Set(skip.map((job) => job.id)) : undefined;
+    const rows: JobRow[] = [];
+    let cursor = await index.openCursor(range);
+    for (let scanned = 0; cursor && rows.length < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
+      if (names.has(cursor.value.name) && !skipIds?.has(cursor.value.id)) rows.push(cursor.value);
+      cursor = await cursor.continue();
+    }
+    return rows;
+  }
+
 
   updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]> {
     return this.#write(async (tx) => {
@@ -342,8 +375,20 @@ export class IdbJobStore implements JobStore {
 
   /** Queues the write of a transitioned job. Not awaited: `tx.done` reports any failure, once. */
   #put(tx: JobsTx, job: JobRecord | null): JobRecord | null {
-    if (job) tx.objectStore('jobs').put(toRow(job)).catch(ignore);
+    if (!job) return job;
+    const row = toRow(job);
+    this.#lowerFloor(row);
+    // A failure aborts the transaction, and its `done` reports it.
+    unwrap(tx).objectStore('jobs').put(row);
     return job;
+  }
+
+  /** A job joins the line: claims must read from its place on. */
+  #lowerFloor(row: JobRow): void {
+    const key = row.readyKey;
+    if (!key) return;
+    const floor = this.#readyFloor[key[0]];
+    if (floor && indexedDB.cmp(key, floor) < 0) this.#readyFloor[key[0]] = key;
   }
 
   #transitionEnv(now: number) {
@@ -377,7 +422,9 @@ export class IdbJobStore implements JobStore {
   async #withConnection<T>(work: (db: QueueDb) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StorageError(`The store of queue "${this.#queue}" is closed`);
     for (let tries = 0; ; tries++) {
-      const db = await this.#connection();
+      // The open connection at once, without a turn of the event loop's microtasks: a commit's requests go out
+      // before its caller goes on.
+      const db = this.#db && !this.#blocked ? this.#db : await this.#connection();
       try {
         return await work(db);
       } catch (error) {
@@ -429,4 +476,29 @@ async function toStorageError(error: unknown): Promise<unknown> {
 
 function formatBytes(bytes: number): string {
   return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/**
+ * Reads the rows of `ids` with plain requests, all asked at once, calling `onRow` with each as it comes (in the
+ * order asked); resolves once all have come. Writes made in `onRow` go into the same transaction.
+ */
+function readEach(store: IDBObjectStore, ids: Iterable<string>, onRow: (id: string, row: JobRow | undefined) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = 1;
+    const done = () => --left === 0 && resolve();
+    for (const id of ids) {
+      left++;
+      const request = store.get(id) as IDBRequest<JobRow | undefined>;
+      request.onsuccess = () => {
+        try {
+          onRow(id, request.result);
+          done();
+        } catch (error) {
+          reject(error);
+        }
+      };
+      request.onerror = () => reject(request.error);
+    }
+    done();
+  });
 }

@@ -33,6 +33,12 @@ export interface ClaimRequest {
    * of the line where they were taken from.
    */
   skip?: readonly JobRecord[] | undefined;
+  /**
+   * Read the line from its start: jobs may have joined it through another context (another tab's add or retry),
+   * or gone back to it unwritten, since the last claim. Otherwise a store may read from where it last found the
+   * best job, lowered by every job it put in line since.
+   */
+  fromStart?: boolean | undefined;
 }
 
 /** What one commit did. */

@@ -49,7 +49,12 @@ export function queueDbName(queue: string): string {
 
 /** Adds the index keys for the job's state. */
 export function toRow(job: JobRecord): JobRow {
-  const row: JobRow = { ...job, stateKey: [job.state, job.seq] };
+  // Fields left undefined are left out: each row is written three times or so, names and all.
+  const row = { stateKey: [job.state, job.seq] } as JobRow;
+  for (const key in job) {
+    const value = job[key as keyof JobRecord];
+    if (value !== undefined) (row as unknown as Record<string, unknown>)[key] = value;
+  }
   if (job.state === 'waiting') row.readyKey = readyKeyOf(job);
   else if (job.state === 'delayed') row.dueKey = [job.runAt, job.seq];
   else if (job.finishedAt !== undefined) row.finishedKey = [job.state, job.finishedAt, job.seq];
