@@ -81,8 +81,9 @@ export class RunnerTab {
           progressFlushMs: 250,
           isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
           label,
-          // In IndexedDB, the runner lock keeps other runners off the jobs it takes; a memory queue has no other runner.
-          deferClaims: o.storage === 'memory' || hasLocks(),
+          // In IndexedDB, the runner lock keeps other runners off the jobs it takes. A memory queue has no other
+          // runner, and writes cost it nothing: only what it starts at once skips the turn.
+          deferClaims: o.storage === 'memory' ? 'offered' : hasLocks(),
         }),
     );
     this.#runner.catch(() => {});

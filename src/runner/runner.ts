@@ -66,10 +66,12 @@ export interface RunnerOptions {
   /** Which context this is, as recorded in each job's `ranBy`. */
   label: string;
   /**
-   * Whether this runner may defer writing the claims of short jobs (see {@link CLAIM_WRITE_MS}): only when no
-   * other runner can take the same jobs meanwhile (it holds the queue's runner lock, or the store is its own).
+   * Where this runner may defer writing the claims of short jobs (see {@link CLAIM_WRITE_MS}): `true`, for all
+   * it takes; `'offered'`, only for jobs it starts at once when their own context offers them (a store where a
+   * write costs nothing, memory, but a turn does). Only where no other runner can take the same jobs meanwhile:
+   * it holds the queue's runner lock, or the store is its own.
    */
-  deferClaims?: boolean | undefined;
+  deferClaims?: boolean | 'offered' | undefined;
 }
 
 interface Run {
@@ -199,7 +201,8 @@ export class Runner {
     const free = (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
     const runnable = (job: JobRecord) =>
       job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
-    if (!this.#lineEmpty || this.#turning || this.#paused || this.#closed || !this.#started || !this.#defers() || jobs.length > free || !jobs.every(runnable)) {
+    const short = (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
+    if (!this.#lineEmpty || this.#turning || this.#paused || this.#closed || !this.#started || !this.#o.deferClaims || !short || jobs.length > free || !jobs.every(runnable)) {
       return this.wake();
     }
     const now = this.#o.clock.now();
@@ -214,7 +217,7 @@ export class Runner {
 
   /** Whether claims are deferred now (see CLAIM_WRITE_MS): the pool lines jobs up, so they are short. */
   #defers(): boolean {
-    return !!this.#o.deferClaims && (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
+    return this.#o.deferClaims === true && (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
   }
 
   /** Stops claiming; runs in progress go on. */

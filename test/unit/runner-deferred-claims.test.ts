@@ -170,3 +170,26 @@ describe('Runner: jobs offered by the context that stored them', () => {
     expect(h.executor.started).toEqual([older, newer, more[0], more[1]]);
   });
 });
+
+describe("Runner: deferClaims 'offered' (a memory queue)", () => {
+  it('writes the claims it makes in turns at once, and starts offered jobs without a turn', async () => {
+    const h = await started({ deferClaims: 'offered' });
+    h.executor.capacity = 4;
+    const [turned] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    expect(await h.job(turned!)).toMatchObject({ state: 'active', attempt: 1 });
+    h.executor.runOf(turned!).succeed(1);
+    await h.settle(); // the line is seen empty
+
+    const offered = await h.job((await h.add({}))[0]!);
+    const commits = h.store.commits;
+    h.runner.offer([offered]);
+    expect(h.executor.runOf(offered.id)).toBeDefined();
+    expect(h.store.commits).toBe(commits);
+    expect(await h.job(offered.id)).toMatchObject({ state: 'waiting', attempt: 0 });
+    h.executor.runOf(offered.id).succeed(2);
+    await h.settle();
+    expect(await h.job(offered.id)).toMatchObject({ state: 'completed', attempt: 1, result: 2 });
+  });
+});
