@@ -201,8 +201,7 @@ export class Runner {
     const free = (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
     const runnable = (job: JobRecord) =>
       job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
-    const short = (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
-    if (!this.#lineEmpty || this.#turning || this.#paused || this.#closed || !this.#started || !this.#o.deferClaims || !short || jobs.length > free || !jobs.every(runnable)) {
+    if (!this.#lineEmpty || this.#turning || this.#paused || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > free || !jobs.every(runnable)) {
       return this.wake();
     }
     const now = this.#o.clock.now();
@@ -215,9 +214,14 @@ export class Runner {
     this.#drained = false;
   }
 
-  /** Whether claims are deferred now (see CLAIM_WRITE_MS): the pool lines jobs up, so they are short. */
+  /** Whether jobs are short now: the pool lines them up, taking more than one per worker. */
+  #short(): boolean {
+    return (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
+  }
+
+  /** Whether the claims of turns are deferred now (see CLAIM_WRITE_MS). */
   #defers(): boolean {
-    return this.#o.deferClaims === true && (this.#o.executor.capacity ?? 0) > this.#o.concurrency;
+    return this.#o.deferClaims === true && this.#short();
   }
 
   /** Stops claiming; runs in progress go on. */
