@@ -1,16 +1,7 @@
 // comlink: the tasks exposed as one object; a transferred result is marked with Comlink.transfer.
 import * as Comlink from 'comlink';
-import { echo, inc, noop, spin, type Payload } from './tasks';
+import { taskTable } from './tasks';
 
-const api = {
-  noop,
-  inc,
-  spin,
-  echo,
-  echoTransfer: (payload: Payload) => {
-    const out = echo(payload);
-    return Comlink.transfer(out, [out.buf]);
-  },
-};
+const api = taskTable((out, transfers) => Comlink.transfer(out, transfers));
 export type ComlinkApi = typeof api;
 Comlink.expose(api);

@@ -1,15 +1,6 @@
 // offthread: the same tasks, declared with defineTasks (imported by the worker; the page imports the type).
 import { defineTasks, transfer } from 'offthread/worker';
-import { echo, inc, noop, spin, type Payload } from './tasks';
+import { taskTable } from './tasks';
 
-export const tasks = defineTasks({
-  noop,
-  inc,
-  spin,
-  echo,
-  echoTransfer: (payload: Payload) => {
-    const out = echo(payload);
-    return transfer(out, [out.buf]);
-  },
-});
+export const tasks = defineTasks(taskTable(transfer));
 export type BenchTasks = typeof tasks;

@@ -33,3 +33,17 @@ export function echo(payload: Payload): Payload {
 /** The tasks by name, for the hand-written pools. */
 export const TASKS = { noop, inc, spin, echo } as const;
 export type TaskName = keyof typeof TASKS | 'echoTransfer';
+
+/**
+ * The table each library's worker serves: the tasks above, and `echoTransfer`, which sends the payload back
+ * moved rather than copied, marked as the library asks (`mark`).
+ */
+export function taskTable<Marked>(mark: (out: Payload, transfers: Transferable[]) => Marked) {
+  return {
+    ...TASKS,
+    echoTransfer: (payload: Payload): Marked => {
+      const out = echo(payload);
+      return mark(out, [out.buf]);
+    },
+  };
+}

@@ -1,7 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import type { RunEntry } from './harness/run-log';
 import { openTab, uniqueQueue } from './support/harness';
-import { runsOf } from './support/sw';
+import { readRunLog, runnerLockState, runsOf } from './support/faults';
 
 test('a job added in one tab is run by the runner tab, and its result reaches the tab that added it', async ({ context }) => {
   const queue = uniqueQueue('tabs');
@@ -25,29 +24,13 @@ function note(type: string, description: string): void {
   if (process.env.OFFTHREAD_NOTES) console.log(`[${test.info().title.slice(0, 50)}] ${type}: ${description}`);
 }
 
-/** Every run the handlers logged, read through `page`. */
-function runLog(page: Page): Promise<RunEntry[]> {
-  return page.evaluate(() => window.harness.runLog());
-}
-
-/** How many contexts hold, and wait for, the runner lock of `queue`. */
-function runnerLock(page: Page, queue: string): Promise<{ held: number; pending: number }> {
-  return page.evaluate(async (name) => {
-    const snapshot = await navigator.locks.query();
-    return {
-      held: (snapshot.held ?? []).filter((lock) => lock.name === name).length,
-      pending: (snapshot.pending ?? []).filter((lock) => lock.name === name).length,
-    };
-  }, `offthread:${queue}:runner`);
-}
-
 /** Opens tabs one after the other, each once the one before it is in line for the runner lock, so the first runs the queue. */
 async function openTabs(context: BrowserContext, queue: string, labels: string[]): Promise<Page[]> {
   const pages: Page[] = [];
   for (const [i, tab] of labels.entries()) {
     const page = await openTab(context, { queue, tab });
     pages.push(page);
-    await expect.poll(() => runnerLock(page, queue)).toEqual({ held: 1, pending: i });
+    await expect.poll(() => runnerLockState(page, queue)).toEqual({ held: 1, pending: i });
   }
   return pages;
 }
@@ -77,7 +60,7 @@ test('in a tab that did not run a job: its job.result, onProgress and queue.on e
   const events = (await b.evaluate(() => window.harness.events)).filter((e) => e.id === seen.id);
   expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['added', 'active', 'progress', 'completed']));
   expect(events.find((e) => e.event === 'completed')).toMatchObject({ state: 'completed', attempt: 1, result: 600 });
-  expect(runsOf(await runLog(b), seen.id).map((r) => r.tab)).toEqual(['A']);
+  expect(runsOf(await readRunLog(b), seen.id).map((r) => r.tab)).toEqual(['A']);
 });
 
 test('with three tabs, one runs every job while it lives (seen from inside the handlers), then one other tab does; every adder gets its results', async ({ context }) => {
@@ -91,18 +74,18 @@ test('with three tabs, one runs every job while it lives (seen from inside the h
     }, count);
   const [fromB, fromC] = await Promise.all([addAndWait(b!, 8), addAndWait(c!, 8)]);
   for (const job of [...fromB, ...fromC]) expect(job.value).toBe(job.name === 'whereAmI' ? 'A' : 100);
-  const before = await runLog(c!);
+  const before = await readRunLog(c!);
   expect(before).toHaveLength(16);
   expect(new Set(before.map((r) => r.tab))).toEqual(new Set(['A']));
-  expect(await runnerLock(c!, queue)).toEqual({ held: 1, pending: 2 });
+  expect(await runnerLockState(c!, queue)).toEqual({ held: 1, pending: 2 });
 
   await a!.close();
-  await expect.poll(() => runnerLock(c!, queue), { timeout: 5_000 }).toEqual({ held: 1, pending: 1 });
+  await expect.poll(() => runnerLockState(c!, queue), { timeout: 5_000 }).toEqual({ held: 1, pending: 1 });
   const after = await addAndWait(c!, 8);
   const runners = new Set(after.filter((job) => job.name === 'whereAmI').map((job) => job.value));
   expect(runners.size).toBe(1);
   expect(['B', 'C']).toContain([...runners][0]);
-  const log = await runLog(c!);
+  const log = await readRunLog(c!);
   const newRuns = log.filter((run) => after.some((job) => job.id === run.jobId));
   expect(newRuns).toHaveLength(8);
   expect(new Set(newRuns.map((r) => r.tab))).toEqual(runners);
@@ -114,14 +97,14 @@ test('the runner tab closed mid-job: another tab runs the job again within a few
   const queue = uniqueQueue('tabs-close');
   const [a, , c] = await openTabs(context, queue, ['A', 'B', 'C']);
   const id = await c!.evaluate(async () => (await window.harness.queue.add('attempt', 2_000)).id);
-  await expect.poll(async () => runsOf(await runLog(c!), id).length, { timeout: 10_000 }).toBe(1);
-  expect(runsOf(await runLog(c!), id)[0]!.tab).toBe('A');
+  await expect.poll(async () => runsOf(await readRunLog(c!), id).length, { timeout: 10_000 }).toBe(1);
+  expect(runsOf(await readRunLog(c!), id)[0]!.tab).toBe('A');
   const outcome = c!.evaluate((jobId) => window.harness.outcome(jobId), id);
   const closedAt = Date.now();
   await a!.close();
 
   expect(await outcome).toEqual({ ok: true, value: 2 });
-  const runs = runsOf(await runLog(c!), id);
+  const runs = runsOf(await readRunLog(c!), id);
   expect(runs.map((r) => [r.attempt, r.outcome])).toEqual([
     [1, undefined],
     [2, 'ok'],
@@ -151,5 +134,5 @@ test('getJob(id).result works in a tab opened after the job finished, also once 
   expect(await c.evaluate((jobId) => window.harness.outcome(jobId), id)).toEqual({ ok: true, value: { hello: 'later' } });
   expect(await c.evaluate(async (jobId) => (await window.harness.queue.getJob(jobId))?.state(), id)).toBe('completed');
   expect(await c.evaluate(() => window.harness.queue.getJob('no-such-job'))).toBeUndefined();
-  expect(runsOf(await runLog(c), id).map((r) => r.tab)).toEqual(['A']);
+  expect(runsOf(await readRunLog(c), id).map((r) => r.tab)).toEqual(['A']);
 });

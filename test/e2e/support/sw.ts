@@ -87,10 +87,7 @@ export function readSwLog(page: Page): Promise<SwLogEntry[]> {
   });
 }
 
-/** The runs of one job, in the order they started. */
-export function runsOf(log: RunEntry[], jobId: string): RunEntry[] {
-  return log.filter((run) => run.jobId === jobId).sort((a, b) => a.start - b.start);
-}
+export { runsOf } from './faults';
 
 /** The sync tags of a queue, as the library makes them (src/sw/sync-tags.ts). */
 export const syncTag = (queue: string) => `offthread:${queue}`;
