@@ -87,6 +87,20 @@ export class RunnerTab {
         }),
     );
     this.#runner.catch(() => {});
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    globalThis.addEventListener?.('pageshow', this.#onPageShow);
+  }
+
+  /**
+   * The page is going away (or into the back/forward cache): the runner starts no more jobs. Not only
+   * tidy: a closing page may still see events (an `online` one, say) and would take jobs it dies holding.
+   */
+  readonly #onPageHide = (): void => void this.#runner.then((runner) => runner.leaving(true), () => {});
+  readonly #onPageShow = (): void => void this.#runner.then((runner) => runner.leaving(false), () => {});
+
+  #removePageListeners(): void {
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+    globalThis.removeEventListener?.('pageshow', this.#onPageShow);
   }
 
   /** Whether this tab runs the queue now. */
@@ -185,6 +199,7 @@ export class RunnerTab {
    */
   async close(options: { force?: boolean }): Promise<void> {
     this.#closed = true;
+    this.#removePageListeners();
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
@@ -201,6 +216,7 @@ export class RunnerTab {
    */
   abandon(): void {
     this.#closed = true;
+    this.#removePageListeners();
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});

@@ -124,6 +124,8 @@ export class Runner {
   #turning = false;
   #again = false;
   #paused = false;
+  /** The page is going away (`pagehide`): it starts no job it could not finish. */
+  #leaving = false;
   #closed = false;
   #drained = false;
   /** The last claim found nothing more to take, and nothing has woken the runner since. */
@@ -201,7 +203,7 @@ export class Runner {
     const free = (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
     const runnable = (job: JobRecord) =>
       job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
-    if (!this.#lineEmpty || this.#turning || this.#paused || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > free || !jobs.every(runnable)) {
+    if (!this.#lineEmpty || this.#turning || this.#paused || this.#leaving || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > free || !jobs.every(runnable)) {
       return this.wake();
     }
     const now = this.#o.clock.now();
@@ -232,6 +234,17 @@ export class Runner {
   resume(): void {
     this.#paused = false;
     this.wake();
+  }
+
+  /**
+   * The page is going away (`true`, at `pagehide`) or is shown again (`false`, at `pageshow` from the
+   * back/forward cache). A page that is leaving claims nothing more: a job it took now would wait for its
+   * lease to run out, or run again. Runs in progress go on as long as the page lives. Apart from `pause()`:
+   * either one stops claiming.
+   */
+  leaving(leaving: boolean): void {
+    this.#leaving = leaving;
+    if (!leaving) this.wake();
   }
 
   /**
@@ -344,7 +357,7 @@ export class Runner {
         this.#again = false;
         const pending = this.#pending;
         this.#pending = [];
-        const free = this.#paused ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
+        const free = this.#paused || this.#leaving ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
         if (pending.length === 0 && free <= 0) break;
         // Claims of short jobs are deferred (see CLAIM_WRITE_MS): the pool lines them up, so it takes more than one per worker.
         const defer = this.#defers();

@@ -325,6 +325,22 @@ describe('Queue (indexeddb) across page lifetimes', () => {
     expect(await handle!.info()).toMatchObject({ state: 'completed', attempt: 2 });
   });
 
+  it('a page that hides (pagehide) starts no more jobs, even when the browser comes back online; pageshow lets it again', async () => {
+    const queue = makeQueue({});
+    expect(await queue.run('echo', 'warm')).toBe('warm');
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    try {
+      const job = await queue.add('echo', 'after pagehide');
+      window.dispatchEvent(new Event('online'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await job.info()).toMatchObject({ state: 'waiting', attempt: 0 });
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      expect(await job.result).toBe('after pagehide');
+    } finally {
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    }
+  });
+
   it('moves a transferred buffer to the worker in memory mode', async () => {
     const queue = makeQueue({ storage: 'memory' });
     const buffer = new ArrayBuffer(4096);

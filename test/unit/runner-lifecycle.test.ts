@@ -61,6 +61,37 @@ describe('Runner: pause, resume, close', () => {
     expect(h.executor.started).toEqual([a, b, c]);
   });
 
+  it('leaving(true) (the page hides) stops claiming, offered jobs included, apart from pause(); leaving(false) restarts', async () => {
+    const h = await started({ concurrency: 1, deferClaims: true });
+    h.executor.capacity = 4;
+    const [a] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([a]);
+
+    h.runner.leaving(true);
+    // The run in progress goes on and is recorded.
+    h.executor.runOf(a!).succeed('a');
+    await h.settle();
+    expect(await h.job(a!)).toMatchObject({ state: 'completed', result: 'a' });
+    // Neither a wake (the browser's online event, say) nor an offer of jobs just stored starts anything.
+    const [b] = await h.add({});
+    h.runner.offer([await h.job(b!)]);
+    h.runner.wake();
+    await h.clock.advance(60_000);
+    expect(h.executor.started).toEqual([a]);
+    expect(await h.job(b!)).toMatchObject({ state: 'waiting', attempt: 0, token: undefined });
+
+    // A pause made meanwhile still holds once the page is shown again.
+    h.runner.pause();
+    h.runner.leaving(false);
+    await h.settle();
+    expect(h.executor.started).toEqual([a]);
+    h.runner.resume();
+    await h.settle();
+    expect(h.executor.started).toEqual([a, b]);
+  });
+
   it('a runner paused before it starts claims nothing', async () => {
     const h = create();
     await h.add({});
