@@ -6,7 +6,7 @@
 //   npm run bench -- --quick      a few minutes
 //   options: --only A,C (scenarios)  --rounds N  --jobs N (B, D)  --sizes 1000,100000 (F)
 //            --contenders raw,comlink,... (or add comlink-cached)  --profile (CPU profiles of extra offthread
-//            samples, saved next to the results)  --wait-quiet (wait for the load to drop first)
+//            samples (A, B, D, E), saved next to the results)  --wait-quiet (wait for the load to drop first)
 //            --write-benchmarks (rewrite BENCHMARKS.md from this run)  --markdown-only (rewrite it from latest.json)
 //
 // It builds the bench page (bench/vite.config.ts, offthread from ../src), serves it on 127.0.0.1 with
@@ -648,6 +648,19 @@ try {
     noteLoad('E', 'end');
     heapAfter.E = await heapUsed();
     results.E = { params: { ...P.E, bytes: E_BYTES }, unit: 'ms wall time per sample', samples };
+    if (profiling) {
+      // 200 transferred round trips (one buffer made and filled per 10), against raw's for what the floor costs.
+      for (const id of ['offthread-memory', 'raw']) {
+        await call('start', id, 1);
+        await gc();
+        await profile(`E-${id}-transfer`, async () => {
+          const times = [];
+          for (let i = 0; i < 20; i++) times.push((await call('bigBuffer', E_BYTES, 'transfer')).wallMs);
+          return { medianMs: median(times) };
+        });
+        await call('stop');
+      }
+    }
   }
 
   // ---------------------------------------------------------------- F
