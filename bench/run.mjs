@@ -4,7 +4,7 @@
 //
 //   npm run bench                 full run (half an hour on 2 cores)
 //   npm run bench -- --quick      a few minutes
-//   options: --only A,C (scenarios)  --rounds N  --jobs N (B, D)  --sizes 1000,100000 (F)
+//   options: --only A,C (scenarios)  --rounds N  --jobs N (B, D)  --sizes 1000,100000 (F)  --bytes N (E)
 //            --contenders raw,comlink,... (or add comlink-cached)  --profile (CPU profiles of extra offthread
 //            samples (A, B, D, E), saved next to the results)  --wait-quiet (wait for the load to drop first)
 //            --write-benchmarks (rewrite BENCHMARKS.md from this run)  --markdown-only (rewrite it from latest.json)
@@ -39,7 +39,7 @@ const option = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 if (flag('-h') || flag('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--only A,B,C,D,E,F] [--rounds N] [--jobs N (B and D)] [--contenders raw,offthread-memory,...] [--sizes 1000,100000 (F)] [--profile] [--wait-quiet] [--write-benchmarks] [--markdown-only]');
+  console.log('usage: npm run bench [-- --quick] [--only A,B,C,D,E,F] [--rounds N] [--jobs N (B and D)] [--contenders raw,offthread-memory,...] [--sizes 1000,100000 (F)] [--bytes N (E)] [--profile] [--wait-quiet] [--write-benchmarks] [--markdown-only]');
   process.exit(0);
 }
 const quick = flag('--quick');
@@ -72,8 +72,10 @@ if (roundsOverride) for (const s of Object.values(P)) s.rounds = roundsOverride;
 if (jobsOverride) P.B.jobs = P.D.jobs = jobsOverride;
 if (option('--sizes')) P.F.sizes = option('--sizes').split(',').map(Number);
 const F_SIZES = P.F.sizes;
-const E_BYTES = 32 * 1024 * 1024;
+const E_BYTES = option('--bytes') ? Number(option('--bytes')) : 32 * 1024 * 1024;
 const TARGET_SPIN_MS = 5;
+/** 33554432 as `32 MiB`, 1024 as `1 KiB`, 100 as `100 B`. */
+const bytesLabel = (n) => (n >= 1 << 20 ? `${+(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${+(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
 const LABELS = {
   raw: 'raw postMessage',
@@ -410,7 +412,7 @@ try {
     heapAfter.A = await heapUsed();
     results.A = { params: P.A, unit: 'ms per round trip (mean of a sample)', samples, perCallMedians: medians, cpu: cpuOf };
     if (profiling) {
-      for (const id of ['offthread-memory', 'offthread-idb']) {
+      for (const id of ['offthread-memory', 'offthread-idb', 'raw']) {
         await call('start', id, 1);
         await gc();
         await profile(`A-${id}`, () => call('roundTrips', calls));
@@ -622,7 +624,7 @@ try {
   if (only.has('E')) {
     noteLoad('E', 'start');
     const { rounds } = P.E;
-    console.log(`\nE: a 32 MiB ArrayBuffer to a worker and back: ${rounds} rounds`);
+    console.log(`\nE: a ${bytesLabel(E_BYTES)} ArrayBuffer to a worker and back: ${rounds} rounds`);
     const variants = poolContenders.flatMap((id) => [{ id, mode: 'copy' }, { id, mode: 'transfer' }]);
     const key = (v) => `${v.id}/${v.mode}`;
     const samples = Object.fromEntries(variants.map((v) => [key(v), []]));
@@ -632,7 +634,7 @@ try {
     }
     const wall = (k) => samples[k]?.map((m) => m.wallMs);
     printTable(
-      `E. 32 MiB ArrayBuffer to one worker and back (${rounds} samples, each the median of 3 copied or 10 transferred round trips)`,
+      `E. ${bytesLabel(E_BYTES)} ArrayBuffer to one worker and back (${rounds} samples, each the median of 3 copied or 10 transferred round trips)`,
       ['contender', 'median', 'min..max', 'per s', 'vs raw (same mode)', 'arrived', 'sender\'s buffer'],
       variants.map((v) => [
         `${LABELS[v.id]}, ${v.mode === 'copy' ? 'copied' : 'transferred'}`,
