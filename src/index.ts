@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { createQueue, Queue } from './client/queue';
-export type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle, TaskJobInfo } from './client/queue-types';
+export type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle, TaskJobInfo } from './client/queue-types';
 export type { QueueOptions } from './client/queue-options';
 export type { Retention, RetentionOptions } from './runner/retention';
 export { JobHandle } from './client/job-handle';

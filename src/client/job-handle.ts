@@ -12,16 +12,16 @@ export interface JobSource {
  * A job as the page holds it: its id, and ways to follow it. Any tab can make one for any job with
  * `queue.getJob(id)`, also after a reload.
  */
-export class JobHandle<Result = unknown, Data = unknown> {
+export class JobHandle<Result = unknown, Data = unknown, Name extends string = string> {
   /** The job's id: `jobId` if one was given. */
   readonly id: string;
-  /** The task's name. */
-  readonly name: string;
+  /** The task's name: on a handle from `getJob(id)`, check it to narrow `result` and `info()` to that task's. */
+  readonly name: Name;
   readonly #source: JobSource;
   #result: Promise<Result> | undefined;
 
   /** @internal Made by the queue. */
-  constructor(id: string, name: string, source: JobSource) {
+  constructor(id: string, name: Name, source: JobSource) {
     this.id = id;
     this.name = name;
     this.#source = source;

@@ -59,5 +59,9 @@ export type AddArgs<Tasks extends TaskMap, Name extends TaskName<Tasks>> = undef
 /** The handle of a job of task `Name`. */
 export type TaskJobHandle<Tasks extends TaskMap, Name extends TaskName<Tasks>> = JobHandle<
   TaskResult<Tasks, Name>,
-  TaskData<Tasks, Name>
+  TaskData<Tasks, Name>,
+  Name
 >;
+
+/** The handle of a job of any of the queue's tasks; `if (job.name === 'fib')` narrows it to that task's. */
+export type AnyJobHandle<Tasks extends TaskMap> = { [Name in TaskName<Tasks>]: TaskJobHandle<Tasks, Name> }[TaskName<Tasks>];

@@ -16,7 +16,7 @@ import { JobEvents, payload, type JobEvent } from './job-events';
 import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
-import type { AddArgs, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
+import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
 type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
 
@@ -162,11 +162,23 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return this.#enqueue([{ name, data, opts }], true) as Promise<TaskResult<Tasks, Name>>;
   }
 
-  /** The handle of a stored job, from any tab, also after a reload; `undefined` if there is no such job. */
-  async getJob(id: string): Promise<JobHandle<unknown> | undefined> {
+  /**
+   * The handle of a stored job, from any tab, also after a reload; `undefined` if there is no such job.
+   * Check its `name` to narrow its result to that task's, or give the task's name: the handle is then
+   * typed as that task's, and a job of another task rejects with a `TypeError`.
+   * @example
+   * const job = await queue.getJob(savedId, 'fib'); // JobHandle of fib, or undefined
+   * const value = await job?.result;                 // number | undefined
+   */
+  getJob(id: string): Promise<AnyJobHandle<Tasks> | undefined>;
+  getJob<Name extends TaskName<Tasks>>(id: string, name: Name): Promise<TaskJobHandle<Tasks, Name> | undefined>;
+  async getJob(id: string, name?: string): Promise<JobHandle | undefined> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
     const job = await (await this.#open()).get(id);
-    return job && new JobHandle(job.id, job.name, this.#source);
+    if (!job) return undefined;
+    if (name !== undefined && job.name !== name) throw new TypeError(`Job "${id}" is a job of task "${job.name}", not "${name}"`);
+    return new JobHandle(job.id, job.name, this.#source);
   }
 
   /**

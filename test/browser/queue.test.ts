@@ -305,6 +305,12 @@ describe('Queue (indexeddb) across page lifetimes', () => {
     const later = makeQueue({ name, autoStart: false });
     expect(await (await later.getJob(jobs[0]!.id))!.result).toBe(3);
     expect(await later.getJob('no-such-job')).toBeUndefined();
+    // Given the task's name: that task's handle; a job of another task is refused, saying which it is.
+    const typed = await later.getJob(jobs[0]!.id, 'add');
+    expect(typed?.name).toBe('add');
+    expect(await typed!.result).toBe(3);
+    await expect(later.getJob(jobs[0]!.id, 'echo')).rejects.toThrow(new TypeError(`Job "${jobs[0]!.id}" is a job of task "add", not "echo"`));
+    expect(await later.getJob('no-such-job', 'add')).toBeUndefined();
   });
 
   it('runs again a job whose page died mid-run, counting the attempt', async () => {

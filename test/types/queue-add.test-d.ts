@@ -1,6 +1,6 @@
 // The page's view of the tasks: names, payloads and results checked by `createQueue<typeof tasks>`.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createQueue, type JobHandle, type JobInfo, type JobState } from '../../src/index';
+import { createQueue, type AnyJobHandle, type JobHandle, type JobInfo, type JobState } from '../../src/index';
 import type { Tasks, Thumbnail } from './tasks';
 
 const queue = createQueue<Tasks>({ name: 'types', storage: 'memory' });
@@ -69,7 +69,8 @@ describe('queue.add', () => {
 
   it("types the handle's result with the handler's awaited return type", async () => {
     const fib = await queue.add('fib', 40);
-    expectTypeOf(fib).toEqualTypeOf<JobHandle<number, number>>();
+    expectTypeOf(fib).toEqualTypeOf<JobHandle<number, number, 'fib'>>();
+    expectTypeOf(fib.name).toEqualTypeOf<'fib'>();
     expectTypeOf(fib.result).toEqualTypeOf<Promise<number>>();
 
     const thumb = await queue.add('thumbnail', { bytes, width: 64 });
@@ -108,6 +109,26 @@ describe('queue.run', () => {
   });
 });
 
+describe('queue.getJob', () => {
+  it('gives a handle of any task, narrowed by its name', async () => {
+    const job = await queue.getJob('saved-id');
+    expectTypeOf(job).toEqualTypeOf<AnyJobHandle<Tasks> | undefined>();
+    if (job?.name === 'fib') {
+      expectTypeOf(job.result).resolves.toEqualTypeOf<number>();
+      expectTypeOf(job.info()).resolves.toEqualTypeOf<JobInfo<number, number> | undefined>();
+    }
+    if (job?.name === 'thumbnail') expectTypeOf(job.result).resolves.toEqualTypeOf<Thumbnail>();
+  });
+
+  it("with the task's name, gives that task's handle", async () => {
+    const fib = await queue.getJob('saved-id', 'fib');
+    expectTypeOf(fib).toEqualTypeOf<JobHandle<number, number, 'fib'> | undefined>();
+    expectTypeOf(fib!.result).resolves.toEqualTypeOf<number>();
+    // @ts-expect-error no task "fibb"
+    await queue.getJob('saved-id', 'fibb');
+  });
+});
+
 describe('queue.addBulk', () => {
   it('returns a tuple of handles typed per element', async () => {
     const jobs = await queue.addBulk([
@@ -115,7 +136,9 @@ describe('queue.addBulk', () => {
       { name: 'thumbnail', data: { bytes, width: 2 }, opts: { priority: 5 } },
       { name: 'noop', data: undefined },
     ]);
-    expectTypeOf(jobs).toEqualTypeOf<[JobHandle<number, number>, JobHandle<Thumbnail, { bytes: ArrayBuffer; width: number }>, JobHandle<undefined, undefined>]>();
+    expectTypeOf(jobs).toEqualTypeOf<
+      [JobHandle<number, number, 'fib'>, JobHandle<Thumbnail, { bytes: ArrayBuffer; width: number }, 'thumbnail'>, JobHandle<undefined, undefined, 'noop'>]
+    >();
     expectTypeOf(jobs[0].result).resolves.toEqualTypeOf<number>();
     expectTypeOf(jobs[1].result).resolves.toEqualTypeOf<Thumbnail>();
   });
@@ -123,7 +146,7 @@ describe('queue.addBulk', () => {
   it('takes an array built beforehand as well', async () => {
     const list = [1, 2, 3].map((n) => ({ name: 'fib' as const, data: n }));
     const jobs = await queue.addBulk(list);
-    expectTypeOf(jobs).toEqualTypeOf<JobHandle<number, number>[]>();
+    expectTypeOf(jobs).toEqualTypeOf<JobHandle<number, number, 'fib'>[]>();
   });
 
   it('refuses a wrong payload', async () => {
