@@ -83,6 +83,11 @@ export interface JobRecord {
   history: AttemptRecord[];
   /** Which context ran (or runs) the latest run: `tab:<id>` or `service-worker`. */
   ranBy: string | undefined;
+  /**
+   * A network job: since when its requests have got no answer although the browser said it was online (see
+   * `UNANSWERED_GRACE_MS` in the runner); cleared by a run that got one.
+   */
+  unansweredSince?: number | undefined;
 }
 
 /** A job as users see it: plain data, safe to keep and to send anywhere. */

@@ -25,15 +25,26 @@ export type JobAction =
   | { type: 'progress'; token: string; progress: unknown }
   /** `at`: when the run ended, if not now (writes are batched, so they may come a little later). */
   | { type: 'complete'; token: string; result: unknown; at?: number | undefined }
-  /** The run threw. `unrecoverable` skips the attempts left. */
-  | { type: 'fail'; token: string; error: SerializedError; unrecoverable: boolean; at?: number | undefined }
+  /**
+   * The run threw. `unrecoverable` skips the attempts left. `unanswered`: a network job's request got no answer
+   * (it keeps `unansweredSince`, which any other outcome clears).
+   */
+  | { type: 'fail'; token: string; error: SerializedError; unrecoverable: boolean; at?: number | undefined; unanswered?: boolean }
   /**
    * The run's owner (tab or worker) died. Fails the job once it has stalled more than `maxStalls` times.
    * With a `token`, applies only to that run; `error` says how it died.
    */
   | { type: 'stall'; maxStalls: number; token?: string | undefined; error?: SerializedError | undefined; at?: number | undefined }
   /** The job goes back unrun or unfinished through no fault of its own (a forced close, the network gone): the attempt is not counted. */
-  | { type: 'release'; token: string; error?: SerializedError | undefined; /** It waits for the network from now on. */ needsNetwork?: boolean }
+  | {
+      type: 'release';
+      token: string;
+      error?: SerializedError | undefined;
+      /** It waits for the network from now on. */
+      needsNetwork?: boolean;
+      /** Its request got no answer while the browser said online: `unansweredSince` is set, if it was not. */
+      unanswered?: boolean;
+    }
   | { type: 'cancel'; error: SerializedError }
   /** A user retries a failed or cancelled job. */
   | { type: 'retry' };
@@ -80,16 +91,15 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'complete':
       if (!isCurrentRun(job, action.token)) return null;
-      return { ...endRun(job, now, 'completed'), state: 'completed', result: action.result, error: undefined, finishedAt: now };
+      return { ...endRun(job, now, 'completed'), state: 'completed', result: action.result, error: undefined, finishedAt: now, unansweredSince: undefined };
 
     case 'fail': {
       if (!isCurrentRun(job, action.token)) return null;
       const handlerRuns = job.attempt - job.stalls;
-      if (action.unrecoverable || handlerRuns >= job.attempts) {
-        return { ...endRun(job, now, 'failed', action.error), state: 'failed', error: action.error, finishedAt: now };
-      }
+      const failed = { ...endRun(job, now, 'failed', action.error), error: action.error, unansweredSince: action.unanswered ? job.unansweredSince : undefined };
+      if (action.unrecoverable || handlerRuns >= job.attempts) return { ...failed, state: 'failed', finishedAt: now };
       const runAt = now + Math.max(backoffDelay(job.backoff, handlerRuns, env.random), action.error.retryAfterMs ?? 0);
-      return { ...endRun(job, now, 'failed', action.error), state: runAt > now ? 'delayed' : 'waiting', runAt, error: action.error };
+      return { ...failed, state: runAt > now ? 'delayed' : 'waiting', runAt };
     }
 
     case 'stall': {
@@ -119,6 +129,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
         startedAt: undefined,
         error: action.error ?? job.error,
         requiresNetwork: job.requiresNetwork || !!action.needsNetwork,
+        unansweredSince: action.unanswered ? (job.unansweredSince ?? now) : job.unansweredSince,
       };
 
     case 'cancel':
@@ -137,6 +148,7 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
         error: undefined,
         startedAt: undefined,
         finishedAt: undefined,
+        unansweredSince: undefined,
       };
   }
 }

@@ -61,6 +61,8 @@ export interface RunnerOptions {
   progressFlushMs: number;
   /** Whether the network is up: jobs that need it wait while it is not. */
   isOnline: () => boolean;
+  /** See {@link UNANSWERED_GRACE_MS}, its default. */
+  unansweredGraceMs?: number | undefined;
   /** Only jobs of these tasks (all when undefined). */
   names?: ReadonlySet<string> | undefined;
   /** Which context this is, as recorded in each job's `ranBy`. */
@@ -99,6 +101,12 @@ const STORAGE_RETRY_MS = 1_000;
  */
 const NETWORK_PROBE_MS = 1_000;
 const NETWORK_PROBE_CAP_MS = 60_000;
+/**
+ * How long a network job's requests may keep getting no answer while the browser says it is online before
+ * that counts as failing: its attempts are spent from then on (with its backoff), so a host that is down, a
+ * wrong URL or a CORS refusal ends in the failed set rather than waiting forever. Offline, it waits for good.
+ */
+export const UNANSWERED_GRACE_MS = 15 * 60_000;
 /**
  * Short jobs (the pool lines several up per worker: their runs take under a few ms) are claimed without
  * writing the claim: the job stays `waiting` in the store, and the claim is written together with the run's
@@ -151,8 +159,11 @@ export class Runner {
   readonly #watched = new Set<string>();
   readonly #idle = new Set<() => void>();
 
+  readonly #unansweredGraceMs: number;
+
   constructor(options: RunnerOptions) {
     this.#o = options;
+    this.#unansweredGraceMs = options.unansweredGraceMs ?? UNANSWERED_GRACE_MS;
   }
 
   /** Jobs running now. */
@@ -585,11 +596,14 @@ export class Runner {
     // Offline, or no answer at all: not the job's fault. It waits for the network with its attempt given back.
     // `ctx.fetch` finding the browser offline shows that the job needs the network, whatever it was added with
     // (a tab without workers may not know the task's `requiresNetwork`): from then on it is a network job.
-    if (error.code === 'ERR_OFFLINE' || (run.job.requiresNetwork && isNetworkFailure(error))) {
-      if (error.code !== 'ERR_OFFLINE') this.#networkSeemsDown();
-      return { type: 'release', token: run.token, error, needsNetwork: true };
-    }
+    if (error.code === 'ERR_OFFLINE') return { type: 'release', token: run.token, error, needsNetwork: true };
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
+    if (run.job.requiresNetwork && isNetworkFailure(error)) {
+      this.#networkSeemsDown();
+      // No answer, for longer than the grace: an ordinary failure, but the wait goes on being counted.
+      if (at - (run.job.unansweredSince ?? at) >= this.#unansweredGraceMs) return { type: 'fail', token: run.token, error, unrecoverable, at, unanswered: true };
+      return { type: 'release', token: run.token, error, needsNetwork: true, unanswered: true };
+    }
     return { type: 'fail', token: run.token, error, unrecoverable, at };
   }
 

@@ -244,6 +244,56 @@ describe('Runner: network jobs', () => {
     expect(await h.job(id!)).toMatchObject({ state: 'completed', attempt: 1, result: 'uploaded' });
   });
 
+  // A host that is down, a wrong URL, a CORS refusal: no answer ever, while the browser says online. The job
+  // must not wait forever out of sight: past the grace, its attempts are spent and it ends in the failed set.
+  it('a network job that keeps getting no answer while "online" spends its attempts once the grace is over; an answer restarts the grace', async () => {
+    const noAnswer = { name: 'FetchError', code: 'ERR_FETCH', message: 'Network failure: could not fetch /api' };
+    const unavailable = { name: 'FetchError', code: 'ERR_FETCH', message: 'HTTP 503 from /api', status: 503 };
+    const h = await started({ isOnline: () => true, unansweredGraceMs: 10_000 });
+    const [id] = await h.add({ name: 'upload', opts: { requiresNetwork: true, attempts: 4, backoff: 0 } });
+    const runsOf = () => h.executor.runs.filter((r) => r.request.jobId === id);
+    const t0 = h.clock.now();
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, unansweredSince: t0 });
+
+    // Within the grace: given back. The next run (after the 1 s probe) is still going when the grace ends.
+    await h.clock.advance(1_000);
+    expect(runsOf()).toHaveLength(2);
+    await h.clock.advance(9_000);
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 1, unansweredSince: t0, error: noAnswer, history: [{ attempt: 1, outcome: 'failed', error: noAnswer }] });
+
+    // An answer (even an error) restarts the grace: the retry goes at once (backoff 0), and its no-answer is given back.
+    await h.clock.advance(2_000);
+    expect(runsOf()).toHaveLength(3);
+    h.executor.runOf(id!).fail(unavailable);
+    await h.settle();
+    expect(runsOf()).toHaveLength(4);
+    expect(await h.job(id!)).toMatchObject({ state: 'active', attempt: 3, unansweredSince: undefined, error: unavailable });
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 2, unansweredSince: h.clock.now() });
+
+    // Past the grace once more: from then on every no-answer spends an attempt, and the job ends failed, saying why.
+    h.runner.networkBack(); // the next run at once, not after the doubling probe
+    await h.settle();
+    expect(runsOf()).toHaveLength(5);
+    await h.clock.advance(10_000);
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 3 });
+    h.runner.networkBack();
+    await h.settle();
+    expect(runsOf()).toHaveLength(6);
+    h.executor.runOf(id!).fail(noAnswer);
+    await h.settle();
+    expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 4, error: noAnswer });
+  });
+
   it('an HTTP error (a FetchError with a status) spends attempts as any failure does', async () => {
     const unavailable = { name: 'FetchError', code: 'ERR_FETCH', message: 'HTTP 503 from /api', status: 503 };
     const h = await started();

@@ -23,10 +23,12 @@ const root = join(import.meta.dirname, '../..');
 /** Bytes (gzip) each check of `.size-limit.mjs` may reach before this test fails. */
 const GUARD: Record<string, number> = {
   // Set when branch `size` was merged with the deferred claims of main, about 3% above what was measured then.
-  'offthread + offthread/worker': 27_250,
-  'offthread (page)': 21_250,
+  // The page's (and so the others with it) raised by 250 B (measured 21,305 B) for a closing page that starts no jobs (pagehide), getJob typed
+  // by task name, and network jobs that stop waiting for a host that never answers: about 100 B each.
+  'offthread + offthread/worker': 27_500,
+  'offthread (page)': 21_500,
   'offthread/worker': 5_950,
-  'offthread (page) with its lazy chunks': 24_300,
+  'offthread (page) with its lazy chunks': 24_550,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
