@@ -634,7 +634,7 @@ try {
     }
     const wall = (k) => samples[k]?.map((m) => m.wallMs);
     printTable(
-      `E. ${bytesLabel(E_BYTES)} ArrayBuffer to one worker and back (${rounds} samples, each the median of 3 copied or 10 transferred round trips)`,
+      `E. ${bytesLabel(E_BYTES)} ArrayBuffer to one worker and back (${rounds} samples, each the median of 3 copied or 10 transferred round trips, after 20 of 1 KiB to warm up)`,
       ['contender', 'median', 'min..max', 'per s', 'vs raw (same mode)', 'arrived', 'sender\'s buffer'],
       variants.map((v) => [
         `${LABELS[v.id]}, ${v.mode === 'copy' ? 'copied' : 'transferred'}`,
