@@ -109,6 +109,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       : undefined;
     if (o.autoStart) this.start();
     globalThis.addEventListener?.('online', this.#onOnline);
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    globalThis.addEventListener?.('pageshow', this.#onPageShow);
     const source = o.serviceWorker;
     const onError = (error: unknown) => this.#events.error(error);
     this.#serviceWorker = source
@@ -385,6 +387,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (this.#closed) return;
     this.#closed = true;
     globalThis.removeEventListener?.('online', this.#onOnline);
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+    globalThis.removeEventListener?.('pageshow', this.#onPageShow);
     globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
     await this.#tab?.close(options);
     this.#channel?.close();
@@ -540,6 +544,14 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#tab?.networkBack();
     this.#wakeRunner();
   };
+
+  /**
+   * The page is going away (or into the back/forward cache): this tab starts no more jobs until it is shown
+   * again. Not only tidy: a closing page may still see events (an `online` one, say) and would take jobs it
+   * dies holding.
+   */
+  readonly #onPageHide = (): void => this.#tab?.leaving(true);
+  readonly #onPageShow = (): void => this.#tab?.leaving(false);
 
   /** The page hides (and may be closing): the service worker runs what is left once no tab does. */
   readonly #onVisibility = (): void => {

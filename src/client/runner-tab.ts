@@ -87,20 +87,6 @@ export class RunnerTab {
         }),
     );
     this.#runner.catch(() => {});
-    globalThis.addEventListener?.('pagehide', this.#onPageHide);
-    globalThis.addEventListener?.('pageshow', this.#onPageShow);
-  }
-
-  /**
-   * The page is going away (or into the back/forward cache): the runner starts no more jobs. Not only
-   * tidy: a closing page may still see events (an `online` one, say) and would take jobs it dies holding.
-   */
-  readonly #onPageHide = (): void => void this.#runner.then((runner) => runner.leaving(true), () => {});
-  readonly #onPageShow = (): void => void this.#runner.then((runner) => runner.leaving(false), () => {});
-
-  #removePageListeners(): void {
-    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
-    globalThis.removeEventListener?.('pageshow', this.#onPageShow);
   }
 
   /** Whether this tab runs the queue now. */
@@ -141,25 +127,35 @@ export class RunnerTab {
 
   /** Something may be ready: `added`, jobs this tab has just stored (the runner may start them at once). */
   wake(added?: readonly JobRecord[]): void {
-    void this.#runner.then((runner) => (added?.length ? runner.offer(added) : runner.wake()), () => {});
+    this.#withRunner((runner) => (added?.length ? runner.offer(added) : runner.wake()));
   }
 
   /** The browser is back online: network jobs held back after a failed request go again at once. */
   networkBack(): void {
-    void this.#runner.then((runner) => runner.networkBack(), () => {});
+    this.#withRunner((runner) => runner.networkBack());
   }
 
   /** A job was cancelled or removed: stop its run here, if it runs here. */
   cancelled(id: string, reason: Error): void {
-    void this.#runner.then((runner) => runner.cancelled(id, reason), () => {});
+    this.#withRunner((runner) => runner.cancelled(id, reason));
   }
 
   pause(): void {
-    void this.#runner.then((runner) => runner.pause(), () => {});
+    this.#withRunner((runner) => runner.pause());
   }
 
   resume(): void {
-    void this.#runner.then((runner) => runner.resume(), () => {});
+    this.#withRunner((runner) => runner.resume());
+  }
+
+  /** The page is going away (`pagehide`), or is shown again (`pageshow`): see `Runner.leaving`. */
+  leaving(leaving: boolean): void {
+    this.#withRunner((runner) => runner.leaving(leaving));
+  }
+
+  /** Tells the runner, once it is made (not at all if its store never opened: the queue reports that). */
+  #withRunner(tell: (runner: Runner) => void): void {
+    this.#runner.then(tell, () => {});
   }
 
   /** Schedules were made or removed. */
@@ -199,7 +195,6 @@ export class RunnerTab {
    */
   async close(options: { force?: boolean }): Promise<void> {
     this.#closed = true;
-    this.#removePageListeners();
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
@@ -216,7 +211,6 @@ export class RunnerTab {
    */
   abandon(): void {
     this.#closed = true;
-    this.#removePageListeners();
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});

@@ -158,7 +158,6 @@ export class Runner {
   #networkProbeMs = 0;
   readonly #watched = new Set<string>();
   readonly #idle = new Set<() => void>();
-
   readonly #unansweredGraceMs: number;
 
   constructor(options: RunnerOptions) {
@@ -211,10 +210,9 @@ export class Runner {
    * transaction to find them. Otherwise a turn looks in the store as usual.
    */
   offer(jobs: readonly JobRecord[]): void {
-    const free = (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
     const runnable = (job: JobRecord) =>
       job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
-    if (!this.#lineEmpty || this.#turning || this.#paused || this.#leaving || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > free || !jobs.every(runnable)) {
+    if (!this.#lineEmpty || this.#turning || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > this.#free() || !jobs.every(runnable)) {
       return this.wake();
     }
     const now = this.#o.clock.now();
@@ -225,6 +223,11 @@ export class Runner {
       if (claimed) this.#dispatch(claimed, false);
     }
     this.#drained = false;
+  }
+
+  /** How many more jobs this runner may take now: none while paused or leaving. */
+  #free(): number {
+    return this.#paused || this.#leaving ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
   }
 
   /** Whether jobs are short now: the pool lines them up, taking more than one per worker. */
@@ -368,7 +371,7 @@ export class Runner {
         this.#again = false;
         const pending = this.#pending;
         this.#pending = [];
-        const free = this.#paused || this.#leaving ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
+        const free = this.#free();
         if (pending.length === 0 && free <= 0) break;
         // Claims of short jobs are deferred (see CLAIM_WRITE_MS): the pool lines them up, so it takes more than one per worker.
         const defer = this.#defers();

@@ -263,7 +263,6 @@ export class IdbJobStore implements JobStore {
     return rows;
   }
 
-
   updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]> {
     return this.#write(async (tx) => {
       const active = await tx.objectStore('jobs').index('state').getAll(stateRange('active'));
