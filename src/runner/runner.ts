@@ -665,6 +665,9 @@ export class Runner {
       this.reclaim()
         .catch((error: unknown) => this.#o.listener.error(error))
         .finally(() => {
+          // A backstop, as reclaiming is: an idle runner reads the line from its start again, so that no job
+          // can wait unseen behind where the store last found the best one.
+          if (this.#runs.size === 0 && !this.#closed) this.wake();
           if (!this.#closed) this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
         });
     };

@@ -226,6 +226,8 @@ export class IdbJobStore implements JobStore {
       }
       const from = (!claim.fromStart && this.#readyFloor[net]) || start;
       const found: JobRow[] = [];
+      /** Where the part of the line this claim does not read begins (jobs taken unwritten, and any between them). */
+      let unread: [number, number, number, number] | undefined;
       if (!skip?.length) {
         found.push(...(await index.getAll(IDBKeyRange.bound(from, end), claim.max)));
       } else {
@@ -242,9 +244,12 @@ export class IdbJobStore implements JobStore {
             : index.getAll(IDBKeyRange.bound(last, end, true, false), claim.max),
         ]);
         found.push(...before, ...after.slice(0, claim.max - before.length));
+        if (indexedDB.cmp(from, last) <= 0) unread = indexedDB.cmp(from, first) > 0 ? from : first;
       }
-      // Nothing waits below the best job found (nor below where the read began, if it found none).
-      this.#readyFloor[net] = found[0]?.readyKey ?? (from === start ? this.#readyFloor[net] : from);
+      // Nothing waits below the best job found (nor below where the read began, if it found none), except maybe
+      // in the part not read: a job back in line between jobs taken unwritten is claimed once they are written.
+      const floor = found[0]?.readyKey ?? (from === start ? this.#readyFloor[net] : from);
+      this.#readyFloor[net] = unread && (!floor || indexedDB.cmp(unread, floor) < 0) ? unread : floor;
       rows.push(...found);
     }
     return rows.length > claim.max ? rows.sort(compareReady).slice(0, claim.max) : rows.sort(compareReady);

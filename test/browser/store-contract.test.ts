@@ -143,6 +143,27 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(await store.get(a.id)).toMatchObject({ state: 'active', attempt: 1, token: a.token, progress: 50 });
     });
 
+    it('claims a job that went back in line between jobs taken unwritten, once they are written', async () => {
+      const { store } = await harness();
+      await store.add(['a', 'b', 'c', 'd', 'e'].map((name) => job(name)));
+      const first = await store.commit([], { ...claim(3), defer: true });
+      const [a, b, c] = first.claimed as [JobRecord, JobRecord, JobRecord];
+      expect([a, b, c].map((j) => j.name)).toEqual(['a', 'b', 'c']);
+      const writeClaim = (j: JobRecord) => ({ id: j.id, action: { type: 'claim' as const, token: j.token!, owner: j.owner!, leaseUntil: 99_000, ranBy: j.ranBy!, expect: { attempt: 0, runAt: j.runAt } } });
+      // b's run is written, then given back unrun (its worker died before it began): b waits again, between a and c.
+      await store.commit([writeClaim(b), { id: b.id, action: { type: 'release', token: b.token! } }]);
+      expect(await store.get(b.id)).toMatchObject({ state: 'waiting', attempt: 0 });
+      // A store may take b now (memory does), or leave it until a and c are written (IndexedDB reads around them).
+      const second = await store.commit([], { ...claim(5), defer: true, skip: [a, c] });
+      expect(second.claimed.map((j) => j.name).filter((name) => name !== 'b')).toEqual(['d', 'e']);
+      const done = (j: JobRecord) => [writeClaim(j), { id: j.id, action: { type: 'complete' as const, token: j.token!, result: j.name } }];
+      await store.commit([...done(a), ...done(c), ...second.claimed.flatMap(done)]);
+      // Nothing is unwritten now: b, if still waiting, heads the line, and the next claim takes it.
+      const third = await store.commit([], claim(5));
+      expect([...second.claimed, ...third.claimed].map((j) => j.name).filter((name) => name === 'b')).toEqual(['b']);
+      expect(await store.counts()).toMatchObject({ waiting: 0 });
+    });
+
     it('refuses a deferred claim once the job changed: cancelled, or cancelled and retried', async () => {
       const { store, env } = await harness();
       await store.add([job('a'), job('b')]);

@@ -159,6 +159,22 @@ describe('Runner: pause, resume, close', () => {
   });
 });
 
+describe('Runner: the backstop', () => {
+  it('an idle runner reads the line from its start at each reclaim check: a job its store missed does not wait for ever', async () => {
+    const h = await started({ reclaimIntervalMs: 5_000 });
+    // A store that finds jobs only when a claim reads the line from its start (IndexedDB reads from a floor otherwise).
+    const commit = h.store.commit.bind(h.store);
+    h.store.commit = (updates, claim) => commit(updates, claim && !claim.fromStart ? { ...claim, max: 0 } : claim);
+    const [id] = await h.add({});
+    // Stored without the runner being woken (as by a path that forgot to): it is not run yet...
+    await h.clock.advance(4_000);
+    expect(h.executor.started).toEqual([]);
+    // ...but at the next check it is.
+    await h.clock.advance(1_000);
+    expect(h.executor.started).toEqual([id]);
+  });
+});
+
 describe('Runner: drained', () => {
   it('fires once nothing is running and nothing is ready, and again after new work', async () => {
     const h = await started({ concurrency: 2 });
