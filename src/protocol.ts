@@ -69,6 +69,18 @@ export interface DoneMessage {
 
 export const DONE_FIELDS = 4;
 
+/**
+ * A task whose runs take less than this on average (in ms) is quick: the pool lines other runs up behind its
+ * runs, and a worker holds back the outcomes of its runs to send them together. Before a run that may take
+ * longer (a task not known to be quick, its time unknown at its first run), the worker sends what it holds.
+ */
+export const QUICK_RUN_MS = 4;
+
+/** A moving average of run times (ms), `Infinity` before the first. */
+export function averageRunMs(averageMs: number, tookMs: number): number {
+  return averageMs === Infinity ? tookMs : averageMs * 0.8 + tookMs * 0.2;
+}
+
 export function isRunBatchMessage(data: unknown): data is RunBatchMessage {
   return typeof data === 'object' && data !== null && (data as RunBatchMessage).type === 'offthread:run';
 }

@@ -3,10 +3,12 @@ import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
 import { newId } from '../job/new-id';
 import {
+  averageRunMs,
   DONE_FIELDS,
   isDoneMessage,
   isProgressMessage,
   packRun,
+  QUICK_RUN_MS,
   type RunBatchMessage,
   type RunRequest,
   type RunResponse,
@@ -42,6 +44,14 @@ interface Run {
   resolve: (response: RunResponse) => void;
   /** It is the head of its worker's line: it runs there now, and its timeout counts. */
   started: boolean;
+  /** When it became the head, by the pool's clock. */
+  startedAt: number;
+  /**
+   * Its task was known to be quick (QUICK_RUN_MS) when it was placed: other runs may wait behind it. Runs wait
+   * in a worker's line only behind quick runs, and only while the run at its head has not taken longer than a
+   * quick one: a quick job is not held up behind a long one while another worker could take it.
+   */
+  quick: boolean;
   timer: TimerHandle | undefined;
 }
 
@@ -54,6 +64,8 @@ interface Slot {
   idleTimer: TimerHandle | undefined;
   /** Runs sent to this worker, in the order it runs them: the first one is running. */
   runs: Map<string, Run>;
+  /** How many of them are not `quick`: while any is, no run is placed behind them. */
+  slow: number;
   /** Requests to send with the next message. */
   outbox: RunRequest[];
   outboxTransfers: Transferable[];
@@ -72,8 +84,6 @@ function depthFor(averageRunMs: number): number {
   return 1;
 }
 
-/** How quickly the average run time follows new runs. */
-const AVERAGE_WEIGHT = 0.2;
 
 /**
  * Runs jobs on Web Workers. Each worker runs one job at a time; when jobs are tiny, several are sent to a
@@ -91,6 +101,8 @@ export class WorkerPool {
   readonly #starting = new Map<string, SerializedError | undefined>();
   #hello: Promise<WorkerHello> | undefined;
   #averageRunMs = Infinity;
+  /** Per task: how long its runs take, on average. */
+  readonly #taskMs = new Map<string, number>();
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -128,8 +140,17 @@ export class WorkerPool {
     let slot: Slot | undefined;
     let failure: SerializedError | undefined;
     try {
-      // No await between choosing a worker and taking room in it, unless there is no room to take.
-      while (!(slot = this.#place())) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      // No await between choosing a worker and taking room in it, unless there is no room to take. First come,
+      // first served: a run waits behind runs already waiting. One placed after a wait wakes the next, as there
+      // may be room for more; one woken for nothing goes back to the front of the line.
+      slot = this.#waiting.length === 0 ? this.#place() : undefined;
+      let woken = false;
+      while (!slot) {
+        await new Promise<void>((resolve) => (woken ? this.#waiting.unshift(resolve) : this.#waiting.push(resolve)));
+        woken = true;
+        slot = this.#place();
+      }
+      if (woken) this.#waiting.shift()?.();
     } catch (error) {
       failure = serializeError(error);
     }
@@ -143,7 +164,9 @@ export class WorkerPool {
     const target = slot;
     return new Promise<RunResponse>((resolve) => {
       // In its worker's line at once, so that the next run placed sees the room taken.
-      target.runs.set(request.runId, { request, options, resolve, started: false, timer: undefined });
+      const quick = (this.#taskMs.get(request.name) ?? Infinity) < QUICK_RUN_MS;
+      if (!quick) target.slow++;
+      target.runs.set(request.runId, { request, options, resolve, started: false, startedAt: 0, quick, timer: undefined });
       const transferables = takeTransferables(request.data);
       if (transferables) target.outboxTransfers.push(...transferables);
       if (target.outbox.push(request) === 1) {
@@ -197,15 +220,22 @@ export class WorkerPool {
 
   /**
    * A worker with room for one more run: an idle one, a new one while there may be more, or the least
-   * busy one; `undefined` when all are full. A worker still starting is fine: runs wait in its outbox.
+   * busy one whose line is quick; `undefined` when all are full. A worker still starting is
+   * fine: runs wait in its outbox.
    */
   #place(): Slot | undefined {
     if (this.#closed) throw new WorkerCrashedError('The worker pool is closed');
     let best: Slot | undefined;
+    const now = this.#options.clock.now();
     for (const slot of this.#slots) {
       if (slot.dead) continue;
+      if (slot.runs.size === 0) {
+        best = slot;
+        break;
+      }
+      const head = slot.runs.values().next().value!;
+      if (slot.slow > 0 || (head.started && now - head.startedAt >= QUICK_RUN_MS)) continue;
       if (!best || slot.runs.size < best.runs.size) best = slot;
-      if (slot.runs.size === 0) break;
     }
     if ((!best || best.runs.size > 0) && this.#slots.size < this.#options.size) best = this.#spawn();
     if (!best || best.runs.size >= this.#depth()) return undefined;
@@ -230,6 +260,7 @@ export class WorkerPool {
   /** The run is the one its worker runs now: its timeout starts. */
   #start(slot: Slot, run: Run): void {
     run.started = true;
+    run.startedAt = this.#options.clock.now();
     const ms = run.options.timeoutMs;
     if (ms === undefined) return;
     run.timer = this.#options.clock.setTimeout(() => {
@@ -245,6 +276,7 @@ export class WorkerPool {
     if (!run) return;
     const wasHead = slot.runs.keys().next().value === runId;
     slot.runs.delete(runId);
+    if (!run.quick) slot.slow--;
     if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
     run.resolve(response);
     const next = slot.runs.values().next().value;
@@ -289,6 +321,7 @@ export class WorkerPool {
       dead: false,
       idleTimer: undefined,
       runs: new Map(),
+      slow: 0,
       outbox: [],
       outboxTransfers: [],
       failStart,
@@ -304,9 +337,14 @@ export class WorkerPool {
         const { results } = data;
         for (let i = 0; i < results.length; i += DONE_FIELDS) {
           const ok = results[i + 1] as boolean;
+          const runId = results[i] as string;
           const took = results[i + 3] as number | undefined;
-          if (took !== undefined) this.#averageRunMs = this.#averageRunMs === Infinity ? took : this.#averageRunMs * (1 - AVERAGE_WEIGHT) + took * AVERAGE_WEIGHT;
-          this.#finish(slot, results[i] as string, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
+          if (took !== undefined) {
+            this.#averageRunMs = averageRunMs(this.#averageRunMs, took);
+            const name = slot.runs.get(runId)?.request.name;
+            if (name !== undefined) this.#taskMs.set(name, averageRunMs(this.#taskMs.get(name) ?? Infinity, took));
+          }
+          this.#finish(slot, runId, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
         }
       }
       else if (isProgressMessage(data)) slot.runs.get(data.runId)?.options.onProgress?.(data.progress);
@@ -354,7 +392,7 @@ export class WorkerPool {
       if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
       run.resolve({ ok: false, error: notStarted, notStarted: true });
     }
-    // Whoever waits for room gets a new worker.
-    for (const wake of this.#waiting.splice(0)) wake();
+    // Whoever waits for room gets a new worker (and wakes the next, if there is room for more).
+    this.#waiting.shift()?.();
   }
 }

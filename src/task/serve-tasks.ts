@@ -2,7 +2,9 @@ import * as Comlink from 'comlink';
 import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
 import {
+  averageRunMs,
   isRunBatchMessage,
+  QUICK_RUN_MS,
   unpackRuns,
   type DoneMessage,
   type ProgressMessage,
@@ -113,7 +115,8 @@ const FLUSH_MS = 2;
 
 /**
  * The worker's line of runs: run one at a time, in the order they came; results gathered and sent
- * together when the line empties or every few milliseconds, so tiny jobs cost a message per batch.
+ * together when the line empties, every few milliseconds, or before a run that may be long, so tiny jobs
+ * cost a message per batch.
  */
 class RunLine {
   readonly #api: WorkerApi;
@@ -124,6 +127,8 @@ class RunLine {
   #transfers: Transferable[] = [];
   #running = false;
   #lastFlush = 0;
+  /** Per task: how long its runs take here, on average. */
+  readonly #taskMs = new Map<string, number>();
 
   constructor(api: WorkerApi, post: (message: DoneMessage, transfers: Transferable[]) => void) {
     this.#api = api;
@@ -150,11 +155,14 @@ class RunLine {
     while (this.#line.length > 0) {
       const request = this.#line.shift()!;
       // The page starts a run's timeout when it hears that the run before it ended: before a run that has
-      // one, say what has ended, or a run lined up behind quick ones could spin past its timeout unseen.
-      if (request.timeoutMs !== undefined) this.#flush();
+      // one, say what has ended, or a run lined up behind quick ones could spin past its timeout unseen. And
+      // before a run that may be long, lest the outcomes of quick runs wait for it.
+      const averageMs = this.#taskMs.get(request.name) ?? Infinity;
+      if (request.timeoutMs !== undefined || !(averageMs < QUICK_RUN_MS)) this.#flush();
       const startedAt = performance.now();
       const response = await this.#api.run(request);
       const took = performance.now() - startedAt;
+      this.#taskMs.set(request.name, averageRunMs(averageMs, took));
       const transferables = takeTransferables(response);
       if (transferables) this.#transfers.push(...transferables);
       this.#results.push(request.runId, response.ok, response.ok ? response.value : response.error, took);

@@ -175,14 +175,43 @@ describe('WorkerPool', () => {
 
   it('on a timeout, fails only the running job: the jobs lined up behind it come back unstarted', async () => {
     const pool = makePool({ size: 1 });
-    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
+    // `spin` is known to be quick, so a run is lined up behind this one, which turns out to spin for good.
+    for (let i = 0; i < 20; i++) await pool.run(request('spin', 0));
     expect(pool.capacity).toBeGreaterThan(1);
-    const stuck = pool.run(request('spinForever'), { timeoutMs: 300 });
+    const stuck = pool.run(request('spin', 60_000), { timeoutMs: 300 });
     const behind = pool.run(request('add', { a: 1, b: 1 }));
     expect(errorOf(await stuck).name).toBe('JobTimeoutError');
     const after = await behind;
     expect(after).toMatchObject({ ok: false, notStarted: true });
     expect(await pool.run(request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
+  });
+
+  it('never holds a quick job behind a long one while another worker could run it', async () => {
+    const pool = makePool({ size: 2 });
+    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
+    for (let i = 0; i < 5; i++) await pool.run(request('spin', 0));
+    // A task never seen (its time unknown) and a quick task's run that turns out long: nothing waits behind either.
+    for (const long of [request('sleep', 1_500), request('spin', 1_500)]) {
+      let longDone = false;
+      const running = pool.run(long).then(() => (longDone = true));
+      await sleep(20);
+      const quick = await Promise.all(Array.from({ length: 300 }, () => pool.run(request('noop'))));
+      expect(quick.every((r) => r.ok)).toBe(true);
+      expect(longDone).toBe(false);
+      await running;
+    }
+  });
+
+  it('sends the outcomes of quick runs before starting a run that may be long, not after it', async () => {
+    const pool = makePool({ size: 1 });
+    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
+    let longDone = false;
+    const quick = Array.from({ length: 30 }, () => pool.run(request('noop')));
+    // In the same worker, behind the quick ones: its task's time is unknown, so the worker says what ended first.
+    const running = pool.run(request('sleep', 1_500)).then(() => (longDone = true));
+    expect((await Promise.all(quick)).every((r) => r.ok)).toBe(true);
+    expect(longDone).toBe(false);
+    await running;
   });
 
   it('reaps idle workers', async () => {

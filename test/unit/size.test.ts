@@ -25,10 +25,12 @@ const GUARD: Record<string, number> = {
   // Set when branch `size` was merged with the deferred claims of main, about 3% above what was measured then.
   // The page's (and so the others with it) raised by 250 B (measured 21,305 B) for a closing page that starts no jobs (pagehide), getJob typed
   // by task name, and network jobs that stop waiting for a host that never answers: about 100 B each.
-  'offthread + offthread/worker': 27_500,
-  'offthread (page)': 21_500,
+  // Raised by 300 B more (measured 21,584 B) for a fix and two speed-ups: the read floor kept below jobs taken
+  // unwritten, with a backstop; retention sweeps deferred to a drain; no quick job lined up behind a long one.
+  'offthread + offthread/worker': 27_800,
+  'offthread (page)': 21_800,
   'offthread/worker': 5_950,
-  'offthread (page) with its lazy chunks': 24_550,
+  'offthread (page) with its lazy chunks': 24_850,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
