@@ -245,7 +245,20 @@ async function bulkOnQueue(count: number, until: 'results' | 'events') {
   else await done;
   const wallMs = now() - t0;
   off?.();
+  lastBulkEnd = t0 + wallMs;
   return { wallMs, addedMs, completed };
+}
+
+let lastBulkEnd = 0;
+
+/**
+ * After {@link bulkOnQueue} (called apart, so that its CPU is not the burst's): how long after the burst's end the
+ * completed jobs stored were down to what retention keeps (the newest 1,000). The sweep waits for the queue to drain.
+ */
+async function untilSwept() {
+  const queue = running().queue!;
+  while ((await queue.counts()).completed > 1_000 && now() - lastBulkEnd < 30_000) await sleep(25);
+  return now() - lastBulkEnd;
 }
 
 /** One job after each idle gap (workers warm, nothing else queued) on the started contender: `add` (or post) to its result. */
@@ -421,6 +434,7 @@ const bench = {
   ceilingRun,
   ceilingEnd,
   bulkOnQueue,
+  untilSwept,
   idleCalls,
   bigBuffer,
   storeJobs,

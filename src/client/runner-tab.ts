@@ -20,8 +20,16 @@ export interface RunnerTabListener {
   error(error: unknown): void;
 }
 
-/** A retention sweep follows this many finished jobs (and runs hourly anyway). */
+/**
+ * Retention sweeps are housekeeping, done when the queue is quiet: one follows a drain (nothing running, nothing
+ * ready) once this many jobs have finished since the last, after {@link SWEEP_QUIET_MS} without new runs.
+ * Deleting a job costs IndexedDB about as much as writing it, so a sweep during a burst would slow the burst.
+ */
 const SWEEP_EVERY_FINISHED = 500;
+const SWEEP_QUIET_MS = 1_000;
+/** Under steady load the queue never drains: a sweep runs anyway after this many finished jobs. */
+const SWEEP_BUSY_FINISHED = 10_000;
+/** And one runs hourly whatever happens (retention by age). */
 const SWEEP_INTERVAL_MS = 3_600_000;
 
 /**
@@ -70,7 +78,10 @@ export class RunnerTab {
               listener.job('stalled', job);
               this.#finished(job);
             },
-            drained: () => listener.drained(),
+            drained: () => {
+              listener.drained();
+              if (this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#sweepSoon(SWEEP_QUIET_MS, true);
+            },
             error: (error) => listener.error(error),
           },
           concurrency: o.concurrency,
@@ -222,11 +233,11 @@ export class RunnerTab {
   }
 
   #finished(job: JobRecord): void {
-    if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#sweepSoon(1_000);
+    if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_BUSY_FINISHED) this.#sweepSoon(0);
   }
 
-  /** Deletes what retention no longer keeps: soon after many jobs finished, and hourly. */
-  #sweepSoon(delayMs: number): void {
+  /** Deletes what retention no longer keeps: when the queue has drained after many jobs finished, and hourly. */
+  #sweepSoon(delayMs: number, ifQuiet = false): void {
     const at = Date.now() + delayMs;
     // A sweep already due sooner will do.
     if (this.#closed || (this.#sweepTimer !== undefined && this.#sweepAt <= at)) return;
@@ -234,6 +245,10 @@ export class RunnerTab {
     this.#sweepAt = at;
     this.#sweepTimer = setTimeout(async () => {
       this.#sweepTimer = undefined;
+      const runner = await this.#runner;
+      if (this.#closed) return;
+      // Runs started again since the drain: the next drain (or the busy cap) sweeps.
+      if (ifQuiet && runner.running > 0 && this.#finishedSinceSweep < SWEEP_BUSY_FINISHED) return this.#sweepSoon(SWEEP_INTERVAL_MS);
       this.#finishedSinceSweep = 0;
       try {
         await sweep(await this.#store, this.#o.retention, this.#o.clock.now());

@@ -324,12 +324,13 @@ export class IdbJobStore implements JobStore {
       let excess = keep === undefined ? 0 : Math.max(0, (await index.count(all)) - keep);
       const cutoff = finishedBefore ?? -Infinity;
       const ids: string[] = [];
-      let cursor = await index.openCursor(all);
+      // Keys only: the index key holds `finishedAt`, and reading the rows would cost as much as deleting them.
+      const rawJobs = unwrap(tx).objectStore('jobs');
+      let cursor = await index.openKeyCursor(all);
       while (cursor && ids.length < limit) {
-        const finishedAt = cursor.value.finishedAt ?? 0;
-        if (excess <= 0 && finishedAt >= cutoff) break;
+        if (excess <= 0 && cursor.key[1] >= cutoff) break;
         ids.push(cursor.primaryKey);
-        cursor.delete().catch(ignore);
+        rawJobs.delete(cursor.primaryKey);
         excess--;
         cursor = await cursor.continue();
       }

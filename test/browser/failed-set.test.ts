@@ -103,6 +103,32 @@ for (const storage of ['indexeddb', 'memory'] as const) {
   });
 }
 
+describe('retention sweeps wait for a quiet queue', () => {
+  it('a burst is not slowed by deleting: the sweep follows the drain, not the 500th job', async () => {
+    const queue = makeQueue({ storage: 'memory', retention: { completed: { count: 10 } } });
+    const burst = await queue.addBulk(Array.from({ length: 600 }, () => ({ name: 'noop' as const })));
+    // Last in line, it keeps the queue busy for a while after the 600 are done.
+    const slow = await queue.add('sleep', 1_500, { priority: -1 });
+    await Promise.all(burst.map((j) => j.result));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await slow.state()).toBe('active');
+    expect((await queue.counts()).completed).toBe(600);
+    await slow.result;
+    // Drained: a second later, the sweep.
+    await expect.poll(async () => (await queue.counts()).completed, { timeout: 5_000 }).toBe(10);
+  });
+
+  it('under load that never drains, a sweep still runs after 10,000 finished jobs', async () => {
+    const queue = makeQueue({ storage: 'memory', retention: { completed: { count: 10 } } });
+    const slow = await queue.add('sleep', 4_000, { priority: -1 });
+    const burst = await queue.addBulk(Array.from({ length: 10_000 }, () => ({ name: 'noop' as const })));
+    await Promise.all(burst.map((j) => j.result));
+    await expect.poll(async () => (await queue.counts()).completed, { timeout: 3_000 }).toBe(10);
+    // Swept while the queue was still busy.
+    expect(await slow.state()).toBe('active');
+  });
+});
+
 describe('storage', () => {
   it('refuses nonsense retention options', () => {
     expect(() => makeQueue({ retention: { completed: { count: -1 } } })).toThrow(

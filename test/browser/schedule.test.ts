@@ -22,12 +22,12 @@ describe('schedules', () => {
     expect(await queue.schedules()).toEqual([]);
   });
 
-  it('keeps firing after a retention sweep (one follows every 500 finished jobs)', async () => {
+  it('keeps firing after a retention sweep (one follows a drain once 500 jobs have finished)', async () => {
     const queue = makeQueue({ storage: 'memory', retention: { completed: { count: 10 } } });
     await queue.schedule('tick', { every: 1_000 }, { name: 'echo', data: 'tick' });
     const jobs = await queue.addBulk(Array.from({ length: 520 }, () => ({ name: 'noop' as const })));
     await Promise.all(jobs.map((j) => j.result));
-    // The sweep runs a second after the 500th; then the schedule must still add its slots.
+    // The sweep runs a second after the queue drains; then the schedule must still add its slots.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     await expect.poll(async () => (await queue.counts()).completed, { timeout: 3_000 }).toBeLessThanOrEqual(12);
     const ticks = new Promise((resolve) => queue.on('completed', ({ job }) => job.id.startsWith('tick@') && resolve(job.id)));
