@@ -7,7 +7,7 @@ import { Scheduler } from '../schedule/scheduler';
 import { IdbJobStore } from '../store/idb-job-store';
 import { runnerLockName } from '../tabs/owner-lock';
 import { QueueChannel, slim } from '../tabs/queue-channel';
-import { splitDefinition, type TaskMap } from '../task/task';
+import { manifestOf, splitDefinition, type TaskMap } from '../task/task';
 import { InThreadExecutor } from './in-thread-executor';
 import { periodicSyncTag, syncTag, type DrainMessage } from './sync-tags';
 
@@ -107,9 +107,9 @@ export function serveQueue(options: ServeQueueOptions): void {
     // Not through waitUntil: while a service worker activates, the browser holds back the fetches of the
     // pages it will control (the page's own worker scripts among them). And only if no tab runs the queue:
     // the tab that registered this service worker usually does, for as long as it lives.
-    drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS, { waitForLock: false }).catch((error: unknown) =>
-      console.error(`offthread: queue "${o.queue}" in the service worker:`, error),
-    );
+    const failed = (error: unknown) => console.error(`offthread: queue "${o.queue}" in the service worker:`, error);
+    storeManifest(o).catch(failed);
+    drainQueue(o, o.budgetMs ?? OTHER_EVENT_BUDGET_MS, { waitForLock: false }).catch(failed);
   });
   scope.addEventListener('message', (event) => {
     const data = event.data as DrainMessage | undefined;
@@ -240,6 +240,20 @@ async function pageWantsQueue(queue: string, stop: AbortSignal): Promise<'page'>
     await new Promise((resolve) => setTimeout(resolve, PAGE_CHECK_MS));
   }
   return new Promise<never>(() => {});
+}
+
+/**
+ * Stores the tasks and their defaults for pages without workers, unless a tab has: such a page checks the jobs it
+ * adds against them, and gives them their task's defaults (`attempts`, `requiresNetwork`...). A tab with workers
+ * stores its own, newer or not, whenever it opens the queue.
+ */
+async function storeManifest(o: ServeQueueOptions): Promise<void> {
+  const store = await IdbJobStore.open(o.queue, { now: Date.now, random: Math.random });
+  try {
+    if ((await store.getMeta('tasks')) === undefined) await store.setMeta('tasks', manifestOf(o.tasks));
+  } finally {
+    store.close();
+  }
 }
 
 /** Jobs waiting that this service worker could run now (read without taking the queue). */

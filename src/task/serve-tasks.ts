@@ -15,7 +15,7 @@ import {
   type WorkerHello,
 } from '../protocol';
 import { jobFetch } from './job-fetch';
-import { splitDefinition, type TaskContext, type TaskManifest, type TaskMap } from './task';
+import { manifestOf, splitDefinition, type TaskContext, type TaskMap } from './task';
 import { takeTransferables, transfer } from './transfer';
 
 /**
@@ -53,8 +53,7 @@ export function serveTasks(tasks: TaskMap): void {
 
 /** The worker's side of the protocol, apart from comlink so it can run in any thread. */
 export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
-  const names = Object.keys(tasks);
-  const manifest: TaskManifest = Object.fromEntries(names.map((name) => [name, splitDefinition(tasks[name]!).options]));
+  const manifest = manifestOf(tasks);
   const controllers = new Map<string, AbortController>();
 
   return {
@@ -66,7 +65,7 @@ export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
     async run(request: RunRequest): Promise<RunResponse> {
       const definition = Object.hasOwn(tasks, request.name) ? tasks[request.name] : undefined;
       if (definition === undefined) {
-        const error = new InvalidJobError(`Unknown task "${request.name}": this worker serves ${names.join(', ') || 'no tasks'}`);
+        const error = new InvalidJobError(`Unknown task "${request.name}": this worker serves ${Object.keys(manifest).join(', ') || 'no tasks'}`);
         return { ok: false, error: serializeError(error) };
       }
       const handler = splitDefinition(definition).run;

@@ -80,6 +80,11 @@ export type TaskResult<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Aw
 /** What a worker says of its tasks: their names, and each one's defaults (plain data). */
 export type TaskManifest = Record<string, Omit<TaskOptions, never>>;
 
+/** The manifest of `tasks`, as a worker says it at hello (and a service worker stores it). */
+export function manifestOf(tasks: TaskMap): TaskManifest {
+  return Object.fromEntries(Object.keys(tasks).map((name) => [name, splitDefinition(tasks[name]!).options]));
+}
+
 /** The handler and the defaults of one task definition. */
 export function splitDefinition(definition: TaskDefinition): { run: (data: unknown, ctx: TaskContext) => unknown; options: TaskOptions } {
   if (typeof definition === 'function') return { run: definition as (data: unknown, ctx: TaskContext) => unknown, options: {} };

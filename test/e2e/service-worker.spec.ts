@@ -110,6 +110,34 @@ test.describe('service worker', () => {
   // Was a bug, the same cause, as a user met it: while the new service worker is `activating`, the fetch of the
   // page's in-scope worker script waits for its activation, which waited for the lock the page holds: the pool
   // gave up after 10 s and queue.add rejected with WorkerCrashedError ("did not answer within 10000 ms of starting").
+  test('a page without workers gives the jobs it adds their task defaults and checks their names, with the tasks the service worker stored as it activated', async ({ context }) => {
+    const queue = uniqueQueue('sw-defaults');
+    const page = await openSwPage(context, { queue, tab: 'A', worker: false });
+    // No tab with workers has opened this queue: the tasks in the store can only come from the service worker.
+    const storedTasks = () =>
+      page.evaluate(
+        (name) =>
+          new Promise<string[]>((resolve, reject) => {
+            const open = indexedDB.open(`offthread:${name}`);
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const get = open.result.transaction('meta').objectStore('meta').get('tasks');
+              get.onsuccess = () => resolve(Object.keys((get.result as object | undefined) ?? {}));
+              get.onerror = () => reject(get.error);
+            };
+          }),
+        queue,
+      );
+    await expect.poll(storedTasks, { timeout: 10_000 }).toContain('upload');
+    await context.setOffline(true);
+    // `upload` is a network job by its task's default: added offline, it waits.
+    const [id] = await addJobs(page, [{ name: 'upload', data: { url: 'http://127.0.0.1:9/upload' } }]);
+    expect(await page.evaluate((jobId) => window.swHarness.info(jobId).then((info) => info?.requiresNetwork), id!)).toBe(true);
+    const unknown = await page.evaluate(() => (window.swHarness.queue.add as (name: string, data: unknown) => Promise<unknown>)('nope', 1).then(() => 'added', (error: Error) => `${error.name}: ${error.message}`));
+    expect(unknown).toMatch(/^InvalidJobError: Unknown task "nope": the worker serves .*"upload"/);
+    await context.setOffline(false);
+  });
+
   test("on a first visit, a page that runs the queue starts its workers and runs jobs while its service worker activates", async ({ context }) => {
     const queue = uniqueQueue('sw-first-visit');
     const page = await context.newPage();
