@@ -84,7 +84,6 @@ function depthFor(averageRunMs: number): number {
   return 1;
 }
 
-
 /**
  * Runs jobs on Web Workers. Each worker runs one job at a time; when jobs are tiny, several are sent to a
  * worker in one message and their results come back together, so a burst costs a message per batch, not
@@ -96,7 +95,8 @@ export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #slots = new Set<Slot>();
   /** Runs waiting for room in a worker, first come first served. */
-  readonly #waiting: Array<() => void> = [];
+  readonly #waiting: Array<{ seq: number; wake: () => void }> = [];
+  #waitSeq = 0;
   /** Runs not yet in a worker, with the reason if they were aborted meanwhile. */
   readonly #starting = new Map<string, SerializedError | undefined>();
   #hello: Promise<WorkerHello> | undefined;
@@ -142,15 +142,20 @@ export class WorkerPool {
     try {
       // No await between choosing a worker and taking room in it, unless there is no room to take. First come,
       // first served: a run waits behind runs already waiting. One placed after a wait wakes the next, as there
-      // may be room for more; one woken for nothing goes back to the front of the line.
+      // may be room for more; one woken for nothing goes back to its place in the line.
       slot = this.#waiting.length === 0 ? this.#place() : undefined;
+      const seq = this.#waitSeq++;
       let woken = false;
       while (!slot) {
-        await new Promise<void>((resolve) => (woken ? this.#waiting.unshift(resolve) : this.#waiting.push(resolve)));
+        await new Promise<void>((wake) => {
+          let at = this.#waiting.length;
+          while (at > 0 && this.#waiting[at - 1]!.seq > seq) at--;
+          this.#waiting.splice(at, 0, { seq, wake });
+        });
         woken = true;
         slot = this.#place();
       }
-      if (woken) this.#waiting.shift()?.();
+      if (woken) this.#waiting.shift()?.wake();
     } catch (error) {
       failure = serializeError(error);
     }
@@ -211,7 +216,7 @@ export class WorkerPool {
   close(): void {
     this.#closed = true;
     for (const slot of [...this.#slots]) this.#crash(slot, 'the pool was closed');
-    for (const wake of this.#waiting.splice(0)) wake();
+    for (const { wake } of this.#waiting.splice(0)) wake();
   }
 
   #depth(): number {
@@ -220,8 +225,8 @@ export class WorkerPool {
 
   /**
    * A worker with room for one more run: an idle one, a new one while there may be more, or the least
-   * busy one whose line is quick; `undefined` when all are full. A worker still starting is
-   * fine: runs wait in its outbox.
+   * busy one whose line is quick; `undefined` when all are full. A worker still starting is fine: runs
+   * wait in its outbox.
    */
   #place(): Slot | undefined {
     if (this.#closed) throw new WorkerCrashedError('The worker pool is closed');
@@ -294,7 +299,7 @@ export class WorkerPool {
   /** Room in a worker: someone waiting for it goes first; a worker with nothing to do starts its idle clock. */
   #idleOrServe(slot: Slot): void {
     if (slot.dead) return;
-    const waiting = this.#waiting.shift();
+    const waiting = this.#waiting.shift()?.wake;
     if (waiting) return waiting();
     if (slot.runs.size === 0 && slot.idleTimer === undefined) {
       slot.idleTimer = this.#options.clock.setTimeout(() => this.#discard(slot), this.#options.idleTimeoutMs);
@@ -393,6 +398,6 @@ export class WorkerPool {
       run.resolve({ ok: false, error: notStarted, notStarted: true });
     }
     // Whoever waits for room gets a new worker (and wakes the next, if there is room for more).
-    this.#waiting.shift()?.();
+    this.#waiting.shift()?.wake();
   }
 }
