@@ -214,6 +214,18 @@ describe('WorkerPool', () => {
     await running;
   });
 
+  it('runs that wait for room start in the order they came, also after being woken for room they did not get', async () => {
+    const pool = makePool({ size: 1 });
+    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
+    const quick = Array.from({ length: 10 }, () => pool.run(request('noop')));
+    // `echo` has never run here: the first is lined up behind the quick ones, the others wait for room. The quick
+    // ones' results wake them all at once, with no room yet (nothing goes behind a run of unknown length).
+    const order: number[] = [];
+    const echoes = Array.from({ length: 5 }, (_, i) => pool.run(request('echo', i)).then((r) => order.push(r.ok ? (r.value as number) : -1)));
+    await Promise.all([...quick, ...echoes]);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('reaps idle workers', async () => {
     const pool = makePool({ idleTimeoutMs: 50 });
     await pool.run(request('noop'));
