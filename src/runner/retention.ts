@@ -19,12 +19,13 @@ export const DEFAULT_RETENTION: Required<RetentionOptions> = {
   cancelled: { age: 86_400_000, count: 1_000 },
 };
 
-/** Jobs deleted per transaction while sweeping. */
+/** Jobs deleted per transaction while sweeping IndexedDB (a memory store has no transaction to keep short). */
 const SWEEP_BATCH = 500;
 
 /** Deletes the finished jobs that `retention` no longer keeps; returns how many. */
 export async function sweep(store: JobStore, retention: Required<RetentionOptions>, now: number): Promise<number> {
   let removed = 0;
+  const batch = store.kind === 'memory' ? Infinity : SWEEP_BATCH;
   for (const state of ['completed', 'failed', 'cancelled'] as const) {
     const rule = retention[state];
     if (rule === false) continue;
@@ -33,10 +34,10 @@ export async function sweep(store: JobStore, retention: Required<RetentionOption
         state,
         finishedBefore: rule.age === undefined ? undefined : now - rule.age,
         keep: rule.count,
-        limit: SWEEP_BATCH,
+        limit: batch,
       });
       removed += ids.length;
-      if (ids.length < SWEEP_BATCH) break;
+      if (ids.length < batch) break;
     }
   }
   return removed;
