@@ -140,6 +140,8 @@ export class Runner {
   #lineEmpty = false;
   /** The next claim reads the line from its start (see `ClaimRequest.fromStart`). */
   #fromStart = true;
+  /** A claim has read the line from where the store last found its head, not from its start, since the last that did. */
+  #readFromFloor = false;
   /** Wakes from outside so far: a claim made from the start is good for the line as it was before it. */
   #outsideWakes = 0;
   #failing = false;
@@ -415,6 +417,7 @@ export class Runner {
         if (!claim) continue;
 
         this.#armDueTimer(result.nextRunAt);
+        this.#readFromFloor = !claim.fromStart;
         if (claim.fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
         this.#lineEmpty = result.claimed.length < claim.max && !this.#again;
         if (result.claimed.length === claim.max) this.#again = true;
@@ -665,9 +668,10 @@ export class Runner {
       this.reclaim()
         .catch((error: unknown) => this.#o.listener.error(error))
         .finally(() => {
-          // A backstop, as reclaiming is: an idle runner reads the line from its start again, so that no job
-          // can wait unseen behind where the store last found the best one.
-          if (this.#runs.size === 0 && !this.#closed) this.wake();
+          // A backstop, as reclaiming is: an idle runner whose last claim read from where the store last found
+          // the line's head reads it from its start once, so that no job can wait unseen behind that place.
+          // (An idle queue does nothing more: no transaction every few seconds.)
+          if (this.#runs.size === 0 && this.#readFromFloor && !this.#closed) this.wake();
           if (!this.#closed) this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
         });
     };

@@ -160,18 +160,32 @@ describe('Runner: pause, resume, close', () => {
 });
 
 describe('Runner: the backstop', () => {
-  it('an idle runner reads the line from its start at each reclaim check: a job its store missed does not wait for ever', async () => {
+  it('an idle runner whose last claim read from the store\'s floor reads the line from its start at the next reclaim check: a job its store missed does not wait for ever; then it rests', async () => {
     const h = await started({ reclaimIntervalMs: 5_000 });
     // A store that finds jobs only when a claim reads the line from its start (IndexedDB reads from a floor otherwise).
     const commit = h.store.commit.bind(h.store);
     h.store.commit = (updates, claim) => commit(updates, claim && !claim.fromStart ? { ...claim, max: 0 } : claim);
+    // A job runs and ends: the turn that records its end claims from the floor.
+    const [first] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    h.executor.runOf(first!).succeed(1);
+    await h.settle();
+    expect((await h.job(first!)).state).toBe('completed');
     const [id] = await h.add({});
     // Stored without the runner being woken (as by a path that forgot to): it is not run yet...
     await h.clock.advance(4_000);
-    expect(h.executor.started).toEqual([]);
+    expect(h.executor.started).toEqual([first]);
     // ...but at the next check it is.
     await h.clock.advance(1_000);
-    expect(h.executor.started).toEqual([id]);
+    expect(h.executor.started).toEqual([first, id]);
+    h.executor.runOf(id!).succeed(2);
+    await h.settle();
+    // Once a read from the start has found nothing more, an idle runner makes no more commits.
+    await h.clock.advance(5_000);
+    const commits = h.store.commits;
+    await h.clock.advance(30_000);
+    expect(h.store.commits).toBe(commits);
   });
 });
 
