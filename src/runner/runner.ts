@@ -136,8 +136,13 @@ export class Runner {
   #leaving = false;
   #closed = false;
   #drained = false;
-  /** The last claim found nothing more to take, and nothing has woken the runner since. */
+  /**
+   * The last claim found nothing more to take, and nothing that may put jobs in line has happened since: a
+   * commit that only records runs makes no claim then (an idle queue's job costs one transaction less).
+   */
   #lineEmpty = false;
+  /** Something may have put jobs in line since the current turn's claim was asked for. */
+  #lineWoken = false;
   /** The next claim reads the line from its start (see `ClaimRequest.fromStart`). */
   #fromStart = true;
   /** A claim has read the line from where the store last found its head, not from its start, since the last that did. */
@@ -195,9 +200,15 @@ export class Runner {
     this.#wakeUp();
   }
 
-  /** A wake of the runner's own (runs ended, a timer): what it put in line, its store knows of. */
+  /** A wake of the runner's own that may have put jobs in line (a due or network timer): what it put there, its store knows of. */
   #wakeUp(): void {
     this.#lineEmpty = false;
+    this.#lineWoken = true;
+    this.#kick();
+  }
+
+  /** Takes a turn (another, if one is under way) for what there is to write; what is known of the line stands. */
+  #kick(): void {
     if (this.#closed || !this.#started) return;
     if (this.#turning) {
       this.#again = true;
@@ -371,9 +382,11 @@ export class Runner {
     try {
       do {
         this.#again = false;
+        this.#lineWoken = false;
         const pending = this.#pending;
         this.#pending = [];
-        const free = this.#free();
+        // Nothing to claim when the line was empty at the last look and nothing has put jobs in it since.
+        const free = this.#lineEmpty ? 0 : this.#free();
         if (pending.length === 0 && free <= 0) break;
         // Claims of short jobs are deferred (see CLAIM_WRITE_MS): the pool lines them up, so it takes more than one per worker.
         const defer = this.#defers();
@@ -405,6 +418,8 @@ export class Runner {
           this.#failing = false;
         } catch (error) {
           flush();
+          // Whatever was written, jobs may have gone back in line: look again.
+          this.#lineEmpty = false;
           if (!(await this.#commitOneByOne(pending, error))) return;
           // The updates are written; the claim was not made: make it again.
           this.#again = true;
@@ -414,26 +429,34 @@ export class Runner {
         for (const job of result.claimed) this.#dispatch(job, !claim?.defer);
         const { updated } = result;
         tell = () => pending.forEach((p, i) => p.done?.(updated[i] ?? null));
-        if (!claim) continue;
+        if (!claim) {
+          // A retry (or a job handed back) went into line: look for it, in the next commit.
+          if (updated.some((job) => job?.state === 'waiting' || job?.state === 'delayed')) (this.#lineEmpty = false), (this.#again = true);
+          else if (this.#lineEmpty) this.#drainedIfIdle(flush, 0);
+          continue;
+        }
 
         this.#armDueTimer(result.nextRunAt);
         this.#readFromFloor = !claim.fromStart;
         if (claim.fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
-        this.#lineEmpty = result.claimed.length < claim.max && !this.#again;
+        this.#lineEmpty = result.claimed.length < claim.max && !this.#lineWoken;
         if (result.claimed.length === claim.max) this.#again = true;
-        else if (this.#runs.size === 0 && this.#pending.length === 0) {
-          // Drained, once the last ends are told (which may add jobs).
-          flush();
-          if (this.#runs.size === 0 && this.#pending.length === 0 && !this.#again) this.#noteDrained(result.claimed.length);
-        }
+        else this.#drainedIfIdle(flush, result.claimed.length);
         if (result.claimed.length > 0) this.#drained = false;
       } while (this.#again);
     } finally {
       flush();
       this.#turning = false;
-      if (this.#again) this.#wakeUp();
+      if (this.#again) this.#kick();
       else if (this.#isIdle()) for (const resolve of this.#idle) (this.#idle.delete(resolve), resolve());
     }
+  }
+
+  /** Tells `drained` if nothing runs and nothing is left to write, once the last ends are told (which may add jobs). */
+  #drainedIfIdle(flush: () => void, claimed: number): void {
+    if (this.#runs.size > 0 || this.#pending.length > 0) return;
+    flush();
+    if (this.#runs.size === 0 && this.#pending.length === 0 && !this.#again) this.#noteDrained(claimed);
   }
 
   /**
@@ -499,7 +522,7 @@ export class Runner {
         this.#pending.push({ update: { id: r.job.id, action: { type: 'progress', token: r.token, progress: r.progress.value } } });
         r.progress = undefined;
       }
-      this.#wakeUp();
+      this.#kick();
     }, this.#o.progressFlushMs);
   }
 
@@ -511,6 +534,8 @@ export class Runner {
       // Taken, never written, never begun: it is still waiting in the store, with nothing to write or tell,
       // maybe below where the store reads the line from now.
       this.#fromStart = true;
+      this.#lineEmpty = false;
+      this.#lineWoken = true;
       this.#wakeSoon();
       return;
     }
@@ -530,13 +555,13 @@ export class Runner {
     this.#wakeSoon();
   }
 
-  /** Wakes once the current burst of ended runs is all in (a microtask later). */
+  /** Takes a turn once the current burst of ended runs is all in (a microtask later). */
   #wakeSoon(): void {
     if (this.#wakeQueued) return;
     this.#wakeQueued = true;
     queueMicrotask(() => {
       this.#wakeQueued = false;
-      this.#wakeUp();
+      this.#kick();
     });
   }
 
@@ -584,7 +609,7 @@ export class Runner {
       else next = Math.min(next, run.since + CLAIM_WRITE_MS - now);
     }
     if (next < Infinity) this.#claimTimer = this.#o.clock.setTimeout(() => this.#writeLongClaims(), next);
-    if (wrote) this.#wakeUp();
+    if (wrote) this.#kick();
   }
 
   #actionFor(run: Run, response: RunResponse): JobAction {
@@ -660,7 +685,7 @@ export class Runner {
       for (const run of this.#runs.values()) {
         if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.token, leaseUntil } } });
       }
-      if (this.#runs.size > 0) this.#wakeUp();
+      if (this.#runs.size > 0) this.#kick();
       this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);
     };
     this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);

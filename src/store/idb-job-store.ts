@@ -41,6 +41,8 @@ export class IdbJobStore implements JobStore {
    * claim with `fromStart` reads from the start (another context may have put jobs in line).
    */
   readonly #readyFloor: Array<[number, number, number, number] | undefined> = [undefined, undefined];
+  /** The last `seq` this store wrote: an add takes it for the stored one, and checks (see `#addIn`). */
+  #seq: number | undefined;
   private constructor(queue: string, env: StoreEnv, events: IdbStoreEvents) {
     this.#queue = queue;
     this.#env = env;
@@ -83,6 +85,7 @@ export class IdbJobStore implements JobStore {
         if (reopen) {
           // A new database (the old one was cleared): what was known of the old one's line is not so of it.
           this.#readyFloor.fill(undefined);
+          this.#seq = undefined;
           this.#events.onReopened?.();
         }
         this.#everOpened = true;
@@ -105,8 +108,14 @@ export class IdbJobStore implements JobStore {
     const jobStore = tx.objectStore('jobs');
     // Plain requests for the rows (their failure aborts the transaction, which reports it).
     const rawJobs = unwrap(tx).objectStore('jobs');
-    const meta = tx.objectStore('meta');
-    let seq = ((await meta.get('seq')) as number | undefined) ?? 0;
+    const meta = unwrap(tx).objectStore('meta');
+    const stored = requested(meta.get('seq') as IDBRequest<number | undefined>);
+    // A row that cannot be stored throws before it is awaited; the transaction's abort reports that.
+    stored.catch(ignore);
+    // New jobs only (no jobId to look up): their rows go out with the seqs that follow the last this store wrote,
+    // along with the read of the stored seq: one round trip, not two. Checked below.
+    const guess = jobs.some((job) => job.id !== undefined) ? undefined : this.#seq;
+    let seq = guess ?? (await stored) ?? 0;
     const now = this.#env.now();
     const added = new Map<string, JobRecord>();
     const results: Array<{ job: JobRecord; created: boolean }> = [];
@@ -125,7 +134,17 @@ export class IdbJobStore implements JobStore {
       rawJobs.add(row);
       results.push({ job, created: true });
     }
-    meta.put(seq, 'seq').catch(ignore);
+    const shift = guess === undefined ? 0 : ((await stored) ?? 0) - guess;
+    if (shift) {
+      // Another context added jobs since this store last did: these go after those.
+      seq += shift;
+      for (const result of results) {
+        const row = toRow((result.job = { ...result.job, seq: result.job.seq + shift }));
+        this.#lowerFloor(row);
+        rawJobs.put(row);
+      }
+    }
+    meta.put((this.#seq = seq), 'seq');
     return results;
   }
 
@@ -189,23 +208,33 @@ export class IdbJobStore implements JobStore {
       });
       if (!claim) return { updated, claimed: [], nextRunAt: undefined };
 
+      // The delayed jobs now due, the best ready ones and the next due time, read at once: one round trip.
       const now = this.#env.now();
-      const due = await jobs.index('due').getAll(IDBKeyRange.upperBound([now, Infinity]), PROMOTE_BATCH);
-      for (const row of due) this.#put(tx, transition(fromRow(row), { type: 'promote' }, this.#transitionEnv(now)));
+      const index = jobs.index('due');
+      const [due, ready, next] = await Promise.all([
+        index.getAll(IDBKeyRange.upperBound([now, Infinity]), PROMOTE_BATCH),
+        claim.max > 0 ? this.#best(tx, claim) : [],
+        index.openKeyCursor(IDBKeyRange.lowerBound([now, Infinity], true)),
+      ]);
+      // The due jobs join the line after the read of it (and after it set its floor): they compete here.
+      const candidates: JobRecord[] = ready.map(fromRow);
+      for (const row of due) {
+        const job = this.#put(tx, transition(fromRow(row), { type: 'promote' }, this.#transitionEnv(now)));
+        if (job && (claim.online || !job.requiresNetwork) && (!claim.names || claim.names.has(job.name))) candidates.push(job);
+      }
+      if (candidates.length > ready.length) candidates.sort(compareReady).length = Math.min(candidates.length, claim.max);
 
       const claimed: JobRecord[] = [];
-      if (claim.max > 0) {
-        const leaseUntil = now + claim.leaseMs;
-        const ready = await this.#best(tx, claim);
-        for (const row of ready) {
-          const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
-          const job = transition(fromRow(row), action, this.#transitionEnv(now));
-          // Deferred: taken, not written (the runner writes the claim later, with the outcome if the run is over).
-          if (job) claimed.push(claim.defer ? job : this.#put(tx, job)!);
-        }
+      const leaseUntil = now + claim.leaseMs;
+      for (const candidate of candidates) {
+        const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
+        const job = transition(candidate, action, this.#transitionEnv(now));
+        // Deferred: taken, not written (the runner writes the claim later, with the outcome if the run is over).
+        if (job) claimed.push(claim.defer ? job : this.#put(tx, job)!);
       }
-      const next = await jobs.index('due').openKeyCursor();
-      return { updated, claimed, nextRunAt: next ? next.key[0] : undefined };
+      // More due than one commit promotes: the rest are due now.
+      const nextRunAt = due.length === PROMOTE_BATCH ? now : next?.key[0];
+      return { updated, claimed, nextRunAt };
     });
   }
 
@@ -481,6 +510,14 @@ async function toStorageError(error: unknown): Promise<unknown> {
 
 function formatBytes(bytes: number): string {
   return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** A plain request's result. */
+function requested<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
 }
 
 /**

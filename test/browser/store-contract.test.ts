@@ -76,6 +76,28 @@ for (const [kind, make] of Object.entries(factories)) {
       expect((await store.commit([], claim(5))).claimed.map((j) => j.name)).toEqual(['later']);
     });
 
+    it('claims jobs that became due in line with the waiting ones, and keeps the rest in line for the next claim', async () => {
+      const { store, env } = await harness();
+      await store.add([
+        job('waiting'),
+        job('due-low', { runAt: 1_500 }),
+        job('due-mid', { runAt: 1_800, priority: 1 }),
+        job('due-high', { runAt: 2_000, priority: 5 }),
+        job('due-network', { runAt: 1_200, requiresNetwork: true }),
+        job('not-yet', { runAt: 9_000 }),
+      ]);
+      env.time = 2_500;
+      const offline = await store.commit([], claim(1, 'owner-a', false));
+      expect(offline.claimed.map((j) => j.name)).toEqual(['due-high']);
+      expect(offline.nextRunAt).toBe(9_000);
+      // Made waiting, not taken: the next claims (which read from where the last found the line's head) find them,
+      // also one ahead of the job that claim found first.
+      expect((await store.commit([], claim(2, 'owner-a', false))).claimed.map((j) => j.name)).toEqual(['due-mid', 'waiting']);
+      expect((await store.commit([], claim(2, 'owner-a', false))).claimed.map((j) => j.name)).toEqual(['due-low']);
+      expect((await store.commit([], claim(2))).claimed.map((j) => j.name)).toEqual(['due-network']);
+      expect(await store.counts()).toMatchObject({ waiting: 0, delayed: 1, active: 5 });
+    });
+
     it('returns the stored job for a jobId that exists, and adds nothing', async () => {
       const { store } = await harness();
       const [first] = await store.add([job('a', { id: 'fixed' })]);
@@ -261,10 +283,44 @@ describe('IdbJobStore specifics', () => {
   });
 
   it('rejects a whole batch that holds something IndexedDB cannot store, and stores none of it', async () => {
-    const store = await IdbJobStore.open(`clone-${crypto.randomUUID()}`, { now: () => 1, random: () => 0 });
+    const store = await IdbJobStore.open(`clone-${crypto.randomUUID()}`, { now: () => 1_000, random: () => 0 });
     await expect(store.add([job('ok'), job('bad', { data: { fn: () => 1 } })])).rejects.toThrow(/DataCloneError|could not be cloned/);
     expect(await store.counts()).toMatchObject({ waiting: 0 });
+    // Also after adds that went well (the store then writes rows before it has read the stored seq).
+    await store.add([job('first')]);
+    await expect(store.add([job('ok'), job('bad', { data: { fn: () => 1 } })])).rejects.toThrow(/DataCloneError|could not be cloned/);
+    await store.add([job('second')]);
+    expect(await store.counts()).toMatchObject({ waiting: 2 });
+    expect((await store.commit([], claim(5))).claimed.map((j) => [j.name, j.seq])).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
     store.close();
+  });
+
+  it('keeps one FIFO line when two connections (two tabs) add in turn', async () => {
+    const name = `two-${crypto.randomUUID()}`;
+    const env = { now: () => 1_000, random: () => 0.5 };
+    const tabA = await IdbJobStore.open(name, env);
+    const tabB = await IdbJobStore.open(name, env);
+    await tabA.add([job('a1')]);
+    await tabB.add([job('b1')]);
+    // Each store's last seq is now stale: the other one added since.
+    await tabA.add([job('a2'), job('a3')]);
+    await tabB.add([job('b2')]);
+    await tabB.add([job('b3')]);
+    const { claimed } = await tabA.commit([], claim(10));
+    expect(claimed.map((j) => [j.name, j.seq])).toEqual([
+      ['a1', 1],
+      ['b1', 2],
+      ['a2', 3],
+      ['a3', 4],
+      ['b2', 5],
+      ['b3', 6],
+    ]);
+    tabA.close();
+    tabB.close();
+    indexedDB.deleteDatabase(queueDbName(name));
   });
 
   it('claims the best of 20,000 stored jobs (priority, then FIFO)', async () => {

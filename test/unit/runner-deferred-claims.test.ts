@@ -39,8 +39,12 @@ describe('Runner: deferred claims', () => {
       history: [{ attempt: 1, outcome: 'completed', startedAt, finishedAt: startedAt + 3 }],
     });
     expect(h.callsOf('settled')).toMatchObject([{ id, state: 'completed', value: 'done' }]);
-    // The claim, then the commit that wrote claim and completion together (which also looked for more).
-    expect(h.store.commits - commitsBefore).toBe(2);
+    // The claim, then the commit that wrote claim and completion together. That one did not look for more: the
+    // claim had found the line empty, and nothing has joined it since.
+    expect(h.store.log.slice(commitsBefore)).toEqual([
+      { updates: 0, claimed: true },
+      { updates: 2, claimed: false },
+    ]);
   });
 
   it('does not take a job again while its claim is unwritten', async () => {
@@ -168,6 +172,56 @@ describe('Runner: jobs offered by the context that stored them', () => {
     h.runner.offer(await Promise.all(more.map((id) => h.job(id)))); // 3 jobs, 2 free slots
     await h.settle();
     expect(h.executor.started).toEqual([older, newer, more[0], more[1]]);
+  });
+});
+
+describe('Runner: a queue whose line is empty', () => {
+  it('records the end of a run without looking for jobs: one write; a wake from outside makes it look again', async () => {
+    const h = await started({ concurrency: 2 });
+    const [first] = await h.add({});
+    h.runner.wake();
+    await h.settle(); // the claim takes it, and finds the line empty after it
+    const mark = h.store.log.length;
+    h.executor.runOf(first!).succeed(1);
+    await h.settle();
+    expect(h.store.log.slice(mark)).toEqual([{ updates: 1, claimed: false }]);
+    expect(await h.job(first!)).toMatchObject({ state: 'completed', result: 1 });
+    // Told in order: the result, then that the queue drained.
+    expect(h.calls.slice(-2).map((c) => c.event)).toEqual(['settled', 'drained']);
+
+    // Another tab added a job while this one ran: its message wakes the runner, which then looks, also when a run ends.
+    const [second] = await h.add({});
+    const [third] = await h.add({});
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([first, second, third]);
+    const [fourth] = await h.add({});
+    h.runner.wake(); // no room for it: both slots run
+    await h.settle();
+    h.executor.runOf(second!).succeed(2);
+    await h.settle();
+    expect(h.executor.started).toEqual([first, second, third, fourth]);
+  });
+
+  it('looks for jobs after a run whose job went back in line: a retry at once, or after its backoff', async () => {
+    const h = await started({ concurrency: 3 }); // a slot more than there are jobs: the claim finds the line empty
+    const [now, later] = await h.add({ opts: { attempts: 2, backoff: { type: 'fixed', delay: 0 } } }, { opts: { attempts: 2, backoff: { type: 'fixed', delay: 1_000 } } });
+    h.runner.wake();
+    await h.settle();
+    const drained = h.callsOf('drained').length;
+    h.executor.runOf(now!).fail({ name: 'Error', message: 'once' });
+    h.executor.runOf(later!).fail({ name: 'Error', message: 'once' });
+    await h.settle();
+    // The first goes again at once; the second once its backoff is over.
+    expect(h.executor.started).toEqual([now, later, now]);
+    await h.clock.advance(1_000);
+    expect(h.executor.started).toEqual([now, later, now, later]);
+    expect(h.callsOf('drained')).toHaveLength(drained);
+    h.executor.runOf(now!).succeed(1);
+    h.executor.runOf(later!).succeed(2);
+    await h.settle();
+    expect(await Promise.all([now, later].map(async (id) => (await h.job(id!)).state))).toEqual(['completed', 'completed']);
+    expect(h.callsOf('drained')).toHaveLength(drained + 1);
   });
 });
 

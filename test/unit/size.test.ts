@@ -27,10 +27,12 @@ const GUARD: Record<string, number> = {
   // by task name, and network jobs that stop waiting for a host that never answers: about 100 B each.
   // Raised by 300 B more (measured 21,584 B) for a fix and two speed-ups: the read floor kept below jobs taken
   // unwritten, with a backstop; retention sweeps deferred to a drain; no quick job lined up behind a long one.
-  'offthread + offthread/worker': 27_800,
-  'offthread (page)': 21_800,
+  // Raised by 300 B more (measured 21,929 B) for one job on an idle persisted queue in 3.5 ms instead of 5: a commit
+  // that skips the claim when the line is known empty, adds that guess their seq, and claim reads asked at once.
+  'offthread + offthread/worker': 28_100,
+  'offthread (page)': 22_100,
   'offthread/worker': 5_950,
-  'offthread (page) with its lazy chunks': 24_850,
+  'offthread (page) with its lazy chunks': 25_150,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;

@@ -15,9 +15,12 @@ import { FakeExecutor } from './fake-executor';
  */
 export class CountingStore extends MemoryJobStore {
   commits = 0;
+  /** Per commit, in order: how many updates it wrote, and whether it looked for jobs to claim. */
+  readonly log: Array<{ updates: number; claimed: boolean }> = [];
   refuse: ((updates: readonly JobUpdate[], claim: ClaimRequest | undefined) => Error | undefined) | undefined;
   override commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
     this.commits++;
+    this.log.push({ updates: updates.length, claimed: claim !== undefined });
     const error = this.refuse?.(updates, claim);
     if (error) return Promise.reject(error);
     return super.commit(updates, claim);
