@@ -61,6 +61,12 @@ interface Slot {
   ready: Promise<WorkerHello>;
   isReady: boolean;
   dead: boolean;
+  /**
+   * Since when it has had nothing to do (`undefined` while it has runs). One timer checks it, armed when it goes
+   * idle with none armed, and armed again for the rest of the wait if it worked meanwhile: no timer set and
+   * cleared per run.
+   */
+  idleSince: number | undefined;
   idleTimer: TimerHandle | undefined;
   /** Runs sent to this worker, in the order it runs them: the first one is running. */
   runs: Map<string, Run>;
@@ -244,8 +250,7 @@ export class WorkerPool {
     }
     if ((!best || best.runs.size > 0) && this.#slots.size < this.#options.size) best = this.#spawn();
     if (!best || best.runs.size >= this.#depth()) return undefined;
-    if (best.idleTimer !== undefined) this.#options.clock.clearTimeout(best.idleTimer);
-    best.idleTimer = undefined;
+    best.idleSince = undefined;
     return best;
   }
 
@@ -301,9 +306,20 @@ export class WorkerPool {
     if (slot.dead) return;
     const waiting = this.#waiting.shift()?.wake;
     if (waiting) return waiting();
-    if (slot.runs.size === 0 && slot.idleTimer === undefined) {
-      slot.idleTimer = this.#options.clock.setTimeout(() => this.#discard(slot), this.#options.idleTimeoutMs);
-    }
+    if (slot.runs.size > 0) return;
+    slot.idleSince = this.#options.clock.now();
+    this.#idleCheck(slot, this.#options.idleTimeoutMs);
+  }
+
+  /** In `ms`, terminates the worker if it has been idle for `idleTimeoutMs` by then, or looks again when it will have been. */
+  #idleCheck(slot: Slot, ms: number): void {
+    slot.idleTimer ??= this.#options.clock.setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.idleSince === undefined) return;
+      const left = slot.idleSince + this.#options.idleTimeoutMs - this.#options.clock.now();
+      if (left <= 0) this.#discard(slot);
+      else this.#idleCheck(slot, left);
+    }, ms);
   }
 
   #spawn(): Slot {
@@ -324,6 +340,7 @@ export class WorkerPool {
       ready: startFailed,
       isReady: false,
       dead: false,
+      idleSince: undefined,
       idleTimer: undefined,
       runs: new Map(),
       slow: 0,

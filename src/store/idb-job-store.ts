@@ -349,20 +349,18 @@ export class IdbJobStore implements JobStore {
     return this.#write(async (tx) => {
       const index = tx.objectStore('jobs').index('finished');
       const all = IDBKeyRange.bound([state, -Infinity, -Infinity], [state, Infinity, Infinity]);
-      // Oldest first: those past `keep` from the newest, then those finished before the cut-off.
-      let excess = keep === undefined ? 0 : Math.max(0, (await index.count(all)) - keep);
-      const cutoff = finishedBefore ?? -Infinity;
-      const ids: string[] = [];
-      // Keys only: the index key holds `finishedAt`, and reading the rows would cost as much as deleting them.
+      // Oldest first: those past `keep` from the newest, and those finished before the cut-off (a prefix, as the
+      // index is sorted by finishedAt). Counted, then their keys read in one request: the index key holds all
+      // that is needed, and a cursor would cost a round trip per job.
+      const [total, old] = await Promise.all([
+        keep === undefined ? 0 : index.count(all),
+        finishedBefore === undefined ? 0 : index.count(IDBKeyRange.bound([state, -Infinity, -Infinity], [state, finishedBefore, -Infinity], false, true)),
+      ]);
+      const count = Math.min(limit, Math.max(keep === undefined ? 0 : total - keep, old));
+      if (count <= 0) return [];
+      const ids = await index.getAllKeys(all, count);
       const rawJobs = unwrap(tx).objectStore('jobs');
-      let cursor = await index.openKeyCursor(all);
-      while (cursor && ids.length < limit) {
-        if (excess <= 0 && cursor.key[1] >= cutoff) break;
-        ids.push(cursor.primaryKey);
-        rawJobs.delete(cursor.primaryKey);
-        excess--;
-        cursor = await cursor.continue();
-      }
+      for (const id of ids) rawJobs.delete(id);
       return ids;
     });
   }

@@ -126,6 +126,30 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(stored?.token).toBeUndefined();
     });
 
+    it('cleans finished jobs oldest first: past a count kept, and finished before a time, at most a limit', async () => {
+      const { store, env } = await harness();
+      await store.add(Array.from({ length: 7 }, (_, i) => job(`j${i}`)));
+      const { claimed } = await store.commit([], claim(7));
+      // j0..j5 complete at 2,000..2,005 (in reverse order of claim, so finish order is not add order); j6 fails.
+      for (const j of claimed.slice(0, 6).reverse()) {
+        env.time = 2_005 - Number(j.name.slice(1));
+        await store.commit([{ id: j.id, action: { type: 'complete', token: j.token!, result: null, at: env.time } }]);
+      }
+      const j6 = claimed[6]!;
+      await store.commit([{ id: j6.id, action: { type: 'fail', token: j6.token!, error: { name: 'Error', message: 'x' }, unrecoverable: true, at: 1_500 } }]);
+      const byId = new Map(claimed.map((j) => [j.id, j.name]));
+      const clean = async (query: { finishedBefore?: number; keep?: number; limit?: number }) =>
+        (await store.clean({ state: 'completed', limit: 500, ...query })).map((id) => byId.get(id));
+      // Finished first: j5 (2,000), then j4...
+      expect(await clean({ keep: 4 })).toEqual(['j5', 'j4']);
+      expect(await clean({ keep: 4 })).toEqual([]);
+      // Keeping 3 of 4 drops one; finished before 2,004 drops two (j3 at 2,002, j2 at 2,003): the larger wins.
+      expect(await clean({ keep: 3, finishedBefore: 2_004 })).toEqual(['j3', 'j2']);
+      expect(await clean({ finishedBefore: Infinity, limit: 1 })).toEqual(['j1']);
+      expect(await clean({ finishedBefore: 1_000 })).toEqual([]);
+      expect(await store.counts()).toMatchObject({ completed: 1, failed: 1 });
+    });
+
     it('records many outcomes and claims in the same commit', async () => {
       const { store } = await harness();
       await store.add(Array.from({ length: 6 }, (_, i) => job(`j${i}`)));

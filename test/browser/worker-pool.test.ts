@@ -234,4 +234,17 @@ describe('WorkerPool', () => {
     expect(pool.size).toBe(0);
     expect(await pool.run(request('add', { a: 5, b: 5 }))).toEqual({ ok: true, value: 10 });
   });
+
+  it('keeps a worker used now and then for longer than idleTimeoutMs in all, and reaps it once idle that long', async () => {
+    let created = 0;
+    const pool = makePool({ idleTimeoutMs: 300, create: () => (created++, tasksWorker()) });
+    for (let i = 0; i < 15; i++) {
+      await pool.run(request('noop'));
+      await sleep(30);
+    }
+    expect(created).toBe(1);
+    expect(pool.size).toBe(1);
+    await sleep(700);
+    expect(pool.size).toBe(0);
+  });
 });
