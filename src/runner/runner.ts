@@ -200,7 +200,7 @@ export class Runner {
     this.#wakeUp();
   }
 
-  /** A wake of the runner's own that may have put jobs in line (a due or network timer): what it put there, its store knows of. */
+  /** A wake that may have put jobs in line: from outside (`wake`), or the runner's own (a due or network timer). */
   #wakeUp(): void {
     this.#lineEmpty = false;
     this.#lineWoken = true;
