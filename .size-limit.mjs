@@ -1,10 +1,11 @@
-// What size-limit measures (`npx size-limit`; `test/unit/size.test.ts` guards it): each entry bundled by esbuild
-// with its dependencies, minified, gzipped.
+// What size-limit measures (`npx size-limit`; `test/unit/size.test.ts` guards it): each entry bundled by esbuild with
+// its dependencies, minified, gzipped.
 //
-// What loads with an entry (it and its static imports) is measured apart from what it loads later with
-// `import()` only when a feature is used (schedules, the service worker link, the store that the `storage`
-// option picks). The last check counts the page with all of its own lazy code, so that the total stays visible.
-// croner (cron patterns) and workbox-window (service worker registration) are lazy dependencies, left out throughout.
+// What loads with an entry (it and its static imports) is measured apart from what it loads later with `import()`
+// when a queue is made or a feature is used (the store that the `storage` option picks, the runner and the worker
+// pool with comlink; schedules, the service worker link). The last check counts the page with all of its own lazy
+// code, so that the total stays visible. croner (cron patterns) and workbox-window (service worker registration) are
+// lazy dependencies, left out throughout.
 
 /** An esbuild plugin that leaves every `import()` out of the bundle, as a browser would load it: later, if ever. */
 const eagerOnly = {

@@ -3,7 +3,7 @@
 // app build does it (all the entry's exports kept, as if the app used them all; fully minified, which Vite's
 // library mode is not), then gzipped. Run after `npm run build` (`npm run size` does both).
 // What loads with an entry (it and its static imports) is counted apart from what it loads later with import(),
-// when a feature is used: each of those chunks is listed with its own size.
+// when a queue is made or a feature is used: each of those chunks is listed with its own size.
 // The dashboard is measured as an app that already imports `offthread` pays for it: what it adds on top.
 //
 // usage: node tools/size.mjs
@@ -44,10 +44,17 @@ function measure(list) {
   return { min: Buffer.byteLength(code), gz: code ? gzipSync(code, { level: 9 }).length : 0 };
 }
 
+/** The npm package a module of an app build comes from (`undefined` for our own dist/). */
+function packageOf(id) {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id);
+  return match?.[1];
+}
+
 /** A chunk's name: its main module's file name, without the hash our library build gave it. */
 function chunkName(chunk) {
-  const file = basename(chunk.facadeModuleId ?? chunk.moduleIds.at(-1) ?? chunk.fileName, '.js');
-  return chunk.facadeModuleId?.includes('/dist/') ? file.replace(/-[\w-]{8}$/, '') : file;
+  const id = chunk.facadeModuleId ?? chunk.moduleIds.at(-1) ?? chunk.fileName;
+  const file = basename(id, '.js');
+  return id.includes('/dist/') ? file.replace(/-[\w-]{8}$/, '') : file;
 }
 
 const totals = {};
@@ -65,12 +72,12 @@ for (const [label, file] of Object.entries(entries)) {
   const lazy = chunks.filter((chunk) => !eager.has(chunk));
   const now = measure([...eager]);
   totals[label] = now.gz;
-  const deps = file.includes('index') ? 'comlink + idb' : file.includes('service') ? 'comlink + idb + croner' : 'comlink';
-  console.log(`${label.padEnd(26)} ${kB(now.min).padStart(9)} minified  ${kB(now.gz).padStart(8)} gzip   (${file} + ${deps}, loaded with it)`);
+  const deps = [...new Set([...eager].flatMap((chunk) => chunk.moduleIds.map(packageOf).filter(Boolean)))];
+  console.log(`${label.padEnd(26)} ${kB(now.min).padStart(9)} minified  ${kB(now.gz).padStart(8)} gzip   (${[file, ...deps].join(' + ')}, loaded with it)`);
   if (lazy.length > 0) {
     const later = measure(lazy);
     const each = lazy.map((chunk) => `${chunkName(chunk)} ${kB(measure([chunk]).gz)}`).join(', ');
-    console.log(`${'  + lazy chunks'.padEnd(26)} ${kB(later.min).padStart(9)} minified  ${kB(later.gz).padStart(8)} gzip   (import() when a feature is used: ${each})`);
+    console.log(`${'  + lazy chunks'.padEnd(26)} ${kB(later.min).padStart(9)} minified  ${kB(later.gz).padStart(8)} gzip   (import() when a queue is made or a feature is used: ${each})`);
   }
 }
 const pageAndWorker = totals['offthread (page)'] + totals['offthread/worker'];

@@ -5,7 +5,6 @@ import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { checkDuration, checkInteger, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
-import { IdbJobStore } from '../store/idb-job-store';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import { pickJobOptions } from '../task/define-tasks';
@@ -75,19 +74,22 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       throw new StorageError("IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'");
     }
     const env = { now: () => o.clock.now(), random: Math.random };
+    // Each store is loaded by the queues that pick it (a chunk of its own, fetched while the queue opens), so the
+    // page's first load carries neither.
     this.#store =
       o.storage === 'memory'
-        ? // Loaded only by the queues that pick it, as `IdbJobStore` is the default.
-          import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
-        : IdbJobStore.open(o.name, env, {
-            onVersionChange: () => this.#onVersionChange(),
-            onTerminated: () =>
-              this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`)),
-            onReopened: () => {
-              this.#reopens++;
-              void this.#afterReopen();
-            },
-          });
+        ? import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
+        : import('../store/idb-job-store').then(({ IdbJobStore }) =>
+            IdbJobStore.open(o.name, env, {
+              onVersionChange: () => this.#onVersionChange(),
+              onTerminated: () =>
+                this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`)),
+              onReopened: () => {
+                this.#reopens++;
+                void this.#afterReopen();
+              },
+            }),
+          );
     this.#store.catch((error: unknown) => this.#events.error(error));
     this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
     this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => this.#receive(message)) : undefined;

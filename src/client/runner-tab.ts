@@ -1,7 +1,7 @@
 import type { JobRecord } from '../job/job';
-import { WorkerPool } from '../pool/worker-pool';
+import type { WorkerPool } from '../pool/worker-pool';
 import { sweep } from '../runner/retention';
-import { Runner } from '../runner/runner';
+import type { Runner } from '../runner/runner';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { Scheduler } from '../schedule/scheduler';
 import type { JobStore } from '../store/job-store';
@@ -38,7 +38,8 @@ const SWEEP_INTERVAL_MS = 3_600_000;
  * the tab leads at once: the queue is its own.
  */
 export class RunnerTab {
-  readonly pool: WorkerPool;
+  /** Loaded with `import()` (with the runner) when the queue is made: a chunk the page's first load does without. */
+  readonly #pool: Promise<WorkerPool>;
   readonly #o: ResolvedQueueOptions;
   readonly #store: Promise<JobStore>;
   readonly #runner: Promise<Runner>;
@@ -59,9 +60,12 @@ export class RunnerTab {
     const o = (this.#o = options);
     this.#store = store;
     this.#listener = listener;
-    const pool = (this.pool = new WorkerPool({ create: worker, size: o.concurrency, idleTimeoutMs: o.idleTimeoutMs, startTimeoutMs: 10_000, clock: o.clock }));
-    this.#runner = store.then(
-      (jobStore) =>
+    const engine = import('./run-engine');
+    this.#pool = engine.then(
+      ({ WorkerPool }) => new WorkerPool({ create: worker, size: o.concurrency, idleTimeoutMs: o.idleTimeoutMs, startTimeoutMs: 10_000, clock: o.clock }),
+    );
+    this.#runner = Promise.all([store, engine, this.#pool]).then(
+      ([jobStore, { Runner }, pool]) =>
         new Runner({
           queue: o.name,
           store: jobStore,
@@ -97,6 +101,7 @@ export class RunnerTab {
           deferClaims: o.storage === 'memory' ? 'offered' : hasLocks(),
         }),
     );
+    this.#pool.catch(() => {});
     this.#runner.catch(() => {});
   }
 
@@ -131,8 +136,9 @@ export class RunnerTab {
 
   /** The tasks the workers serve; a tab that does not run the queue lets the worker it asked go. */
   async tasks(): Promise<TaskManifest> {
-    const manifest = await this.pool.tasks();
-    if (!this.isLeader && this.#o.storage === 'indexeddb') this.pool.trim();
+    const pool = await this.#pool;
+    const manifest = await pool.tasks();
+    if (!this.isLeader && this.#o.storage === 'indexeddb') pool.trim();
     return manifest;
   }
 
@@ -212,7 +218,7 @@ export class RunnerTab {
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
     this.#releaseLock?.();
-    this.pool.close();
+    (await this.#pool.catch(() => undefined))?.close();
   }
 
   /**
@@ -225,7 +231,7 @@ export class RunnerTab {
     this.#stopLeading.abort();
     clearTimeout(this.#sweepTimer);
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
-    this.pool.close();
+    void this.#pool.then((pool) => pool.close(), () => {});
     // The owner lock first, then the runner lock: whoever gets the queue next must find the runs here dead.
     void this.#runner
       .then((runner) => runner.abandon(), () => {})

@@ -1,8 +1,8 @@
-// The bundle size, measured by size-limit from `.size-limit.mjs`: `offthread` and `offthread/worker`, each
-// bundled with its dependencies (comlink, idb), minified by esbuild and gzipped. The first three checks count
-// what loads with the entry; what it loads later with import(), only when a feature is used (schedules, the
-// service worker link, the store the `storage` option does not pick), is counted by the last check, the page
-// with all of its own lazy code. croner and workbox-window are lazy dependencies, left out throughout.
+// The bundle size, measured by size-limit from `.size-limit.mjs`: `offthread` and `offthread/worker`, each bundled
+// with its dependencies (comlink, idb), minified by esbuild and gzipped. The first three checks count what loads with
+// the entry; what it loads later with import(), when a queue is made or a feature is used (schedules, the service
+// worker link, the store the `storage` option picks, the runner and the worker pool), is counted by the last check,
+// the page with all of its own lazy code. croner and workbox-window are lazy dependencies, left out throughout.
 //
 // The TARGET (issue 5, "Bundle"): both together ≤ 8 kB gzipped. `.size-limit.mjs` holds that limit, so
 // `npx size-limit` (or `npm run size:limit`) tells the truth: today it fails, we are far above it.
@@ -29,10 +29,13 @@ const GUARD: Record<string, number> = {
   // unwritten, with a backstop; retention sweeps deferred to a drain; no quick job lined up behind a long one.
   // Raised by 300 B more (measured 21,929 B) for one job on an idle persisted queue in 3.5 ms instead of 5: a commit
   // that skips the claim when the line is known empty, adds that guess their seq, and claim reads asked at once.
-  'offthread + offthread/worker': 28_100,
-  'offthread (page)': 22_100,
+  // Lowered (measured: page 10,437 B, both 16,327 B, page with its lazy chunks 25,172 B) when the stores, the
+  // runner and the worker pool (with comlink) moved to chunks that a queue loads with import() when it is made.
+  // The lazy total grew by 200 B for the chunks' glue.
+  'offthread + offthread/worker': 16_800,
+  'offthread (page)': 10_750,
   'offthread/worker': 5_950,
-  'offthread (page) with its lazy chunks': 25_150,
+  'offthread (page) with its lazy chunks': 25_700,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
