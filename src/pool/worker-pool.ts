@@ -7,8 +7,10 @@ import {
   DONE_FIELDS,
   isDoneMessage,
   isProgressMessage,
+  LOOKAHEAD_MS,
   packRun,
   QUICK_RUN_MS,
+  type RecallMessage,
   type RunBatchMessage,
   type RunRequest,
   type RunResponse,
@@ -46,13 +48,24 @@ interface Run {
   started: boolean;
   /** When it became the head, by the pool's clock. */
   startedAt: number;
+  /** How long its task's runs took on average when it was placed (`Infinity` if not known). */
+  expectedMs: number;
   /**
    * Its task was known to be quick (QUICK_RUN_MS) when it was placed: other runs may wait behind it. Runs wait
-   * in a worker's line only behind quick runs, and only while the run at its head has not taken longer than a
-   * quick one: a quick job is not held up behind a long one while another worker could take it.
+   * in a worker's line behind quick runs while the run at its head has not taken longer than a quick one, and
+   * one waits behind a run of a few milliseconds (LOOKAHEAD_MS) while it has not taken twice as long as
+   * expected; a run waiting so is handed to a worker that goes idle.
    */
   quick: boolean;
+  /** Its task's runs take a few milliseconds (LOOKAHEAD_MS), and about as long each time: one run may wait behind it. */
+  lookahead: boolean;
   timer: TimerHandle | undefined;
+  /** What its data transfers: such a run is never recalled (the worker has its buffers). */
+  transferables: Transferable[] | undefined;
+  /** Asked back from its worker (RecallMessage), not handed back yet. */
+  recalling: boolean;
+  /** Why it was aborted, if it was: a run handed back after that ends with it, not in another worker. */
+  aborted: SerializedError | undefined;
 }
 
 interface Slot {
@@ -78,15 +91,31 @@ interface Slot {
   failStart: (error: Error) => void;
 }
 
+/** How long a task's runs take, as the workers measured them. */
+interface TaskTimes {
+  /** A moving average (ms). */
+  ms: number;
+  /** A moving average of how far runs were from `ms`: a run waits behind one of this task only while it is at most half of `ms`. */
+  spreadMs: number;
+}
+
+function taskTimes(times: TaskTimes | undefined, tookMs: number): TaskTimes {
+  // The spread starts at half the first run's time: a task is taken as steady only after a few runs alike.
+  if (!times) return { ms: tookMs, spreadMs: tookMs / 2 };
+  return { ms: averageRunMs(times.ms, tookMs), spreadMs: averageRunMs(times.spreadMs, Math.abs(tookMs - times.ms)) };
+}
+
 /**
- * How many runs may wait in one worker behind the one it runs, by how long runs take: deep lines
- * for tiny jobs (one message carries many, and the worker never waits for the page), one at a time for
- * jobs long enough that a message per job costs nothing, so that each starts (and times out) on time.
+ * How many runs may be in one worker at once, by how long runs take: deep lines for tiny jobs (one message
+ * carries many, and the worker never waits for the page); two for jobs of a few milliseconds, so the worker
+ * goes on to the next without waiting for the page (only behind a task whose runs take about as long each
+ * time: see `Run.lookahead`); one at a time for jobs long enough that a message per job costs nothing.
  */
 function depthFor(averageRunMs: number): number {
   if (averageRunMs < 0.25) return 64;
   if (averageRunMs < 1) return 16;
-  if (averageRunMs < 4) return 4;
+  if (averageRunMs < QUICK_RUN_MS) return 4;
+  if (averageRunMs < LOOKAHEAD_MS) return 2;
   return 1;
 }
 
@@ -108,7 +137,7 @@ export class WorkerPool {
   #hello: Promise<WorkerHello> | undefined;
   #averageRunMs = Infinity;
   /** Per task: how long its runs take, on average. */
-  readonly #taskMs = new Map<string, number>();
+  readonly #taskMs = new Map<string, TaskTimes>();
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -174,17 +203,36 @@ export class WorkerPool {
     }
     const target = slot;
     return new Promise<RunResponse>((resolve) => {
-      // In its worker's line at once, so that the next run placed sees the room taken.
-      const quick = (this.#taskMs.get(request.name) ?? Infinity) < QUICK_RUN_MS;
-      if (!quick) target.slow++;
-      target.runs.set(request.runId, { request, options, resolve, started: false, startedAt: 0, quick, timer: undefined });
+      const times = this.#taskMs.get(request.name);
+      const expectedMs = times?.ms ?? Infinity;
       const transferables = takeTransferables(request.data);
-      if (transferables) target.outboxTransfers.push(...transferables);
-      if (target.outbox.push(request) === 1) {
-        if (target.isReady) queueMicrotask(() => this.#send(target));
-        else target.ready.then(() => this.#send(target), () => {});
-      }
+      // In its worker's line at once, so that the next run placed sees the room taken.
+      this.#enqueue(target, {
+        request,
+        options,
+        resolve,
+        started: false,
+        startedAt: 0,
+        expectedMs,
+        quick: expectedMs < QUICK_RUN_MS,
+        lookahead: times !== undefined && expectedMs < LOOKAHEAD_MS && times.spreadMs <= expectedMs / 2,
+        timer: undefined,
+        transferables,
+        recalling: false,
+        aborted: undefined,
+      });
     });
+  }
+
+  /** Puts `run` at the end of `slot`'s line, to be sent with the next message. */
+  #enqueue(slot: Slot, run: Run): void {
+    if (!run.quick) slot.slow++;
+    slot.runs.set(run.request.runId, run);
+    if (run.transferables) slot.outboxTransfers.push(...run.transferables);
+    if (slot.outbox.push(run.request) === 1) {
+      if (slot.isReady) queueMicrotask(() => this.#send(slot));
+      else slot.ready.then(() => this.#send(slot), () => {});
+    }
   }
 
   /**
@@ -204,6 +252,7 @@ export class WorkerPool {
       slot.outbox.splice(unsent, 1);
       return this.#finish(slot, runId, { ok: false, error });
     }
+    slot.runs.get(runId)!.aborted = error;
     slot.remote.abort(runId, error).catch(() => {});
     this.#options.clock.setTimeout(() => {
       const run = slot.runs.get(runId);
@@ -245,7 +294,11 @@ export class WorkerPool {
         break;
       }
       const head = slot.runs.values().next().value!;
-      if (slot.slow > 0 || (head.started && now - head.startedAt >= QUICK_RUN_MS)) continue;
+      const lineUp =
+        slot.slow === 0
+          ? !(head.started && now - head.startedAt >= QUICK_RUN_MS)
+          : slot.runs.size === 1 && head.lookahead && !(head.started && now - head.startedAt >= 2 * head.expectedMs);
+      if (!lineUp) continue;
       if (!best || slot.runs.size < best.runs.size) best = slot;
     }
     if ((!best || best.runs.size > 0) && this.#slots.size < this.#options.size) best = this.#spawn();
@@ -309,6 +362,50 @@ export class WorkerPool {
     if (slot.runs.size > 0) return;
     slot.idleSince = this.#options.clock.now();
     this.#idleCheck(slot, this.#options.idleTimeoutMs);
+    this.#recallOne();
+  }
+
+  /**
+   * A worker went idle with nothing waiting for room: asks another worker for a run that waits behind one
+   * that is not quick, to run it here (or wherever there is room when it comes back). The worker hands it
+   * back if it reads the message before it gets to that run: while the run ahead awaits (I/O, a timer), not
+   * while it computes. Then the run simply goes next there, as sent.
+   */
+  #recallOne(): void {
+    for (const slot of this.#slots) {
+      if (slot.dead || !slot.isReady || slot.runs.size < 2) continue;
+      const [head, ...behind] = slot.runs.values();
+      if (head!.quick) continue;
+      const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !slot.outbox.includes(r.request));
+      if (!run) continue;
+      run.recalling = true;
+      const message: RecallMessage = { type: 'offthread:recall', runIds: [run.request.runId] };
+      slot.worker.postMessage(message);
+      return;
+    }
+  }
+
+  /** `slot`'s worker handed back a run unstarted: it goes where there is room, first in line for it. */
+  #recalled(slot: Slot, runId: string): void {
+    const run = slot.runs.get(runId);
+    if (!run) return;
+    slot.runs.delete(runId);
+    if (!run.quick) slot.slow--;
+    if (run.aborted) return run.resolve({ ok: false, error: run.aborted });
+    run.recalling = false;
+    const place = (woken: boolean): void => {
+      let target: Slot | undefined;
+      try {
+        target = this.#place();
+      } catch (error) {
+        return run.resolve({ ok: false, error: serializeError(error) });
+      }
+      if (!target) return void this.#waiting.unshift({ seq: -1, wake: () => place(true) });
+      this.#enqueue(target, run);
+      // As in `run`: one placed after a wait wakes the next, as there may be room for more.
+      if (woken) this.#waiting.shift()?.wake();
+    };
+    place(false);
   }
 
   /** In `ms`, terminates the worker if it has been idle for `idleTimeoutMs` by then, or looks again when it will have been. */
@@ -364,10 +461,11 @@ export class WorkerPool {
           if (took !== undefined) {
             this.#averageRunMs = averageRunMs(this.#averageRunMs, took);
             const name = slot.runs.get(runId)?.request.name;
-            if (name !== undefined) this.#taskMs.set(name, averageRunMs(this.#taskMs.get(name) ?? Infinity, took));
+            if (name !== undefined) this.#taskMs.set(name, taskTimes(this.#taskMs.get(name), took));
           }
           this.#finish(slot, runId, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
         }
+        if (data.recalled) for (const runId of data.recalled) this.#recalled(slot, runId);
       }
       else if (isProgressMessage(data)) slot.runs.get(data.runId)?.options.onProgress?.(data.progress);
     });

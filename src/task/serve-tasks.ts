@@ -3,6 +3,7 @@ import { deserializeError, InvalidJobError, serializeError, type SerializedError
 import { findUncloneable } from '../job/find-uncloneable';
 import {
   averageRunMs,
+  isRecallMessage,
   isRunBatchMessage,
   QUICK_RUN_MS,
   unpackRuns,
@@ -39,6 +40,7 @@ export function serveTasks(tasks: TaskMap): void {
   const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
   scope.addEventListener('message', (event) => {
     if (isRunBatchMessage(event.data)) line.push(unpackRuns(event.data.runs));
+    else if (isRecallMessage(event.data)) line.recall(event.data.runIds);
   });
   Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi);
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
@@ -148,6 +150,16 @@ class RunLine {
     if (!this.#running) this.#flush();
   }
 
+  /** Hands back the runs of `runIds` that have not started, for the page to run elsewhere. */
+  recall(runIds: string[]): void {
+    const recalled = runIds.filter((runId) => {
+      const at = this.#line.findIndex((request) => request.runId === runId);
+      if (at !== -1) this.#line.splice(at, 1);
+      return at !== -1;
+    });
+    if (recalled.length > 0) this.#flush(recalled);
+  }
+
   async #drain(): Promise<void> {
     this.#running = true;
     this.#lastFlush = performance.now();
@@ -170,9 +182,9 @@ class RunLine {
     this.#running = false;
   }
 
-  #flush(): void {
-    if (this.#results.length === 0) return;
-    this.#post({ type: 'offthread:done', results: this.#results }, this.#transfers);
+  #flush(recalled?: string[]): void {
+    if (this.#results.length === 0 && !recalled) return;
+    this.#post(recalled ? { type: 'offthread:done', results: this.#results, recalled } : { type: 'offthread:done', results: this.#results }, this.#transfers);
     this.#results = [];
     this.#transfers = [];
     this.#lastFlush = performance.now();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { deserializeError, JobCancelledError } from '../../src/errors';
 import { WorkerPool, type WorkerPoolOptions } from '../../src/pool/worker-pool';
-import type { RunResponse } from '../../src/protocol';
+import { DONE_FIELDS, RUN_FIELDS, type RunResponse } from '../../src/protocol';
 import { transfer } from '../../src/task/transfer';
 
 const tasksWorker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
@@ -167,10 +167,100 @@ describe('WorkerPool', () => {
     expect(pool.size).toBe(2);
   });
 
-  it('runs jobs that take a while one at a time per worker', async () => {
+  it('runs jobs that take a while (100 ms and more) one at a time per worker', async () => {
     const pool = makePool({ size: 2 });
-    await Promise.all([pool.run(request('sleep', 20)), pool.run(request('sleep', 20))]);
+    await Promise.all([pool.run(request('sleep', 120)), pool.run(request('sleep', 120))]);
     expect(pool.capacity).toBe(2);
+  });
+
+  describe('runs of a few milliseconds: one waits in each worker behind the one it runs', () => {
+    /** A pool of 2 that logs, in order, each run sent (`sent <runId> to <worker>`) and each run that ended (`done <runId>`). */
+    function loggedPool() {
+      const log: string[] = [];
+      let made = 0;
+      const pool = makePool({
+        size: 2,
+        create: () => {
+          const worker = tasksWorker();
+          const name = `w${++made}`;
+          const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+          worker.postMessage = ((message: { type?: string; runs?: unknown[] }, transfer?: Transferable[]) => {
+            if (message.type === 'offthread:run') for (let i = 0; i < message.runs!.length; i += RUN_FIELDS) log.push(`sent ${String(message.runs![i])} to ${name}`);
+            post(message, transfer);
+          }) as typeof worker.postMessage;
+          worker.addEventListener('message', (event: MessageEvent<{ type?: string; results?: unknown[] }>) => {
+            if (event.data.type === 'offthread:done') for (let i = 0; i < event.data.results!.length; i += DONE_FIELDS) log.push(`done ${String(event.data.results![i])}`);
+          });
+          return worker;
+        },
+      });
+      return { pool, log };
+    }
+    const firstDone = (log: string[]) => log.findIndex((line) => line.startsWith('done'));
+    const sentAt = (log: string[], runId: string) => log.findIndex((line) => line.startsWith(`sent ${runId} `));
+
+    it('sends the next run before the worker ends the one it runs, when the task takes about as long each time', async () => {
+      const { pool, log } = loggedPool();
+      for (let i = 0; i < 6; i++) await Promise.all([pool.run(request('spin', 15)), pool.run(request('spin', 15))]);
+      expect(pool.capacity).toBe(4);
+      log.length = 0;
+      const runs = Array.from({ length: 4 }, () => request('spin', 15));
+      const results = await Promise.all(runs.map((r) => pool.run(r)));
+      expect(results).toEqual(runs.map(() => ({ ok: true, value: 15 })));
+      // All four went out at once, two per worker: none waited for a result to be sent.
+      for (const r of runs) expect(sentAt(log, r.runId)).toBeLessThan(firstDone(log));
+      expect(log.filter((line) => line.endsWith(' to w1'))).toHaveLength(2);
+    });
+
+    it('sends runs one at a time behind a task whose run times vary', async () => {
+      const { pool, log } = loggedPool();
+      for (let i = 0; i < 6; i++) await Promise.all([pool.run(request('spin', i % 2 ? 4 : 30)), pool.run(request('spin', i % 2 ? 30 : 4))]);
+      expect(pool.capacity).toBe(4);
+      log.length = 0;
+      const runs = Array.from({ length: 4 }, () => request('spin', 6));
+      expect((await Promise.all(runs.map((r) => pool.run(r)))).every((r) => r.ok)).toBe(true);
+      expect(sentAt(log, runs[2]!.runId)).toBeGreaterThan(firstDone(log));
+      expect(sentAt(log, runs[3]!.runId)).toBeGreaterThan(firstDone(log));
+    });
+
+    /** Both workers warm, `sleep` known to take about 10 ms; then a long run, a short one, and one lined up behind the long one. */
+    async function behindALongRun() {
+      const { pool, log } = loggedPool();
+      for (let i = 0; i < 8; i++) await Promise.all([pool.run(request('sleep', 10)), pool.run(request('sleep', 10))]);
+      log.length = 0;
+      const long = request('sleep', 1_500);
+      const short = request('sleep', 10);
+      const behind = request('sleep', 10);
+      let longDone = false;
+      const longRun = pool.run(long).then((response) => ((longDone = true), response));
+      const shortRun = pool.run(short);
+      const behindRun = pool.run(behind);
+      await shortRun;
+      // The setup holds: it went to the long run's worker, behind it.
+      const worker = log[sentAt(log, long.runId)]!.split(' to ')[1];
+      expect(log[sentAt(log, behind.runId)]).toBe(`sent ${behind.runId} to ${worker}`);
+      return { pool, log, long, behind, longRun, behindRun, longDone: () => longDone };
+    }
+
+    it('hands a run waiting behind a long one to the worker that goes idle', async () => {
+      const { log, behind, longRun, behindRun, longDone } = await behindALongRun();
+      expect(await behindRun).toEqual({ ok: true, value: 10 });
+      expect(longDone()).toBe(false);
+      // Sent again, to the other worker.
+      expect(log.filter((line) => line.startsWith(`sent ${behind.runId} `))).toHaveLength(2);
+      expect(await longRun).toEqual({ ok: true, value: 1_500 });
+    });
+
+    it('ends a run aborted while it is handed back with the abort, and sends it nowhere', async () => {
+      const { pool, log, behind, longRun, behindRun } = await behindALongRun();
+      // The idle worker has asked for it back (in the same turn as the short run's end); the abort follows.
+      pool.abort(behind.runId, new JobCancelledError('cancelled while handed back'), 5_000);
+      const response = await behindRun;
+      expect(errorOf(response)).toMatchObject({ name: 'JobCancelledError', message: 'cancelled while handed back' });
+      expect(log.filter((line) => line.startsWith(`sent ${behind.runId} `))).toHaveLength(1);
+      expect(await longRun).toEqual({ ok: true, value: 1_500 });
+      expect(await pool.run(request('sleep', 10))).toEqual({ ok: true, value: 10 });
+    });
   });
 
   it('on a timeout, fails only the running job: the jobs lined up behind it come back unstarted', async () => {
