@@ -393,6 +393,11 @@ export class WorkerPool {
     if (!run.quick) slot.slow--;
     if (run.aborted) return run.resolve({ ok: false, error: run.aborted });
     run.recalling = false;
+    // Not the head here: the run ahead of it was still running when the worker handed it back. Should the page
+    // have taken it for started all the same, its timeout starts again where it goes.
+    if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
+    run.timer = undefined;
+    run.started = false;
     const place = (woken: boolean): void => {
       let target: Slot | undefined;
       try {
