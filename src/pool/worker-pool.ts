@@ -48,15 +48,14 @@ interface Run {
   started: boolean;
   /** When it became the head, by the pool's clock. */
   startedAt: number;
-  /** How long its task's runs took on average when it was placed (`Infinity` if not known). */
-  expectedMs: number;
   /**
-   * Its task was known to be quick (QUICK_RUN_MS) when it was placed: other runs may wait behind it. Runs wait
-   * in a worker's line behind quick runs while the run at its head has not taken longer than a quick one, and
-   * one waits behind a run of a few milliseconds (LOOKAHEAD_MS) while it has not taken twice as long as
-   * expected; a run waiting so is handed to a worker that goes idle.
+   * How long its task's runs took on average when it was placed (`Infinity` if not known). Below QUICK_RUN_MS
+   * the run is quick (`isQuick`): other runs may wait behind it. Runs wait in a worker's line behind quick runs
+   * while the run at its head has not taken longer than a quick one, and one waits behind a run of a few
+   * milliseconds (`lookahead`) while it has not taken twice as long as expected; a run waiting so is handed to
+   * a worker that goes idle.
    */
-  quick: boolean;
+  expectedMs: number;
   /** Its task's runs take a few milliseconds (LOOKAHEAD_MS), and about as long each time: one run may wait behind it. */
   lookahead: boolean;
   timer: TimerHandle | undefined;
@@ -83,12 +82,17 @@ interface Slot {
   idleTimer: TimerHandle | undefined;
   /** Runs sent to this worker, in the order it runs them: the first one is running. */
   runs: Map<string, Run>;
-  /** How many of them are not `quick`: while any is, no run is placed behind them. */
+  /** How many of them are not quick (`isQuick`): while any is, only one run more may be placed, behind a `lookahead` head. */
   slow: number;
   /** Requests to send with the next message. */
   outbox: RunRequest[];
   outboxTransfers: Transferable[];
   failStart: (error: Error) => void;
+}
+
+/** Whether `run`'s task was known to be quick when it was placed (see `Run.expectedMs`). */
+function isQuick(run: Run): boolean {
+  return run.expectedMs < QUICK_RUN_MS;
 }
 
 /** How long a task's runs take, as the workers measured them. */
@@ -214,7 +218,6 @@ export class WorkerPool {
         started: false,
         startedAt: 0,
         expectedMs,
-        quick: expectedMs < QUICK_RUN_MS,
         lookahead: times !== undefined && expectedMs < LOOKAHEAD_MS && times.spreadMs <= expectedMs / 2,
         timer: undefined,
         transferables,
@@ -226,7 +229,7 @@ export class WorkerPool {
 
   /** Puts `run` at the end of `slot`'s line, to be sent with the next message. */
   #enqueue(slot: Slot, run: Run): void {
-    if (!run.quick) slot.slow++;
+    if (!isQuick(run)) slot.slow++;
     slot.runs.set(run.request.runId, run);
     if (run.transferables) slot.outboxTransfers.push(...run.transferables);
     if (slot.outbox.push(run.request) === 1) {
@@ -339,7 +342,7 @@ export class WorkerPool {
     if (!run) return;
     const wasHead = slot.runs.keys().next().value === runId;
     slot.runs.delete(runId);
-    if (!run.quick) slot.slow--;
+    if (!isQuick(run)) slot.slow--;
     if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
     run.resolve(response);
     const next = slot.runs.values().next().value;
@@ -375,7 +378,7 @@ export class WorkerPool {
     for (const slot of this.#slots) {
       if (slot.dead || !slot.isReady || slot.runs.size < 2) continue;
       const [head, ...behind] = slot.runs.values();
-      if (head!.quick) continue;
+      if (isQuick(head!)) continue;
       const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !slot.outbox.includes(r.request));
       if (!run) continue;
       run.recalling = true;
@@ -390,7 +393,7 @@ export class WorkerPool {
     const run = slot.runs.get(runId);
     if (!run) return;
     slot.runs.delete(runId);
-    if (!run.quick) slot.slow--;
+    if (!isQuick(run)) slot.slow--;
     if (run.aborted) return run.resolve({ ok: false, error: run.aborted });
     run.recalling = false;
     // Not the head here: the run ahead of it was still running when the worker handed it back. Should the page
