@@ -5,8 +5,8 @@
 //   npm run bench                 full run (half an hour on 2 cores)
 //   npm run bench -- --quick      a few minutes
 //   options: --only A,C (scenarios)  --rounds N  --jobs N (B, D)  --sizes 1000,100000 (F)  --bytes N (E)
-//            --contenders raw,comlink,... (or add comlink-cached)  --profile (CPU profiles of extra offthread
-//            samples (A, B, D, E), saved next to the results)  --wait-quiet (wait for the load to drop first)
+//            --contenders raw,comlink,... (or add comlink-cached)  --profile (CPU and allocation profiles of
+//            extra offthread samples (A, B, D, E), saved next to the results)  --wait-quiet (wait for the load to drop first)
 //            --write-benchmarks (rewrite BENCHMARKS.md from this run)  --markdown-only (rewrite it from latest.json)
 //
 // It builds the bench page (bench/vite.config.ts, offthread from ../src), serves it on 127.0.0.1 with
@@ -384,6 +384,26 @@ try {
     console.log(`\n  profile ${name} (${file.slice(root.length + 1)}; one extra sample, not in the table: ${JSON.stringify(measured).slice(0, 160)})`);
     console.log(`    self time by module: ${summary.byModule.slice(0, 10).map((m) => `${m.module} ${m.pct}%`).join(', ')}`);
     console.log(`    heaviest functions (self): ${summary.byFunction.slice(0, 14).map((f) => `${f.name} [${f.module}] ${f.pct}%`).join(', ')}`);
+
+    // Then where it allocates: one more sample under the sampling heap profiler, young objects included
+    // (what the scavenger collects is what costs a burst of tiny jobs its garbage collection time).
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await run();
+    const { profile: heap } = await cdp.send('HeapProfiler.stopSampling');
+    const heapFile = join(resultsDir, `profile-${name}.heapprofile`);
+    writeFileSync(heapFile, JSON.stringify(heap));
+    const bytes = new Map();
+    let total = 0;
+    (function walk(node) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const key = `${functionName || '(anonymous)'} [${url ? url.split('/').pop() : '(native)'}:${lineNumber + 1}]`;
+      bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
+      total += node.selfSize;
+      for (const child of node.children) walk(child);
+    })(heap.head);
+    const top = [...bytes].sort((x, y) => y[1] - x[1]).slice(0, 12);
+    console.log(`    allocated (${heapFile.slice(root.length + 1)}; sampled, ${(total / 1e6).toFixed(1)} MB): ${top.map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)}%`).join(', ')}`);
   }
 
   // ---------------------------------------------------------------- A
@@ -892,7 +912,7 @@ run below: every number here was measured by that run (raw samples: \`bench/resu
 - Besides wall time, the tables give the CPU time the page's main thread, its workers and the browser
   process (where IndexedDB's backend runs) used during a sample, read from Linux's /proc: unlike wall time,
   it is not inflated when other processes compete for the cores.
-- \`npm run bench -- --profile\` adds CPU profiles (CDP \`Profiler\`) of extra offthread samples, saved next to the results.
+- \`npm run bench -- --profile\` adds CPU profiles (CDP \`Profiler\`) and allocation profiles (CDP \`HeapProfiler\` sampling) of extra offthread samples, saved next to the results.
 
 ## The latest run
 
