@@ -2,7 +2,8 @@ import { deserializeError, JobCancelledError, JobFailedError } from '../errors';
 import { isFinalState, type JobRecord } from '../job/job';
 import { describe } from '../job/job-options';
 
-interface Waiter {
+/** Settles one promise of a job's result. */
+export interface Waiter {
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -12,7 +13,8 @@ interface Waiter {
  * to `add`. They are settled from whichever tab (or thread) ran the job.
  */
 export class JobWatchers {
-  readonly #waiters = new Map<string, Waiter[]>();
+  /** One waiter, or several: most jobs have one (`run`'s promise, or one `result`). */
+  readonly #waiters = new Map<string, Waiter | Waiter[]>();
   readonly #progress = new Map<string, Set<(progress: unknown) => void>>();
   readonly #signals = new Map<string, () => void>();
 
@@ -39,11 +41,15 @@ export class JobWatchers {
 
   /** A promise of the result of a job that has not ended yet (just added here): nothing is read back. */
   wait(id: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.#waiters.get(id);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.#waiters.set(id, [{ resolve, reject }]);
-    });
+    return new Promise((resolve, reject) => this.follow(id, { resolve, reject }));
+  }
+
+  /** Settles `waiter` with the result of a job that has not ended yet, as {@link wait} does its promise. */
+  follow(id: string, waiter: Waiter): void {
+    const waiters = this.#waiters.get(id);
+    if (!waiters) this.#waiters.set(id, waiter);
+    else if (Array.isArray(waiters)) waiters.push(waiter);
+    else this.#waiters.set(id, [waiters, waiter]);
   }
 
   onProgress(id: string, listener: (progress: unknown) => void): () => void {
@@ -102,11 +108,14 @@ export class JobWatchers {
     const waiters = this.#waiters.get(id);
     if (!waiters) return;
     this.#waiters.delete(id);
-    for (const waiter of waiters) {
-      if (outcome.ok) waiter.resolve(outcome.value);
-      else waiter.reject(outcome.error);
-    }
+    if (!Array.isArray(waiters)) return settle(waiters, outcome);
+    for (const waiter of waiters) settle(waiter, outcome);
   }
+}
+
+function settle(waiter: Waiter, outcome: { ok: true; value: unknown } | { ok: false; error: Error }): void {
+  if (outcome.ok) waiter.resolve(outcome.value);
+  else waiter.reject(outcome.error);
 }
 
 /** What `job.result` rejects with for a job that ended `failed` or `cancelled`. */

@@ -19,9 +19,12 @@ import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHa
 
 type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
 
-/** One call of `add`, `addBulk` or `run`, waiting for the next batch of adds. */
-interface PendingAdd {
-  entries: readonly AddEntry[];
+/**
+ * One call of `add`, `addBulk` or `run`, waiting for the next batch of adds: `addBulk`'s jobs in `bulk`, or
+ * the one job of `add` or `run` in the call itself (no array, no entry object: `run` is the hot path).
+ */
+interface PendingAdd extends AddEntry {
+  bulk: readonly AddEntry[] | undefined;
   /** `run` wants the job's result, not its handle. */
   result: boolean;
   resolve(value: unknown): void;
@@ -141,7 +144,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   add<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskJobHandle<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    return this.#enqueue([{ name, data, opts }], false).then((handles) => (handles as JobHandle[])[0] as TaskJobHandle<Tasks, Name>);
+    return this.#enqueue(undefined, false, name, data, opts) as Promise<TaskJobHandle<Tasks, Name>>;
   }
 
   /**
@@ -163,7 +166,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   run<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskResult<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    return this.#enqueue([{ name, data, opts }], true) as Promise<TaskResult<Tasks, Name>>;
+    return this.#enqueue(undefined, true, name, data, opts) as Promise<TaskResult<Tasks, Name>>;
   }
 
   /**
@@ -406,11 +409,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /**
    * Takes a call of `add`, `addBulk` or `run` into the next batch. Calls made in the same tick are checked
    * and stored together (one transaction), in slices of a few milliseconds when there are thousands.
+   * `bulk` is addBulk's jobs; without it, the call adds the one job `name`, `data`, `opts`. Resolves with the
+   * handles (addBulk), the handle (add) or the result (run).
    */
-  #enqueue(entries: readonly AddEntry[], result: boolean): Promise<unknown> {
+  #enqueue(bulk: readonly AddEntry[] | undefined, result: boolean, name?: string, data?: unknown, opts?: JobOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
     return new Promise((resolve, reject) => {
-      if (this.#pendingAdds.push({ entries, result, resolve, reject }) === 1) void this.#flushAdds();
+      if (this.#pendingAdds.push({ bulk, name: name!, data, opts, result, resolve, reject }) === 1) void this.#flushAdds();
     });
   }
 
@@ -435,8 +440,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         const p = pending[checked++]!;
         const mark = jobs.length;
         try {
-          const { entries } = p;
-          for (let i = 0; i < entries.length; i++) jobs.push(this.#check(entries[i], entries.length > 1 ? i : -1, manifest, now));
+          const { bulk } = p;
+          if (!bulk) jobs.push(this.#check(p, -1, manifest, now));
+          else for (let i = 0; i < bulk.length; i++) jobs.push(this.#check(bulk[i], bulk.length > 1 ? i : -1, manifest, now));
           taken.push(p);
         } catch (error) {
           // Nothing of a call that was refused is stored.
@@ -499,20 +505,21 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         const created: JobRecord[] = [];
         let at = 0;
         for (const p of taken) {
+          const { bulk } = p;
           const handles: JobHandle[] = [];
-          for (let i = 0; i < p.entries.length; i++) {
+          for (let i = 0, count = bulk ? bulk.length : 1; i < count; i++) {
             const { job, created: isNew } = results[at++]!;
             if (isNew) {
               created.push(job);
               this.#events.emit('added', () => payload<Tasks>(job));
-              const signal = p.entries[i]!.opts?.signal;
+              const signal = (bulk ? bulk[i]! : p).opts?.signal;
               if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
             }
-            // A job stored just now cannot have ended yet: `run` waits for it without reading it back.
-            if (p.result) p.resolve(isNew ? this.#events.watchers.wait(job.id) : this.#source.result(job.id));
+            // A job stored just now cannot have ended yet: `run`'s own promise waits for it, nothing read back.
+            if (p.result) isNew ? this.#events.watchers.follow(job.id, p) : p.resolve(this.#source.result(job.id));
             else handles.push(new JobHandle(job.id, job.name, this.#source));
           }
-          if (!p.result) p.resolve(handles);
+          if (!p.result) p.resolve(bulk ? handles : handles[0]);
         }
         this.#wakeRunner(created);
         // The service worker takes over what is left once no tab runs the queue (or the network is back): ask

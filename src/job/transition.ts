@@ -91,12 +91,27 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'complete':
       if (!isCurrentRun(job, action.token)) return null;
-      return { ...endRun(job, now, 'completed'), state: 'completed', result: action.result, error: undefined, finishedAt: now, unansweredSince: undefined };
+      return {
+        ...job,
+        ...RUN_ENDED,
+        history: historyAfter(job, now, 'completed'),
+        state: 'completed',
+        result: action.result,
+        error: undefined,
+        finishedAt: now,
+        unansweredSince: undefined,
+      };
 
     case 'fail': {
       if (!isCurrentRun(job, action.token)) return null;
       const handlerRuns = job.attempt - job.stalls;
-      const failed = { ...endRun(job, now, 'failed', action.error), error: action.error, unansweredSince: action.unanswered ? job.unansweredSince : undefined };
+      const failed = {
+        ...job,
+        ...RUN_ENDED,
+        history: historyAfter(job, now, 'failed', action.error),
+        error: action.error,
+        unansweredSince: action.unanswered ? job.unansweredSince : undefined,
+      };
       if (action.unrecoverable || handlerRuns >= job.attempts) return { ...failed, state: 'failed', finishedAt: now };
       const runAt = now + Math.max(backoffDelay(job.backoff, handlerRuns, env.random), action.error.retryAfterMs ?? 0);
       return { ...failed, state: runAt > now ? 'delayed' : 'waiting', runAt };
@@ -114,16 +129,17 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
             `more than maxStalls (${action.maxStalls}) allows`,
           cause: action.error,
         };
-        return { ...endRun(job, now, 'stalled', action.error), stalls, state: 'failed', error, finishedAt: now };
+        return { ...job, ...RUN_ENDED, history: historyAfter(job, now, 'stalled', action.error), stalls, state: 'failed', error, finishedAt: now };
       }
       // Keeps its runAt, so it keeps its place at the front of the line.
-      return { ...endRun(job, now, 'stalled', action.error), stalls, state: 'waiting', error: action.error ?? job.error };
+      return { ...job, ...RUN_ENDED, history: historyAfter(job, now, 'stalled', action.error), stalls, state: 'waiting', error: action.error ?? job.error };
     }
 
     case 'release':
       if (!isCurrentRun(job, action.token)) return null;
       return {
-        ...endRun(job, now),
+        ...job,
+        ...RUN_ENDED,
         state: 'waiting',
         attempt: job.attempt - 1,
         startedAt: undefined,
@@ -134,7 +150,14 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
 
     case 'cancel':
       if (isFinalState(job.state)) return null;
-      return { ...endRun(job, now, job.state === 'active' ? 'cancelled' : undefined, action.error), state: 'cancelled', error: action.error, finishedAt: now };
+      return {
+        ...job,
+        ...RUN_ENDED,
+        history: job.state === 'active' ? historyAfter(job, now, 'cancelled', action.error) : job.history,
+        state: 'cancelled',
+        error: action.error,
+        finishedAt: now,
+      };
 
     case 'retry':
       if (job.state !== 'failed' && job.state !== 'cancelled') return null;
@@ -157,11 +180,14 @@ function isCurrentRun(job: JobRecord, token: string): boolean {
   return job.state === 'active' && job.token === token;
 }
 
-/** The job with its run ended: no token, owner or lease; `outcome`, if given, goes into its history. */
-function endRun(job: JobRecord, now: number, outcome?: AttemptRecord['outcome'], error?: SerializedError): JobRecord {
-  const ended = { ...job, token: undefined, owner: undefined, leaseUntil: undefined };
-  if (!outcome) return ended;
+/** What a job whose run ended no longer has: a token, an owner, a lease. */
+const RUN_ENDED = { token: undefined, owner: undefined, leaseUntil: undefined } as const;
+
+/** The job's history with the run that just ended (`outcome`) added, the oldest dropped past HISTORY_LENGTH. */
+function historyAfter(job: JobRecord, now: number, outcome: AttemptRecord['outcome'], error?: SerializedError): AttemptRecord[] {
   const entry: AttemptRecord = { attempt: job.attempt, outcome, startedAt: job.startedAt, finishedAt: now };
   if (error) entry.error = error;
-  return { ...ended, history: [...(job.history ?? []), entry].slice(-HISTORY_LENGTH) };
+  const history = job.history ? job.history.slice(1 - HISTORY_LENGTH) : [];
+  history.push(entry);
+  return history;
 }

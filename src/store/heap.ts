@@ -17,33 +17,34 @@ export class Heap<T> {
 
   push(item: T): void {
     const items = this.#items;
-    items.push(item);
-    let i = items.length - 1;
+    // Moves parents down into the hole until `item` fits there: one write per level, no swaps.
+    let i = items.length;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.#compare(items[i]!, items[parent]!) >= 0) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      if (this.#compare(item, items[parent]!) >= 0) break;
+      items[i] = items[parent]!;
       i = parent;
     }
+    items[i] = item;
   }
 
   pop(): T | undefined {
     const items = this.#items;
     const top = items[0];
     const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    items[0] = last;
+    const size = items.length;
+    if (size === 0 || last === undefined) return top;
+    // Moves the lesser child up into the hole until `last` fits there.
     let i = 0;
     for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < items.length && this.#compare(items[left]!, items[least]!) < 0) least = left;
-      if (right < items.length && this.#compare(items[right]!, items[least]!) < 0) least = right;
-      if (least === i) break;
-      [items[i], items[least]] = [items[least]!, items[i]!];
-      i = least;
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && this.#compare(items[child + 1]!, items[child]!) < 0) child++;
+      if (this.#compare(items[child]!, last) >= 0) break;
+      items[i] = items[child]!;
+      i = child;
     }
+    items[i] = last;
     return top;
   }
 }

@@ -32,10 +32,13 @@ const GUARD: Record<string, number> = {
   // Lowered (measured: page 10,437 B, both 16,327 B, page with its lazy chunks 25,172 B) when the stores, the
   // runner and the worker pool (with comlink) moved to chunks that a queue loads with import() when it is made.
   // The lazy total grew by 200 B for the chunks' glue.
+  // The lazy total raised by 300 B (measured 25,700 B, page 10,565 B) for runs lined up behind jobs of a few ms
+  // (+360 B) and fewer allocations per job on the hot path (+170 B: the pool's run without await, transitions
+  // written out whole, ids made as one string).
   'offthread + offthread/worker': 16_800,
   'offthread (page)': 10_750,
   'offthread/worker': 5_950,
-  'offthread (page) with its lazy chunks': 25_700,
+  'offthread (page) with its lazy chunks': 26_000,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
