@@ -516,8 +516,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
               if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
             }
             // A job stored just now cannot have ended yet: `run`'s own promise waits for it, nothing read back.
-            if (p.result) isNew ? this.#events.watchers.follow(job.id, p) : p.resolve(this.#source.result(job.id));
-            else handles.push(new JobHandle(job.id, job.name, this.#source));
+            if (!p.result) handles.push(new JobHandle(job.id, job.name, this.#source));
+            else if (isNew) this.#events.watchers.follow(job.id, p);
+            else p.resolve(this.#source.result(job.id));
           }
           if (!p.result) p.resolve(bulk ? handles : handles[0]);
         }

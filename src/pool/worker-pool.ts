@@ -118,7 +118,7 @@ function taskTimes(times: TaskTimes | undefined, tookMs: number): TaskTimes {
 function depthFor(averageRunMs: number): number {
   // Deep lines hold about 16 ms of work at most, so a job of higher priority added meanwhile waits no longer.
   // The deepest is for jobs of a few microseconds: the page's cost per message, not the worker, sets the pace
-  // (10,000 no-op jobs on 2 workers: 64 per line, 168 ms; 256, 128 ms).
+  // (10,000 no-op jobs on 2 workers, one bench run each, back to back: 64 per line, 168 ms; 256, 128 ms).
   if (averageRunMs < 1 / 16) return 256;
   if (averageRunMs < 0.25) return 64;
   if (averageRunMs < 1) return 16;
