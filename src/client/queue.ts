@@ -21,7 +21,8 @@ type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
 
 /**
  * One call of `add`, `addBulk` or `run`, waiting for the next batch of adds: `addBulk`'s jobs in `bulk`, or
- * the one job of `add` or `run` in the call itself (no array, no entry object: `run` is the hot path).
+ * the one job of `add` or `run` in the call itself (no array, no entry object: `run` is the hot path). An
+ * `addBulk` call leaves `name`, `data` and `opts` unset, and nothing reads them.
  */
 interface PendingAdd extends AddEntry {
   bulk: readonly AddEntry[] | undefined;

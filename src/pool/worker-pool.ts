@@ -426,7 +426,7 @@ export class WorkerPool {
       }
       if (!target) return void this.#waiting.unshift({ seq: -1, wake: () => place(true) });
       this.#enqueue(target, run);
-      // As in `run`: one placed after a wait wakes the next, as there may be room for more.
+      // As in `#waitThenRun`: one placed after a wait wakes the next, as there may be room for more.
       if (woken) this.#waiting.shift()?.wake();
     };
     place(false);
