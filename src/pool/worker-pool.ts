@@ -17,6 +17,7 @@ import {
   type WorkerApi,
   type WorkerHello,
 } from '../protocol';
+import type { ExecutorRun } from '../runner/runner';
 import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
 
@@ -33,17 +34,9 @@ export interface WorkerPoolOptions {
   clock: Clock;
 }
 
-/** Per-run options of {@link WorkerPool.run}. */
-export interface PoolRunOptions {
-  /** Terminates the worker and fails the run with `JobTimeoutError` past this, counted from the run's start. */
-  timeoutMs?: number | undefined;
-  onProgress?: ((progress: unknown) => void) | undefined;
-}
-
 interface Run {
-  request: RunRequest;
-  options: PoolRunOptions;
-  resolve: (response: RunResponse) => void;
+  /** What to run, and where its progress and outcome go. */
+  ticket: ExecutorRun;
   /** It is the head of its worker's line: it runs there now, and its timeout counts. */
   started: boolean;
   /** When it became the head, by the pool's clock. */
@@ -103,10 +96,13 @@ interface TaskTimes {
   spreadMs: number;
 }
 
-function taskTimes(times: TaskTimes | undefined, tookMs: number): TaskTimes {
+/** Adds a run of task `name` that took `tookMs` to `times` (in place: no object per run). */
+function noteRunTime(times: Map<string, TaskTimes>, name: string, tookMs: number): void {
+  const known = times.get(name);
   // The spread starts at half the first run's time: a task is taken as steady only after a few runs alike.
-  if (!times) return { ms: tookMs, spreadMs: tookMs / 2 };
-  return { ms: averageRunMs(times.ms, tookMs), spreadMs: averageRunMs(times.spreadMs, Math.abs(tookMs - times.ms)) };
+  if (!known) return void times.set(name, { ms: tookMs, spreadMs: tookMs / 2 });
+  known.spreadMs = averageRunMs(known.spreadMs, Math.abs(tookMs - known.ms));
+  known.ms = averageRunMs(known.ms, tookMs);
 }
 
 /**
@@ -177,22 +173,27 @@ export class WorkerPool {
     }
   }
 
-  /** Runs one job. Resolves (never rejects) with the handler's outcome or why it ended. */
-  run(request: RunRequest, options: PoolRunOptions = {}): Promise<RunResponse> {
+  /**
+   * Runs one job: `ticket.ended` is told the handler's outcome or why the run ended. Past `ticket.timeoutMs`,
+   * counted from the run's start, its worker is terminated and the run fails with `JobTimeoutError`.
+   */
+  start(ticket: ExecutorRun): void {
     // Room now, and nobody waiting for it before this run: the run goes into a worker's line at once, in this
     // turn (the common case, and the hot path of tiny jobs: no await, no bookkeeping for aborts meanwhile).
     let slot: Slot | undefined;
     try {
       slot = this.#waiting.length === 0 ? this.#place() : undefined;
     } catch (error) {
-      return Promise.resolve({ ok: false, error: serializeError(error) });
+      const response: RunResponse = { ok: false, error: serializeError(error) };
+      return queueMicrotask(() => ticket.ended(response));
     }
-    return slot ? this.#runIn(slot, request, options) : this.#waitThenRun(request, options);
+    if (slot) this.#runIn(slot, ticket);
+    else void this.#waitThenRun(ticket);
   }
 
-  /** {@link run} for a run that must wait for room: it may be aborted meanwhile (see {@link abort}). */
-  async #waitThenRun(request: RunRequest, options: PoolRunOptions): Promise<RunResponse> {
-    this.#starting.set(request.runId, undefined);
+  /** {@link start} for a run that must wait for room: it may be aborted meanwhile (see {@link abort}). */
+  async #waitThenRun(ticket: ExecutorRun): Promise<void> {
+    this.#starting.set(ticket.runId, undefined);
     let slot: Slot | undefined;
     let failure: SerializedError | undefined;
     try {
@@ -212,43 +213,39 @@ export class WorkerPool {
     } catch (error) {
       failure = serializeError(error);
     }
-    const abortedEarly = this.#starting.get(request.runId);
-    this.#starting.delete(request.runId);
-    if (!slot) return { ok: false, error: failure! };
+    const abortedEarly = this.#starting.get(ticket.runId);
+    this.#starting.delete(ticket.runId);
+    if (!slot) return ticket.ended({ ok: false, error: failure! });
     if (abortedEarly) {
       this.#idleOrServe(slot);
-      return { ok: false, error: abortedEarly };
+      return ticket.ended({ ok: false, error: abortedEarly });
     }
-    return this.#runIn(slot, request, options);
+    this.#runIn(slot, ticket);
   }
 
   /** Puts the run in `slot`'s worker's line, in this turn (so that the next run placed sees the room taken). */
-  #runIn(slot: Slot, request: RunRequest, options: PoolRunOptions): Promise<RunResponse> {
-    return new Promise<RunResponse>((resolve) => {
-      const times = this.#taskMs.get(request.name);
-      const expectedMs = times?.ms ?? Infinity;
-      this.#enqueue(slot, {
-        request,
-        options,
-        resolve,
-        started: false,
-        startedAt: 0,
-        expectedMs,
-        lookahead: times !== undefined && expectedMs < LOOKAHEAD_MS && times.spreadMs <= expectedMs / 2,
-        timer: undefined,
-        transferables: takeTransferables(request.data),
-        recalling: false,
-        aborted: undefined,
-      });
+  #runIn(slot: Slot, ticket: ExecutorRun): void {
+    const times = this.#taskMs.get(ticket.name);
+    const expectedMs = times?.ms ?? Infinity;
+    this.#enqueue(slot, {
+      ticket,
+      started: false,
+      startedAt: 0,
+      expectedMs,
+      lookahead: times !== undefined && expectedMs < LOOKAHEAD_MS && times.spreadMs <= expectedMs / 2,
+      timer: undefined,
+      transferables: takeTransferables(ticket.data),
+      recalling: false,
+      aborted: undefined,
     });
   }
 
   /** Puts `run` at the end of `slot`'s line, to be sent with the next message. */
   #enqueue(slot: Slot, run: Run): void {
     if (!isQuick(run)) slot.slow++;
-    slot.runs.set(run.request.runId, run);
+    slot.runs.set(run.ticket.runId, run);
     if (run.transferables) slot.outboxTransfers.push(...run.transferables);
-    if (slot.outbox.push(run.request) === 1) {
+    if (slot.outbox.push(run.ticket) === 1) {
       if (slot.isReady) queueMicrotask(() => this.#send(slot));
       else slot.ready.then(() => this.#send(slot), () => {});
     }
@@ -256,7 +253,7 @@ export class WorkerPool {
 
   /**
    * Stops a run: its `ctx.signal` is aborted with `reason` at once (a run still waiting in its worker is
-   * dropped there), and its worker is terminated if it has not ended after `graceMs`. The run then resolves
+   * dropped there), and its worker is terminated if it has not ended after `graceMs`. The run then ends
    * with `reason` as its error.
    */
   abort(runId: string, reason: Error, graceMs: number): void {
@@ -286,7 +283,7 @@ export class WorkerPool {
     for (const slot of [...this.#slots]) if (slot.runs.size === 0 && slot.isReady) this.#discard(slot);
   }
 
-  /** Terminates every worker; runs in progress resolve with `WorkerCrashedError`. */
+  /** Terminates every worker; runs in progress end with `WorkerCrashedError`. */
   close(): void {
     this.#closed = true;
     for (const slot of [...this.#slots]) this.#crash(slot, 'the pool was closed');
@@ -343,10 +340,10 @@ export class WorkerPool {
   #start(slot: Slot, run: Run): void {
     run.started = true;
     run.startedAt = this.#options.clock.now();
-    const ms = run.options.timeoutMs;
+    const ms = run.ticket.timeoutMs;
     if (ms === undefined) return;
     run.timer = this.#options.clock.setTimeout(() => {
-      const { jobId, name } = run.request;
+      const { jobId, name } = run.ticket;
       const error = new JobTimeoutError(`Job ${jobId} (${name}) ran over its timeout of ${ms} ms: its worker was terminated`);
       this.#kill(slot, serializeError(error));
     }, ms);
@@ -360,9 +357,9 @@ export class WorkerPool {
     slot.runs.delete(runId);
     if (!isQuick(run)) slot.slow--;
     if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
-    run.resolve(response);
+    run.ticket.ended(response);
     const next = slot.runs.values().next().value;
-    if (wasHead && next && !slot.outbox.includes(next.request)) this.#start(slot, next);
+    if (wasHead && next && !slot.outbox.includes(next.ticket)) this.#start(slot, next);
     this.#idleOrServe(slot);
   }
 
@@ -395,10 +392,10 @@ export class WorkerPool {
       if (slot.dead || !slot.isReady || slot.runs.size < 2) continue;
       const [head, ...behind] = slot.runs.values();
       if (isQuick(head!)) continue;
-      const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !slot.outbox.includes(r.request));
+      const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !slot.outbox.includes(r.ticket));
       if (!run) continue;
       run.recalling = true;
-      const message: RecallMessage = { type: 'offthread:recall', runIds: [run.request.runId] };
+      const message: RecallMessage = { type: 'offthread:recall', runIds: [run.ticket.runId] };
       slot.worker.postMessage(message);
       return;
     }
@@ -410,7 +407,7 @@ export class WorkerPool {
     if (!run) return;
     slot.runs.delete(runId);
     if (!isQuick(run)) slot.slow--;
-    if (run.aborted) return run.resolve({ ok: false, error: run.aborted });
+    if (run.aborted) return run.ticket.ended({ ok: false, error: run.aborted });
     run.recalling = false;
     // Not the head here: the run ahead of it was still running when the worker handed it back. Should the page
     // have taken it for started all the same, its timeout starts again where it goes.
@@ -422,7 +419,7 @@ export class WorkerPool {
       try {
         target = this.#place();
       } catch (error) {
-        return run.resolve({ ok: false, error: serializeError(error) });
+        return run.ticket.ended({ ok: false, error: serializeError(error) });
       }
       if (!target) return void this.#waiting.unshift({ seq: -1, wake: () => place(true) });
       this.#enqueue(target, run);
@@ -484,14 +481,14 @@ export class WorkerPool {
           const took = results[i + 3] as number | undefined;
           if (took !== undefined) {
             this.#averageRunMs = averageRunMs(this.#averageRunMs, took);
-            const name = slot.runs.get(runId)?.request.name;
-            if (name !== undefined) this.#taskMs.set(name, taskTimes(this.#taskMs.get(name), took));
+            const name = slot.runs.get(runId)?.ticket.name;
+            if (name !== undefined) noteRunTime(this.#taskMs, name, took);
           }
           this.#finish(slot, runId, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
         }
         if (data.recalled) for (const runId of data.recalled) this.#recalled(slot, runId);
       }
-      else if (isProgressMessage(data)) slot.runs.get(data.runId)?.options.onProgress?.(data.progress);
+      else if (isProgressMessage(data)) slot.runs.get(data.runId)?.ticket.progress(data.progress);
     });
 
     const lockName = typeof navigator !== 'undefined' && navigator.locks ? `offthread:worker:${newId()}` : undefined;
@@ -534,7 +531,7 @@ export class WorkerPool {
     for (const [runId, run] of [...slot.runs]) {
       slot.runs.delete(runId);
       if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
-      run.resolve({ ok: false, error: notStarted, notStarted: true });
+      run.ticket.ended({ ok: false, error: notStarted, notStarted: true });
     }
     // Whoever waits for room gets a new worker (and wakes the next, if there is room for more).
     this.#waiting.shift()?.wake();

@@ -7,13 +7,21 @@ import type { RunRequest, RunResponse } from '../protocol';
 import type { JobStore, JobUpdate } from '../store/job-store';
 import { holdOwnerLock, liveOwners, watchOwner } from '../tabs/owner-lock';
 
+/**
+ * One run handed to an {@link Executor}: what to run, and where its progress and its outcome go. The runner's
+ * own record of a run is this object, so that a run costs no options, closures or promise of its own.
+ */
+export interface ExecutorRun extends RunRequest {
+  /** Each `ctx.progress` value, while the run goes on. */
+  progress(value: unknown): void;
+  /** The run's outcome: told once, and never before `start` has returned. */
+  ended(response: RunResponse): void;
+}
+
 /** Runs jobs: the worker pool in a page, the thread itself in a service worker. */
 export interface Executor {
-  /** Resolves (never rejects) with the run's outcome. */
-  run(
-    request: RunRequest,
-    options: { timeoutMs?: number | undefined; onProgress?: (progress: unknown) => void },
-  ): Promise<RunResponse>;
+  /** Starts `run` (stopped past its `timeoutMs`, if it has one); its progress and outcome go to `run`. Never throws. */
+  start(run: ExecutorRun): void;
   /** Stops a run: aborts its signal now, and kills it after `graceMs`. */
   abort(runId: string, reason: Error, graceMs: number): void;
   /**
@@ -76,14 +84,49 @@ export interface RunnerOptions {
   deferClaims?: boolean | 'offered' | undefined;
 }
 
-interface Run {
-  job: JobRecord;
-  token: string;
-  progress: { value: unknown } | undefined;
-  /** Whether its claim is in the store. A deferred claim is written with the outcome, or after CLAIM_WRITE_MS. */
-  written: boolean;
-  /** When it was dispatched, by the runner's clock. */
-  since: number;
+/** Where a {@link Run} tells what happens to it: one object per runner, not closures per run. */
+interface RunEvents {
+  progress(run: Run, value: unknown): void;
+  ended(run: Run, response: RunResponse): void;
+}
+
+/** A run of this runner: the request its executor runs, and the runner's record of it. */
+class Run implements ExecutorRun {
+  /** The attempt id: the job's claim token. */
+  readonly runId: string;
+  readonly jobId: string;
+  readonly name: string;
+  readonly data: unknown;
+  readonly attempt: number;
+  readonly timeoutMs: number | undefined;
+  /** Progress told since it was last written. */
+  unwritten: { value: unknown } | undefined = undefined;
+  readonly #events: RunEvents;
+
+  constructor(
+    readonly job: JobRecord,
+    /** Whether its claim is in the store. A deferred claim is written with the outcome, or after CLAIM_WRITE_MS. */
+    public written: boolean,
+    /** When it was dispatched, by the runner's clock. */
+    readonly since: number,
+    events: RunEvents,
+  ) {
+    this.runId = job.token!;
+    this.jobId = job.id;
+    this.name = job.name;
+    this.data = job.data;
+    this.attempt = job.attempt;
+    this.timeoutMs = job.timeout;
+    this.#events = events;
+  }
+
+  progress(value: unknown): void {
+    this.#events.progress(this, value);
+  }
+
+  ended(response: RunResponse): void {
+    this.#events.ended(this, response);
+  }
 }
 
 interface PendingUpdate {
@@ -166,6 +209,10 @@ export class Runner {
   readonly #watched = new Set<string>();
   readonly #idle = new Set<() => void>();
   readonly #unansweredGraceMs: number;
+  readonly #runEvents: RunEvents = {
+    progress: (run, value) => this.#onProgress(run, value),
+    ended: (run, response) => this.#onEnded(run, response),
+  };
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -282,7 +329,7 @@ export class Runner {
     const run = this.#runs.get(jobId);
     if (!run) return;
     this.#runs.delete(jobId);
-    this.#o.executor.abort(run.token, reason, this.#o.cancelGraceMs);
+    this.#o.executor.abort(run.runId, reason, this.#o.cancelGraceMs);
     this.wake();
   }
 
@@ -328,7 +375,7 @@ export class Runner {
     if (force) {
       for (const [jobId, run] of this.#runs) {
         // A claim never written has nothing to give back: the job is still waiting in the store.
-        if (run.written) this.#pending.push({ update: { id: jobId, action: { type: 'release', token: run.token } } });
+        if (run.written) this.#pending.push({ update: { id: jobId, action: { type: 'release', token: run.runId } } });
       }
       this.#runs.clear();
     }
@@ -348,8 +395,9 @@ export class Runner {
   abandon(): void {
     this.#paused = true;
     this.#closed = true;
-    for (const run of this.#runs.values()) this.#o.executor.abort(run.token, new Error('The runner let go of the queue'), 0);
+    const runs = [...this.#runs.values()];
     this.#runs.clear();
+    for (const run of runs) this.#o.executor.abort(run.runId, new Error('The runner let go of the queue'), 0);
     this.#pending = [];
     for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer, this.#claimTimer]) {
       if (timer !== undefined) this.#o.clock.clearTimeout(timer);
@@ -499,28 +547,24 @@ export class Runner {
   }
 
   #dispatch(job: JobRecord, written: boolean): void {
-    const token = job.token!;
-    const run: Run = { job, token, progress: undefined, written, since: this.#o.clock.now() };
+    const run = new Run(job, written, this.#o.clock.now(), this.#runEvents);
     this.#runs.set(job.id, run);
     if (!written) this.#claimTimer ??= this.#o.clock.setTimeout(() => this.#writeLongClaims(), CLAIM_WRITE_MS);
     this.#o.listener.active(job);
-    const request: RunRequest = { runId: token, jobId: job.id, name: job.name, data: job.data, attempt: job.attempt, timeoutMs: job.timeout };
-    void this.#o.executor
-      .run(request, { timeoutMs: job.timeout, onProgress: (progress) => this.#onProgress(run, progress) })
-      .then((response) => this.#onEnded(run, response));
+    this.#o.executor.start(run);
   }
 
   #onProgress(run: Run, progress: unknown): void {
     if (this.#runs.get(run.job.id) !== run) return;
-    run.progress = { value: progress };
+    run.unwritten = { value: progress };
     this.#o.listener.progress(run.job, progress);
     this.#progressTimer ??= this.#o.clock.setTimeout(() => {
       this.#progressTimer = undefined;
       for (const r of this.#runs.values()) {
-        if (!r.progress) continue;
+        if (!r.unwritten) continue;
         this.#writeClaim(r);
-        this.#pending.push({ update: { id: r.job.id, action: { type: 'progress', token: r.token, progress: r.progress.value } } });
-        r.progress = undefined;
+        this.#pending.push({ update: { id: r.job.id, action: { type: 'progress', token: r.runId, progress: r.unwritten.value } } });
+        r.unwritten = undefined;
       }
       this.#kick();
     }, this.#o.progressFlushMs);
@@ -579,7 +623,7 @@ export class Runner {
     const { job } = run;
     const action: JobAction = {
       type: 'claim',
-      token: run.token,
+      token: run.runId,
       owner: this.owner,
       leaseUntil: this.#o.clock.now() + this.#o.leaseMs,
       ranBy: this.#o.label,
@@ -592,7 +636,7 @@ export class Runner {
       done: (written) => {
         if (written || this.#runs.get(job.id) !== run) return;
         this.#runs.delete(job.id);
-        this.#o.executor.abort(run.token, new Error(`Job ${job.id} changed in storage while it ran`), this.#o.cancelGraceMs);
+        this.#o.executor.abort(run.runId, new Error(`Job ${job.id} changed in storage while it ran`), this.#o.cancelGraceMs);
       },
     });
   }
@@ -616,26 +660,26 @@ export class Runner {
     const at = this.#o.clock.now();
     if (response.ok) {
       if (run.job.requiresNetwork) this.#networkProbeMs = 0;
-      return { type: 'complete', token: run.token, result: response.value, at };
+      return { type: 'complete', token: run.runId, result: response.value, at };
     }
     const { error } = response;
     // It waited in a worker that went away before it began: it goes back in line, its attempt not spent.
-    if (response.notStarted) return { type: 'release', token: run.token };
+    if (response.notStarted) return { type: 'release', token: run.runId };
     // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
     // the stall cap stops a job that kills every worker it lands on.
-    if (isCrash(response)) return { type: 'stall', token: run.token, maxStalls: this.#o.maxStalls, error, at };
+    if (isCrash(response)) return { type: 'stall', token: run.runId, maxStalls: this.#o.maxStalls, error, at };
     // Offline, or no answer at all: not the job's fault. It waits for the network with its attempt given back.
     // `ctx.fetch` finding the browser offline shows that the job needs the network, whatever it was added with
     // (a tab without workers may not know the task's `requiresNetwork`): from then on it is a network job.
-    if (error.code === 'ERR_OFFLINE') return { type: 'release', token: run.token, error, needsNetwork: true };
+    if (error.code === 'ERR_OFFLINE') return { type: 'release', token: run.runId, error, needsNetwork: true };
     const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
     if (run.job.requiresNetwork && isNetworkFailure(error)) {
       this.#networkSeemsDown();
       // No answer, for longer than the grace: an ordinary failure, but the wait goes on being counted.
-      if (at - (run.job.unansweredSince ?? at) >= this.#unansweredGraceMs) return { type: 'fail', token: run.token, error, unrecoverable, at, unanswered: true };
-      return { type: 'release', token: run.token, error, needsNetwork: true, unanswered: true };
+      if (at - (run.job.unansweredSince ?? at) >= this.#unansweredGraceMs) return { type: 'fail', token: run.runId, error, unrecoverable, at, unanswered: true };
+      return { type: 'release', token: run.runId, error, needsNetwork: true, unanswered: true };
     }
-    return { type: 'fail', token: run.token, error, unrecoverable, at };
+    return { type: 'fail', token: run.runId, error, unrecoverable, at };
   }
 
   /** The network is back (the browser's `online` event): network jobs go again at once. */
@@ -683,7 +727,7 @@ export class Runner {
     const renew = () => {
       const leaseUntil = this.#o.clock.now() + this.#o.leaseMs;
       for (const run of this.#runs.values()) {
-        if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.token, leaseUntil } } });
+        if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.runId, leaseUntil } } });
       }
       if (this.#runs.size > 0) this.#kick();
       this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);

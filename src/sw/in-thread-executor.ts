@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
+import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, type SerializedError } from '../errors';
-import type { RunRequest, RunResponse } from '../protocol';
-import type { Executor } from '../runner/runner';
+import type { RunResponse } from '../protocol';
+import type { Executor, ExecutorRun } from '../runner/runner';
 import { createWorkerApi } from '../task/serve-tasks';
 import type { TaskMap } from '../task/task';
 
@@ -13,39 +13,31 @@ import type { TaskMap } from '../task/task';
 export class InThreadExecutor implements Executor {
   readonly #api;
   readonly #clock: Clock;
-  readonly #progress = new Map<string, (progress: unknown) => void>();
-  readonly #endings = new Map<string, (response: RunResponse) => void>();
+  /** Runs not ended yet, with their timeout timers. */
+  readonly #runs = new Map<string, { run: ExecutorRun; timer: TimerHandle | undefined }>();
   /** Handlers still running, ended or not as runs. */
   readonly #handlers = new Set<Promise<void>>();
 
   constructor(tasks: TaskMap, clock: Clock) {
-    this.#api = createWorkerApi(tasks, (runId, progress) => this.#progress.get(runId)?.(progress));
+    this.#api = createWorkerApi(tasks, (runId, progress) => this.#runs.get(runId)?.run.progress(progress));
     this.#clock = clock;
   }
 
-  run(request: RunRequest, options: { timeoutMs?: number | undefined; onProgress?: (progress: unknown) => void }): Promise<RunResponse> {
-    return new Promise((resolve) => {
-      const end = (response: RunResponse) => {
-        if (!this.#endings.delete(request.runId)) return;
-        this.#progress.delete(request.runId);
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        resolve(response);
-      };
-      this.#endings.set(request.runId, end);
-      if (options.onProgress) this.#progress.set(request.runId, options.onProgress);
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : this.#clock.setTimeout(() => {
-              const error = serializeError(
-                new JobTimeoutError(`Job ${request.jobId} (${request.name}) ran over its timeout of ${options.timeoutMs} ms in the service worker`),
-              );
-              this.#stop(request.runId, error);
-            }, options.timeoutMs);
-      const handler = this.#api.run(request).then(end, (error: unknown) => end({ ok: false, error: serializeError(error) }));
-      this.#handlers.add(handler);
-      void handler.finally(() => this.#handlers.delete(handler));
-    });
+  start(run: ExecutorRun): void {
+    const { runId, timeoutMs } = run;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : this.#clock.setTimeout(() => {
+            const error = serializeError(new JobTimeoutError(`Job ${run.jobId} (${run.name}) ran over its timeout of ${timeoutMs} ms in the service worker`));
+            this.#stop(runId, error);
+          }, timeoutMs);
+    this.#runs.set(runId, { run, timer });
+    // The handler starts now, but its outcome is told no sooner than a microtask later (`then`), after `start` returns.
+    const end = (response: RunResponse) => this.#end(runId, response);
+    const handler = this.#api.run(run).then(end, (error: unknown) => end({ ok: false, error: serializeError(error) }));
+    this.#handlers.add(handler);
+    void handler.finally(() => this.#handlers.delete(handler));
   }
 
   /**
@@ -54,7 +46,7 @@ export class InThreadExecutor implements Executor {
    */
   async abortAll(reason: Error, graceMs: number): Promise<void> {
     const error = serializeError(reason);
-    for (const runId of [...this.#endings.keys()]) this.#stop(runId, error);
+    for (const runId of [...this.#runs.keys()]) this.#stop(runId, error);
     if (this.#handlers.size === 0) return;
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     await Promise.race([
@@ -72,13 +64,22 @@ export class InThreadExecutor implements Executor {
 
   /** Runs still going. */
   get running(): string[] {
-    return [...this.#endings.keys()];
+    return [...this.#runs.keys()];
   }
 
   close(): void {}
 
   #stop(runId: string, error: SerializedError): void {
     this.#api.abort(runId, error);
-    this.#endings.get(runId)?.({ ok: false, error });
+    this.#end(runId, { ok: false, error });
+  }
+
+  /** Tells a run's outcome, the first time only: a run stopped early refuses its handler's late result. */
+  #end(runId: string, response: RunResponse): void {
+    const entry = this.#runs.get(runId);
+    if (!entry) return;
+    this.#runs.delete(runId);
+    if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+    entry.run.ended(response);
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { deserializeError, JobCancelledError } from '../../src/errors';
 import { WorkerPool, type WorkerPoolOptions } from '../../src/pool/worker-pool';
-import { DONE_FIELDS, RUN_FIELDS, type RunResponse } from '../../src/protocol';
+import { DONE_FIELDS, RUN_FIELDS, type RunRequest, type RunResponse } from '../../src/protocol';
 import { transfer } from '../../src/task/transfer';
 
 const tasksWorker = () => new Worker(new URL('../fixtures/tasks.worker.ts', import.meta.url), { type: 'module' });
@@ -24,6 +24,13 @@ function request(name: string, data: unknown = null) {
   return { runId: id, jobId: `job-${runs}`, name, data, attempt: 1 };
 }
 
+/** Runs `request` on `pool` as the runner does (`start`); resolves with its outcome. */
+function runOn(pool: WorkerPool, request: RunRequest, options: { timeoutMs?: number; onProgress?: (progress: unknown) => void } = {}): Promise<RunResponse> {
+  return new Promise((resolve) => {
+    pool.start({ ...request, timeoutMs: options.timeoutMs ?? request.timeoutMs, progress: (value) => options.onProgress?.(value), ended: resolve });
+  });
+}
+
 function errorOf(response: RunResponse): Error {
   if (response.ok) throw new Error(`expected a failed run, got ${JSON.stringify(response.value)}`);
   return deserializeError(response.error);
@@ -35,7 +42,7 @@ describe('WorkerPool', () => {
   it('makes workers lazily, at most `size`, and runs one job per worker at a time', async () => {
     const pool = makePool({ size: 2 });
     expect(pool.size).toBe(0);
-    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.run(request('sleep', 20 + n))));
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => runOn(pool, request('sleep', 20 + n))));
     expect(results).toEqual([21, 22, 23, 24, 25].map((value) => ({ ok: true, value })));
     expect(pool.size).toBe(2);
   });
@@ -52,7 +59,7 @@ describe('WorkerPool', () => {
   it('carries progress back while the job runs, all of it before the result', async () => {
     const pool = makePool();
     const seen: unknown[] = [];
-    const response = await pool.run(request('steps', 4), { onProgress: (p) => seen.push(p) });
+    const response = await runOn(pool, request('steps', 4), { onProgress: (p) => seen.push(p) });
     expect(response).toEqual({ ok: true, value: 4 });
     // Every progress of a run arrives before its result.
     expect(seen).toEqual([0.25, 0.5, 0.75, 1]);
@@ -60,7 +67,7 @@ describe('WorkerPool', () => {
 
   it('returns the handler error with its class name, message and stack', async () => {
     const pool = makePool();
-    const error = errorOf(await pool.run(request('fail', 'out of range')));
+    const error = errorOf(await runOn(pool, request('fail', 'out of range')));
     expect(error.name).toBe('RangeError');
     expect(error.message).toBe('out of range');
     expect(error.stack).toContain('fail');
@@ -68,38 +75,67 @@ describe('WorkerPool', () => {
 
   it('terminates a job that runs over its timeout, and replaces the worker', async () => {
     const pool = makePool({ size: 1 });
-    const error = errorOf(await pool.run(request('spinForever'), { timeoutMs: 300 }));
+    const error = errorOf(await runOn(pool, request('spinForever'), { timeoutMs: 300 }));
     expect(error.name).toBe('JobTimeoutError');
     expect(error.message).toMatch(/ran over its timeout of 300 ms: its worker was terminated/);
-    expect(await pool.run(request('add', { a: 1, b: 1 }))).toEqual({ ok: true, value: 2 });
+    expect(await runOn(pool, request('add', { a: 1, b: 1 }))).toEqual({ ok: true, value: 2 });
     expect(pool.size).toBe(1);
   });
 
   it('notices a worker that closes itself, with no timeout set', async () => {
     const pool = makePool({ size: 1 });
-    const error = errorOf(await pool.run(request('closeWorker')));
+    const error = errorOf(await runOn(pool, request('closeWorker')));
     expect(error.name).toBe('WorkerCrashedError');
-    expect(await pool.run(request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
+    expect(await runOn(pool, request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
   });
 
   it('notices an uncaught error in the worker, with no timeout set', async () => {
     const pool = makePool({ size: 1 });
-    const error = errorOf(await pool.run(request('uncaught')));
+    const error = errorOf(await runOn(pool, request('uncaught')));
     expect(error.name).toBe('WorkerCrashedError');
     expect(error.message).toContain('thrown from a timer');
   });
 
   it('fails fast, not hangs, when the worker script cannot load', async () => {
     const pool = makePool({ create: () => new Worker(new URL('../fixtures/broken.worker.ts', import.meta.url), { type: 'module' }) });
-    const error = errorOf(await pool.run(request('add', { a: 1, b: 2 })));
+    const error = errorOf(await runOn(pool, request('add', { a: 1, b: 2 })));
     expect(error.name).toBe('WorkerCrashedError');
     await expect(pool.tasks()).rejects.toThrow(/A worker died/);
+  });
+
+  it('tells a run that fails at once (a closed pool, a factory that throws) its end only after start returns', async () => {
+    const closed = makePool();
+    closed.close();
+    const broken = makePool({
+      create: () => {
+        throw new Error('no workers here');
+      },
+    });
+    for (const [pool, name] of [
+      [closed, 'WorkerCrashedError'],
+      [broken, 'WorkerCrashedError'],
+    ] as const) {
+      let returned = false;
+      const ended = new Promise<RunResponse>((resolve) => {
+        pool.start({
+          ...request('add', { a: 1, b: 2 }),
+          timeoutMs: undefined,
+          progress: () => {},
+          ended: (response) => {
+            expect(returned).toBe(true);
+            resolve(response);
+          },
+        });
+        returned = true;
+      });
+      expect(errorOf(await ended).name).toBe(name);
+    }
   });
 
   it('aborts a run: a handler that listens to ctx.signal stops with the reason', async () => {
     const pool = makePool({ size: 1 });
     const r = request('abortable');
-    const running = pool.run(r);
+    const running = runOn(pool, r);
     await sleep(100);
     pool.abort(r.runId, new JobCancelledError('stop now'), 5_000);
     const error = errorOf(await running);
@@ -110,36 +146,36 @@ describe('WorkerPool', () => {
   it('aborts a run that ignores its signal by terminating the worker after the grace period', async () => {
     const pool = makePool({ size: 1 });
     const r = request('spinForever');
-    const running = pool.run(r);
+    const running = runOn(pool, r);
     await sleep(100);
     pool.abort(r.runId, new JobCancelledError('cancelled'), 200);
     expect(errorOf(await running)).toBeInstanceOf(JobCancelledError);
-    expect(await pool.run(request('add', { a: 3, b: 4 }))).toEqual({ ok: true, value: 7 });
+    expect(await runOn(pool, request('add', { a: 3, b: 4 }))).toEqual({ ok: true, value: 7 });
   });
 
   it('ends a run aborted before its worker started, without running it', async () => {
     const pool = makePool({ size: 1 });
     const r = request('countRuns');
-    const running = pool.run(r);
+    const running = runOn(pool, r);
     pool.abort(r.runId, new JobCancelledError('cancelled early'), 60_000);
     expect(errorOf(await running).message).toBe('cancelled early');
     // The handler never ran in that worker: the next run there is its first.
-    expect(await pool.run(request('countRuns'))).toEqual({ ok: true, value: 1 });
+    expect(await runOn(pool, request('countRuns'))).toEqual({ ok: true, value: 1 });
   });
 
   it('moves transferred buffers instead of copying them, both ways', async () => {
     const pool = makePool();
     const buffer = new ArrayBuffer(1024);
-    const response = await pool.run(request('byteLength', transfer({ buffer }, [buffer])));
+    const response = await runOn(pool, request('byteLength', transfer({ buffer }, [buffer])));
     expect(response).toEqual({ ok: true, value: 1024 });
     expect(buffer.byteLength).toBe(0);
-    const back = await pool.run(request('bytes', 2048));
+    const back = await runOn(pool, request('bytes', 2048));
     expect(back.ok && back.value instanceof Uint8Array && back.value.length).toBe(2048);
   });
 
   it('refuses a result that cannot be sent, saying where', async () => {
     const pool = makePool();
-    const error = errorOf(await pool.run(request('returnsFunction')));
+    const error = errorOf(await runOn(pool, request('returnsFunction')));
     expect(error.message).toBe("The task's result cannot be sent to the page: result.callback is a function");
   });
 
@@ -158,10 +194,10 @@ describe('WorkerPool', () => {
       },
     });
     // The first runs teach the pool that these jobs are tiny.
-    for (let i = 0; i < 20; i++) await pool.run(request('add', { a: i, b: 0 }));
+    for (let i = 0; i < 20; i++) await runOn(pool, request('add', { a: i, b: 0 }));
     expect(pool.capacity).toBeGreaterThan(2);
     const before = messages;
-    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => pool.run(request('add', { a: i, b: 1 }))));
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => runOn(pool, request('add', { a: i, b: 1 }))));
     expect(results).toEqual(Array.from({ length: 500 }, (_, i) => ({ ok: true, value: i + 1 })));
     expect(messages - before).toBeLessThan(500 / 4);
     expect(pool.size).toBe(2);
@@ -169,7 +205,7 @@ describe('WorkerPool', () => {
 
   it('runs jobs that take a while (100 ms and more) one at a time per worker', async () => {
     const pool = makePool({ size: 2 });
-    await Promise.all([pool.run(request('sleep', 120)), pool.run(request('sleep', 120))]);
+    await Promise.all([runOn(pool, request('sleep', 120)), runOn(pool, request('sleep', 120))]);
     expect(pool.capacity).toBe(2);
   });
 
@@ -201,7 +237,7 @@ describe('WorkerPool', () => {
 
     it('sends the next run before the worker ends the one it runs, when the task takes about as long each time', async () => {
       const { pool, log } = loggedPool();
-      for (let i = 0; i < 6; i++) await Promise.all([pool.run(request('spin', 15)), pool.run(request('spin', 15))]);
+      for (let i = 0; i < 6; i++) await Promise.all([runOn(pool, request('spin', 15)), runOn(pool, request('spin', 15))]);
       expect(pool.capacity).toBe(4);
       // The pool lines a run up only while the task's run times stay steady, as the workers measure them. On a
       // loaded machine one run can take twice as long (its worker descheduled), and then the pool rightly sends
@@ -211,7 +247,7 @@ describe('WorkerPool', () => {
       for (let attempt = 0; attempt < 3; attempt++) {
         log.length = 0;
         runs = Array.from({ length: 4 }, () => request('spin', 15));
-        const results = await Promise.all(runs.map((r) => pool.run(r)));
+        const results = await Promise.all(runs.map((r) => runOn(pool, r)));
         expect(results).toEqual(runs.map(() => ({ ok: true, value: 15 })));
         if (runs.every((r) => sentAt(log, r.runId) < firstDone(log))) break;
       }
@@ -222,11 +258,11 @@ describe('WorkerPool', () => {
 
     it('sends runs one at a time behind a task whose run times vary', async () => {
       const { pool, log } = loggedPool();
-      for (let i = 0; i < 6; i++) await Promise.all([pool.run(request('spin', i % 2 ? 4 : 30)), pool.run(request('spin', i % 2 ? 30 : 4))]);
+      for (let i = 0; i < 6; i++) await Promise.all([runOn(pool, request('spin', i % 2 ? 4 : 30)), runOn(pool, request('spin', i % 2 ? 30 : 4))]);
       expect(pool.capacity).toBe(4);
       log.length = 0;
       const runs = Array.from({ length: 4 }, () => request('spin', 6));
-      expect((await Promise.all(runs.map((r) => pool.run(r)))).every((r) => r.ok)).toBe(true);
+      expect((await Promise.all(runs.map((r) => runOn(pool, r)))).every((r) => r.ok)).toBe(true);
       expect(sentAt(log, runs[2]!.runId)).toBeGreaterThan(firstDone(log));
       expect(sentAt(log, runs[3]!.runId)).toBeGreaterThan(firstDone(log));
     });
@@ -234,15 +270,15 @@ describe('WorkerPool', () => {
     /** Both workers warm, `sleep` known to take about 10 ms; then a long run, a short one, and one lined up behind the long one. */
     async function behindALongRun() {
       const { pool, log } = loggedPool();
-      for (let i = 0; i < 8; i++) await Promise.all([pool.run(request('sleep', 10)), pool.run(request('sleep', 10))]);
+      for (let i = 0; i < 8; i++) await Promise.all([runOn(pool, request('sleep', 10)), runOn(pool, request('sleep', 10))]);
       log.length = 0;
       const long = request('sleep', 1_500);
       const short = request('sleep', 10);
       const behind = request('sleep', 10);
       let longDone = false;
-      const longRun = pool.run(long).then((response) => ((longDone = true), response));
-      const shortRun = pool.run(short);
-      const behindRun = pool.run(behind);
+      const longRun = runOn(pool, long).then((response) => ((longDone = true), response));
+      const shortRun = runOn(pool, short);
+      const behindRun = runOn(pool, behind);
       await shortRun;
       // The setup holds: it went to the long run's worker, behind it.
       const worker = log[sentAt(log, long.runId)]!.split(' to ')[1];
@@ -267,33 +303,33 @@ describe('WorkerPool', () => {
       expect(errorOf(response)).toMatchObject({ name: 'JobCancelledError', message: 'cancelled while handed back' });
       expect(log.filter((line) => line.startsWith(`sent ${behind.runId} `))).toHaveLength(1);
       expect(await longRun).toEqual({ ok: true, value: 1_500 });
-      expect(await pool.run(request('sleep', 10))).toEqual({ ok: true, value: 10 });
+      expect(await runOn(pool, request('sleep', 10))).toEqual({ ok: true, value: 10 });
     });
   });
 
   it('on a timeout, fails only the running job: the jobs lined up behind it come back unstarted', async () => {
     const pool = makePool({ size: 1 });
     // `spin` is known to be quick, so a run is lined up behind this one, which turns out to spin for good.
-    for (let i = 0; i < 20; i++) await pool.run(request('spin', 0));
+    for (let i = 0; i < 20; i++) await runOn(pool, request('spin', 0));
     expect(pool.capacity).toBeGreaterThan(1);
-    const stuck = pool.run(request('spin', 60_000), { timeoutMs: 300 });
-    const behind = pool.run(request('add', { a: 1, b: 1 }));
+    const stuck = runOn(pool, request('spin', 60_000), { timeoutMs: 300 });
+    const behind = runOn(pool, request('add', { a: 1, b: 1 }));
     expect(errorOf(await stuck).name).toBe('JobTimeoutError');
     const after = await behind;
     expect(after).toMatchObject({ ok: false, notStarted: true });
-    expect(await pool.run(request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
+    expect(await runOn(pool, request('add', { a: 2, b: 2 }))).toEqual({ ok: true, value: 4 });
   });
 
   it('never holds a quick job behind a long one while another worker could run it', async () => {
     const pool = makePool({ size: 2 });
-    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
-    for (let i = 0; i < 5; i++) await pool.run(request('spin', 0));
+    for (let i = 0; i < 20; i++) await runOn(pool, request('noop'));
+    for (let i = 0; i < 5; i++) await runOn(pool, request('spin', 0));
     // A task never seen (its time unknown) and a quick task's run that turns out long: nothing waits behind either.
     for (const long of [request('sleep', 1_500), request('spin', 1_500)]) {
       let longDone = false;
-      const running = pool.run(long).then(() => (longDone = true));
+      const running = runOn(pool, long).then(() => (longDone = true));
       await sleep(20);
-      const quick = await Promise.all(Array.from({ length: 300 }, () => pool.run(request('noop'))));
+      const quick = await Promise.all(Array.from({ length: 300 }, () => runOn(pool, request('noop'))));
       expect(quick.every((r) => r.ok)).toBe(true);
       expect(longDone).toBe(false);
       await running;
@@ -302,11 +338,11 @@ describe('WorkerPool', () => {
 
   it('sends the outcomes of quick runs before starting a run that may be long, not after it', async () => {
     const pool = makePool({ size: 1 });
-    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
+    for (let i = 0; i < 20; i++) await runOn(pool, request('noop'));
     let longDone = false;
-    const quick = Array.from({ length: 30 }, () => pool.run(request('noop')));
+    const quick = Array.from({ length: 30 }, () => runOn(pool, request('noop')));
     // In the same worker, behind the quick ones: its task's time is unknown, so the worker says what ended first.
-    const running = pool.run(request('sleep', 1_500)).then(() => (longDone = true));
+    const running = runOn(pool, request('sleep', 1_500)).then(() => (longDone = true));
     expect((await Promise.all(quick)).every((r) => r.ok)).toBe(true);
     expect(longDone).toBe(false);
     await running;
@@ -314,30 +350,30 @@ describe('WorkerPool', () => {
 
   it('runs that wait for room start in the order they came, also after being woken for room they did not get', async () => {
     const pool = makePool({ size: 1 });
-    for (let i = 0; i < 20; i++) await pool.run(request('noop'));
-    const quick = Array.from({ length: 10 }, () => pool.run(request('noop')));
+    for (let i = 0; i < 20; i++) await runOn(pool, request('noop'));
+    const quick = Array.from({ length: 10 }, () => runOn(pool, request('noop')));
     // `echo` has never run here: the first is lined up behind the quick ones, the others wait for room. The quick
     // ones' results wake them all at once, with no room yet (nothing goes behind a run of unknown length).
     const order: number[] = [];
-    const echoes = Array.from({ length: 5 }, (_, i) => pool.run(request('echo', i)).then((r) => order.push(r.ok ? (r.value as number) : -1)));
+    const echoes = Array.from({ length: 5 }, (_, i) => runOn(pool, request('echo', i)).then((r) => order.push(r.ok ? (r.value as number) : -1)));
     await Promise.all([...quick, ...echoes]);
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('reaps idle workers', async () => {
     const pool = makePool({ idleTimeoutMs: 50 });
-    await pool.run(request('noop'));
+    await runOn(pool, request('noop'));
     expect(pool.size).toBe(1);
     await sleep(150);
     expect(pool.size).toBe(0);
-    expect(await pool.run(request('add', { a: 5, b: 5 }))).toEqual({ ok: true, value: 10 });
+    expect(await runOn(pool, request('add', { a: 5, b: 5 }))).toEqual({ ok: true, value: 10 });
   });
 
   it('keeps a worker used now and then for longer than idleTimeoutMs in all, and reaps it once idle that long', async () => {
     let created = 0;
     const pool = makePool({ idleTimeoutMs: 300, create: () => (created++, tasksWorker()) });
     for (let i = 0; i < 15; i++) {
-      await pool.run(request('noop'));
+      await runOn(pool, request('noop'));
       await sleep(30);
     }
     expect(created).toBe(1);

@@ -54,7 +54,8 @@ describe('Runner: order and concurrency', () => {
     h.runner.wake();
     await h.settle();
     const [run] = h.executor.runs;
-    expect(run!.request).toEqual({ runId: expect.any(String), jobId: id, name: 'resize', data: { width: 64 }, attempt: 1, timeoutMs: 5_000 });
+    const { runId, jobId, name, data, attempt, timeoutMs } = run!.request;
+    expect({ runId, jobId, name, data, attempt, timeoutMs }).toEqual({ runId: expect.any(String), jobId: id, name: 'resize', data: { width: 64 }, attempt: 1, timeoutMs: 5_000 });
     expect(run!.timeoutMs).toBe(5_000);
     expect(run!.request.runId).toBe((await h.job(id!)).token);
     expect(h.callsOf('active')).toEqual([{ event: 'active', id, state: 'active', attempt: 1 }]);

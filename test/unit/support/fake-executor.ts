@@ -1,12 +1,12 @@
 import type { SerializedError } from '../../../src/errors';
 import type { RunRequest, RunResponse } from '../../../src/protocol';
-import type { Executor } from '../../../src/runner/runner';
+import type { Executor, ExecutorRun } from '../../../src/runner/runner';
 
 /** One call of `executor.run`, settled by the test. */
 export interface FakeRun {
   request: RunRequest;
   timeoutMs: number | undefined;
-  onProgress: ((progress: unknown) => void) | undefined;
+  onProgress: (progress: unknown) => void;
   /** Whether the test has settled it. */
   ended: boolean;
   respond(response: RunResponse): void;
@@ -16,7 +16,7 @@ export interface FakeRun {
 
 /**
  * An {@link Executor} whose runs end when the test says, with the response it gives. With `autoRespond`,
- * each run resolves at once (in a microtask) with what that function returns.
+ * each run ends at once (in a microtask) with what that function returns.
  */
 export class FakeExecutor implements Executor {
   /** Every run started, in order. */
@@ -55,27 +55,27 @@ export class FakeExecutor implements Executor {
     return run;
   }
 
-  run(request: RunRequest, options: { timeoutMs?: number | undefined; onProgress?: (progress: unknown) => void }): Promise<RunResponse> {
+  start(request: ExecutorRun): void {
     this.#inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
-    return new Promise<RunResponse>((resolve) => {
-      const run: FakeRun = {
-        request,
-        timeoutMs: options.timeoutMs,
-        onProgress: options.onProgress,
-        ended: false,
-        respond: (response) => {
-          if (run.ended) throw new Error(`Run of job ${request.jobId} already ended`);
-          run.ended = true;
-          this.#inFlight--;
-          resolve(response);
-        },
-        succeed: (value) => run.respond({ ok: true, value }),
-        fail: (error) => run.respond({ ok: false, error }),
-      };
-      this.runs.push(run);
-      if (this.#autoRespond) run.respond(this.#autoRespond(request));
-    });
+    const run: FakeRun = {
+      request,
+      timeoutMs: request.timeoutMs,
+      onProgress: (progress) => request.progress(progress),
+      ended: false,
+      respond: (response) => {
+        if (run.ended) throw new Error(`Run of job ${request.jobId} already ended`);
+        run.ended = true;
+        this.#inFlight--;
+        request.ended(response);
+      },
+      succeed: (value) => run.respond({ ok: true, value }),
+      fail: (error) => run.respond({ ok: false, error }),
+    };
+    this.runs.push(run);
+    // As a real executor: the outcome is never told before `start` returns.
+    const autoRespond = this.#autoRespond;
+    if (autoRespond) queueMicrotask(() => run.respond(autoRespond(request)));
   }
 
   abort(runId: string, reason: Error, graceMs: number): void {
