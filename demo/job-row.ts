@@ -77,7 +77,7 @@ export class JobRow {
 
     const idCell = cell('id');
     const code = document.createElement('code');
-    code.textContent = job.id.slice(0, 6);
+    code.textContent = shortId(job.id);
     code.title = job.id;
     idCell.append(code);
 
@@ -99,7 +99,7 @@ export class JobRow {
     const progress = cell('progress');
     this.#bar.max = 1;
     this.#bar.value = 0;
-    this.#bar.setAttribute('aria-label', `Progress of job ${job.id.slice(0, 6)}`);
+    this.#bar.setAttribute('aria-label', `Progress of job ${shortId(job.id)}`);
     this.#percent.className = 'percent';
     progress.append(this.#bar, this.#percent);
 
@@ -113,7 +113,7 @@ export class JobRow {
     this.#cancel.type = 'button';
     this.#cancel.className = 'small';
     this.#cancel.textContent = 'Cancel';
-    this.#cancel.setAttribute('aria-label', `Cancel job ${job.id.slice(0, 6)}`);
+    this.#cancel.setAttribute('aria-label', `Cancel job ${shortId(job.id)}`);
     this.#cancel.addEventListener('click', () => {
       this.#cancel.disabled = true;
       onCancel(job.id);
@@ -214,4 +214,9 @@ export class JobRow {
     thumbs.append(before, arrow);
     return thumbs;
   }
+}
+
+/** The end of a job's id: ids begin with the time they were made, alike for jobs added together. */
+function shortId(id: string): string {
+  return id.slice(-6);
 }

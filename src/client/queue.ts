@@ -661,9 +661,12 @@ const MAX_ADDED_BROADCAST = 500;
 
 let contextId: string | undefined;
 
-/** One label per page (made on first use, so that importing the module does nothing). */
+/**
+ * One label per page (made on first use, so that importing the module does nothing): 8 digits of a new id's
+ * random part (its first 12 are the time, alike in tabs opened together).
+ */
 function pageContextId(): string {
-  contextId ??= `tab:${newId().slice(0, 8)}`;
+  contextId ??= `tab:${newId().slice(12, 20)}`;
   return contextId;
 }
 

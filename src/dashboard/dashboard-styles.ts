@@ -88,7 +88,7 @@ tbody th { font-weight: normal; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--ot-border); border-radius: 8px; }
 .table-wrap tbody tr:last-child > * { border-bottom: 0; }
 .job-name { display: block; font-weight: 600; }
-.job-id { display: block; max-width: 22ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--ot-muted); font: 11.5px var(--ot-mono); }
+.job-id { display: block; max-width: 25ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--ot-muted); font: 11.5px var(--ot-mono); }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .badge.s-waiting { background: #eaeef2; color: #424a53; }
 .badge.s-delayed { background: #fbefff; color: #6639ba; }

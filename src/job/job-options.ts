@@ -5,7 +5,7 @@ export interface JobOptions {
   /**
    * The job's id. Adding a job whose id is already stored returns the stored job and adds nothing
    * (idempotency), whatever its state.
-   * @default a random id
+   * @default a new id: 24 hex digits, the time (ms) then a counter that starts at random, so ids sort by when they were made (in one tab, in the order made)
    */
   jobId?: string;
   /**
