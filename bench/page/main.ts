@@ -358,6 +358,8 @@ async function claimLatency(name: string, samples: number) {
 }
 
 let fQueue: Queue<BenchTasks> | undefined;
+/** Runs of `fQueue` started and ended. */
+let fRuns = { started: 0, ended: 0 };
 
 /**
  * A queue opened on the stored jobs (2 workers) runs `jobs` of them: the time to its first result, and the
@@ -366,6 +368,10 @@ let fQueue: Queue<BenchTasks> | undefined;
 async function queueOnStored(name: string, jobs: number) {
   const t0 = now();
   const queue = (fQueue = benchQueue('indexeddb', 2, name));
+  const runs = (fRuns = { started: 0, ended: 0 });
+  queue.on('active', () => runs.started++);
+  queue.on('completed', () => runs.ended++);
+  queue.on('failed', () => runs.ended++);
   let completed = 0;
   let first = 0;
   let reached!: () => void;
@@ -380,7 +386,15 @@ async function queueOnStored(name: string, jobs: number) {
   return { firstResultMs: first - t0, perJobMs: (end - first) / (jobs - 1) };
 }
 
+/** Pauses `fQueue` and waits until nothing runs: what is left in the heap is the open queue itself. */
+async function pauseStoredQueue() {
+  await fQueue!.pause();
+  while (fRuns.started !== fRuns.ended) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 async function closeStoredQueue() {
+  // A pause is stored with the queue: the next sample opens it again.
+  await fQueue?.resume();
   await fQueue?.close({ force: true });
   fQueue = undefined;
 }
@@ -441,6 +455,7 @@ const bench = {
   restoreJobs,
   claimLatency,
   queueOnStored,
+  pauseStoredQueue,
   closeStoredQueue,
   deleteDatabase,
   queueDbName,
