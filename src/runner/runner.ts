@@ -82,6 +82,14 @@ export interface RunnerOptions {
    * it holds the queue's runner lock, or the store is its own.
    */
   deferClaims?: boolean | 'offered' | undefined;
+  /**
+   * While jobs are short (the executor lines them up), how many jobs per slot (`concurrency`) to take ahead of
+   * room in the executor: they wait for it here. For a store where a claim costs a round trip. A worker that ends
+   * a run then finds the next one here at once, not a commit away: the commit that writes a run's end and claims
+   * the next job (after the one under way, if any) often took longer than the run lined up behind it, and the
+   * worker waited. A job of higher priority added meanwhile waits for these too. 0 by default.
+   */
+  claimAhead?: number | undefined;
 }
 
 /** Where a {@link Run} tells what happens to it: one object per runner, not closures per run. */
@@ -287,7 +295,13 @@ export class Runner {
 
   /** How many more jobs this runner may take now: none while paused or leaving. */
   #free(): number {
-    return this.#paused || this.#leaving ? 0 : (this.#o.executor.capacity ?? this.#o.concurrency) - this.#runs.size;
+    if (this.#paused || this.#leaving) return 0;
+    return (this.#o.executor.capacity ?? this.#o.concurrency) + this.#spares() - this.#runs.size;
+  }
+
+  /** Jobs taken ahead of room in the executor (see `RunnerOptions.claimAhead`). */
+  #spares(): number {
+    return this.#short() ? (this.#o.claimAhead ?? 0) * this.#o.concurrency : 0;
   }
 
   /** Whether jobs are short now: the pool lines them up, taking more than one per worker. */

@@ -247,3 +247,33 @@ describe("Runner: deferClaims 'offered' (a memory queue)", () => {
     expect(await h.job(offered.id)).toMatchObject({ state: 'completed', attempt: 1, result: 2 });
   });
 });
+
+describe('Runner: jobs claimed ahead of room (claimAhead)', () => {
+  it('takes claimAhead jobs per slot beyond what the executor takes while jobs are short, and one more as each run ends', async () => {
+    const h = await started({ deferClaims: true, claimAhead: 2, concurrency: 2 });
+    h.executor.capacity = 4;
+    const ids = await h.add(...Array.from({ length: 20 }, () => ({})));
+    h.runner.wake();
+    await h.settle();
+    // 2 workers with 2 runs in their lines, and 2 jobs per worker waiting for room.
+    expect(h.executor.started).toEqual(ids.slice(0, 8));
+    h.executor.runOf(ids[0]!).succeed(1);
+    await h.settle();
+    expect(h.executor.started).toEqual(ids.slice(0, 9));
+    expect(h.executor.maxInFlight).toBe(8);
+  });
+
+  it('takes none ahead while jobs are not short, nor without claimAhead', async () => {
+    for (const [claimAhead, capacity, taken] of [
+      [2, undefined, 2],
+      [undefined, 4, 4],
+    ] as const) {
+      const h = await started({ deferClaims: true, claimAhead, concurrency: 2 });
+      h.executor.capacity = capacity;
+      await h.add(...Array.from({ length: 20 }, () => ({})));
+      h.runner.wake();
+      await h.settle();
+      expect(h.executor.started).toHaveLength(taken);
+    }
+  });
+});
