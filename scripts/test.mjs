@@ -47,6 +47,8 @@ function bin(pkg, name) {
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const summary = [];
+/** What failed, a line each, printed again just above the last line, where a log's tail shows it. */
+const failures = [];
 let interrupted = false;
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
@@ -80,7 +82,10 @@ async function plainStep(label, script, scriptArgs) {
   const start = Date.now();
   const code = await runNode(script, scriptArgs);
   const ok = code === 0;
-  if (!ok) totals.failed += 1;
+  if (!ok) {
+    totals.failed += 1;
+    failures.push(`${label}: exit ${code}`);
+  }
   summary.push([label, ok ? 'ok' : `FAILED (exit ${code}), counted as 1 failed`, Date.now() - start]);
   return ok;
 }
@@ -106,6 +111,8 @@ async function runnerStep(label, script, scriptArgs, countsFile) {
     counts.failed = 1;
     note = ` (runner exited ${code} with no failed test: counted as 1 failed)`;
   }
+  for (const failure of counts.failures ?? []) failures.push(failure);
+  if (note) failures.push(`${label}:${note}`);
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
@@ -162,5 +169,9 @@ if (interrupted) {
 heading('summary');
 const width = Math.max(...summary.map(([label]) => label.length));
 for (const [label, result, ms] of summary) console.log(`  ${label.padEnd(width)}  ${seconds(ms).padStart(6)}  ${result}`);
+if (failures.length > 0) {
+  console.log('failed:');
+  for (const failure of failures) console.log(`  ✗ ${failure}`);
+}
 console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''}`);
 process.exitCode = totals.failed > 0 ? 1 : 0;

@@ -4,7 +4,7 @@
 // Output file: the `outputFile` option, else $PLAYWRIGHT_COUNTS_FILE, else test-results/playwright-counts.json.
 // (Keep it outside Playwright's `outputDir`, which Playwright empties when a run starts.)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { FullResult, Reporter, Suite, TestError } from '@playwright/test/reporter';
 
 export interface Counts {
@@ -13,12 +13,22 @@ export interface Counts {
   skipped: number;
   /** Failures that belong to no test (web server did not start, error in global setup...). Included in `failed`. */
   errors: number;
+  /** One line per failed test or error: where it is, its title and the first line of its error. */
+  failures: string[];
+}
+
+/** The first line of an error's message, cut to a length that fits one line of a summary. */
+function firstLine(message: string | undefined): string {
+  // Playwright colours its assertion messages.
+  // eslint-disable-next-line no-control-regex
+  const line = (message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n', 1)[0]!.trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
 export default class PlaywrightCountReporter implements Reporter {
   private readonly outputFile: string;
   private root: Suite | undefined;
-  private globalErrors = 0;
+  private readonly globalErrors: string[] = [];
 
   constructor(options: { outputFile?: string } = {}) {
     this.outputFile = resolve(
@@ -34,27 +44,40 @@ export default class PlaywrightCountReporter implements Reporter {
     this.root = suite;
   }
 
-  onError(_error: TestError): void {
-    this.globalErrors++;
+  onError(error: TestError): void {
+    this.globalErrors.push(`error outside a test: ${firstLine(error.message ?? error.value)}`);
   }
 
   onEnd(result: FullResult): void {
-    const counts: Counts = { passed: 0, failed: 0, skipped: 0, errors: this.globalErrors };
+    const counts: Counts = {
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      errors: this.globalErrors.length,
+      failures: [...this.globalErrors],
+    };
     for (const test of this.root?.allTests() ?? []) {
       switch (test.outcome()) {
         case 'expected': // passed (or failed as `test.fail()` said it would)
         case 'flaky': // passed on a retry
           counts.passed++;
           break;
-        case 'unexpected':
+        case 'unexpected': {
           counts.failed++;
+          const result = test.results.at(-1);
+          const where = `${relative(process.cwd(), test.location.file)}:${test.location.line}`;
+          counts.failures.push(`${where} › ${test.titlePath().filter(Boolean).slice(2).join(' › ')}: ${firstLine(result?.error?.message)}`);
           break;
+        }
         case 'skipped': // skipped, or never ran (run stopped early)
           counts.skipped++;
           break;
       }
     }
-    if (result.status !== 'passed' && counts.failed + counts.errors === 0) counts.errors++;
+    if (result.status !== 'passed' && counts.failed + counts.errors === 0) {
+      counts.errors++;
+      counts.failures.push(`run ended ${result.status} with no failed test`);
+    }
     counts.failed += counts.errors;
 
     mkdirSync(dirname(this.outputFile), { recursive: true });

@@ -14,6 +14,14 @@ export interface Counts {
   skipped: number;
   /** Failures that belong to no test: unhandled errors, test files that failed to load. Included in `failed`. */
   errors: number;
+  /** One line per failed test or error: where it is, its name and the first line of its error. */
+  failures: string[];
+}
+
+/** The first line of an error's message, cut to a length that fits one line of a summary. */
+function firstLine(message: string | undefined): string {
+  const line = (message ?? '').split('\n', 1)[0]!.trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
 export default class VitestCountReporter implements Reporter {
@@ -30,21 +38,30 @@ export default class VitestCountReporter implements Reporter {
     unhandledErrors: ReadonlyArray<SerializedError>,
     reason: TestRunEndReason,
   ): void {
-    const counts: Counts = { passed: 0, failed: 0, skipped: 0, errors: 0 };
+    const counts: Counts = { passed: 0, failed: 0, skipped: 0, errors: 0, failures: [] };
     for (const testModule of testModules) {
       let failedTests = 0;
       for (const test of testModule.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') counts.passed++;
-        else if (state === 'failed') failedTests++;
+        else if (state === 'failed') {
+          failedTests++;
+          const where = `${testModule.project.name} ${testModule.relativeModuleId}`;
+          counts.failures.push(`${where} › ${test.fullName}: ${firstLine(test.result().errors?.[0]?.message)}`);
+        }
         else counts.skipped++; // 'skipped' (skip, todo, filtered out) or 'pending' (never ran)
       }
       counts.failed += failedTests;
       // A file that failed by itself (import error, error in a hook outside tests, type error
       // outside any test) with no failed test to show for it.
-      if (failedTests === 0 && testModule.state() === 'failed') counts.errors++;
+      if (failedTests === 0 && testModule.state() === 'failed') {
+        counts.errors++;
+        const error = testModule.errors()[0];
+        counts.failures.push(`${testModule.project.name} ${testModule.relativeModuleId}: ${firstLine(error?.message)}`);
+      }
     }
     counts.errors += unhandledErrors.length;
+    for (const error of unhandledErrors) counts.failures.push(`unhandled error: ${firstLine(error.message)}`);
     // Interrupted run with nothing else to blame.
     if (reason === 'interrupted' && counts.failed + counts.errors === 0) counts.errors++;
     counts.failed += counts.errors;
