@@ -2,7 +2,9 @@ import { FetchError, UnrecoverableError } from '../errors';
 
 /**
  * `fetch` for a job: aborted with the job, and throwing what tells the queue whether to retry. Unlike
- * workbox-background-sync, an HTTP 5xx is a failure here, never a success that drops the request.
+ * workbox-background-sync, an HTTP 5xx is a failure here, never a success that drops the request. A request
+ * that must not wait forever for a server that accepts it and never answers takes a signal of its own
+ * (`AbortSignal.timeout(ms)`): when it times out, that is no answer, a retryable `FetchError`.
  */
 export async function jobFetch(input: RequestInfo | URL, init: RequestInit | undefined, signal: AbortSignal): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -11,8 +13,12 @@ export async function jobFetch(input: RequestInfo | URL, init: RequestInit | und
     response = await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-    throw new FetchError(`${offline ? 'Offline' : 'Network failure'}: could not fetch ${url}`, { cause: error, offline });
+    // The handler's own signal: a timeout it set is a request that got no answer, retried as such; any other
+    // abort is the handler's doing, and what it aborted with is what it gets.
+    const timedOut = init?.signal?.aborted && (init.signal.reason as Error | undefined)?.name === 'TimeoutError';
+    if (init?.signal?.aborted && !timedOut) throw error;
+    const offline = !timedOut && typeof navigator !== 'undefined' && navigator.onLine === false;
+    throw new FetchError(`${timedOut ? 'No answer in time' : offline ? 'Offline' : 'Network failure'}: could not fetch ${url}`, { cause: error, offline });
   }
   if (response.ok || (response.status >= 300 && response.status < 400)) return response;
   const what = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`;

@@ -17,7 +17,10 @@ export interface TaskContext {
    * `fetch`, bound to the job: aborted with it, and throwing so that the queue retries what is worth retrying.
    * A network failure or an HTTP 5xx or 429 throws a retryable `FetchError` (a 429's or 503's `Retry-After`
    * sets the wait); any other 4xx throws `UnrecoverableError`. While the browser is offline, a network job
-   * waits for the network without spending an attempt.
+   * waits for the network without spending an attempt. A request waits for its answer as long as the job
+   * may run: to stop waiting sooner, give it `signal: AbortSignal.timeout(ms)`; a request that times out so
+   * got no answer, a retryable `FetchError` too. Aborted by a signal of the handler's for another reason, it
+   * throws that reason.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
 }

@@ -75,6 +75,26 @@ describe('ctx.fetch', () => {
     expect((error as FetchError).status).toBeUndefined();
   });
 
+  it('throws a retryable FetchError, saying so, when the server does not answer before the signal given times out', async () => {
+    const error = await failureOf(jobFetch(`${base}/slow`, { signal: AbortSignal.timeout(50) }, signal()));
+    expect(error).toBeInstanceOf(FetchError);
+    expect(error.message).toBe(`No answer in time: could not fetch ${base}/slow`);
+    expect((error as FetchError).status).toBeUndefined();
+    expect((error.cause as Error).name).toBe('TimeoutError');
+    // Retryable as no answer at all: across the thread boundary it is a fetch failure without a status.
+    expect(serializeError(error)).toMatchObject({ name: 'FetchError', code: 'ERR_FETCH' });
+    expect(serializeError(error).status).toBeUndefined();
+  });
+
+  it('throws what the handler aborted its own request with, not a network failure', async () => {
+    const own = new AbortController();
+    const pending = jobFetch(`${base}/slow`, { signal: own.signal }, signal());
+    own.abort(new Error('changed my mind'));
+    const error = await failureOf(pending);
+    expect(error).not.toBeInstanceOf(FetchError);
+    expect(error.message).toBe('changed my mind');
+  });
+
   it('is aborted with the job, and throws the abort reason', async () => {
     const controller = new AbortController();
     const pending = jobFetch(`${base}/slow`, undefined, controller.signal);
