@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
-import { demoApi } from './demo/api-plugin';
+import { demoApi } from './demo/api-plugin.ts';
 
 // `vite` / `vite build`: the demo app (index.html + demo/).
 // `vite build --mode lib`: the package's entry points into dist/ (types come from tsc, see package.json).
