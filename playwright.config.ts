@@ -1,9 +1,19 @@
 import { defineConfig, devices } from '@playwright/test';
+import { freePort } from './test/support/free-port';
 
 // Debian's `chromium` package by default; CHROMIUM_PATH points elsewhere (a Chrome, or
 // Playwright's own Chromium from `npx playwright install chromium`).
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const baseURL = 'http://127.0.0.1:4173';
+
+// The demo and the harness pages are served on ports free when the run starts, so that two checkouts can run
+// their tests at once, and a server another tree left running is never tested in this one's place. This config
+// is loaded again in each test worker: the origins picked first reach the workers, and the specs, through the
+// environment they inherit. OFFTHREAD_DEMO_ORIGIN or OFFTHREAD_HARNESS_ORIGIN set beforehand point at a server
+// of your own (outside CI, one already listening there is used as it is).
+process.env.OFFTHREAD_DEMO_ORIGIN ||= `http://127.0.0.1:${await freePort()}`;
+process.env.OFFTHREAD_HARNESS_ORIGIN ||= `http://127.0.0.1:${await freePort()}`;
+const baseURL = process.env.OFFTHREAD_DEMO_ORIGIN;
+const harnessOrigin = process.env.OFFTHREAD_HARNESS_ORIGIN;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -37,7 +47,7 @@ export default defineConfig({
   webServer: [
     {
       // The demo, built as a user would build it.
-      command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${new URL(baseURL).port} --strictPort`,
       url: baseURL,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
@@ -46,8 +56,8 @@ export default defineConfig({
     },
     {
       // The test harness pages (test/e2e/harness/), served from source by Vite's dev server.
-      command: 'npx vite --host 127.0.0.1 --port 4174 --strictPort',
-      url: 'http://127.0.0.1:4174/test/e2e/harness/index.html',
+      command: `npx vite --host 127.0.0.1 --port ${new URL(harnessOrigin).port} --strictPort`,
+      url: `${harnessOrigin}/test/e2e/harness/index.html`,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
       stdout: 'ignore',

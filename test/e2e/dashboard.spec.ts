@@ -2,9 +2,9 @@
 // (test/e2e/harness/dashboard.html) with the harness tasks. Screenshots go to test/e2e/screenshots/.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { HARNESS_ORIGIN } from './support/harness';
 
-const ORIGIN = process.env.OFFTHREAD_HARNESS_ORIGIN || 'http://127.0.0.1:4174';
-const PAGE_URL = `${ORIGIN}/test/e2e/harness/dashboard.html`;
+const PAGE_URL = `${HARNESS_ORIGIN}/test/e2e/harness/dashboard.html`;
 const SCREENSHOTS = 'test/e2e/screenshots';
 
 function uniqueQueue(prefix: string): string {

@@ -1,7 +1,14 @@
 import type { BrowserContext, Page } from '@playwright/test';
 
-/** Where the harness pages are served (playwright.config.ts); OFFTHREAD_HARNESS_ORIGIN points elsewhere (a private dev server). */
-export const HARNESS_ORIGIN = process.env.OFFTHREAD_HARNESS_ORIGIN || 'http://127.0.0.1:4174';
+/** Where the harness pages are served: on a port playwright.config.ts picks for the run, or that you set. */
+export const HARNESS_ORIGIN = harnessOrigin();
+
+/** OFFTHREAD_HARNESS_ORIGIN, which playwright.config.ts sets before any spec loads. */
+function harnessOrigin(): string {
+  const origin = process.env.OFFTHREAD_HARNESS_ORIGIN;
+  if (!origin) throw new Error('OFFTHREAD_HARNESS_ORIGIN is not set: run the end-to-end tests through playwright.config.ts (npm test -- e2e)');
+  return origin;
+}
 export const HARNESS_URL = `${HARNESS_ORIGIN}/test/e2e/harness/index.html`;
 
 /** Opens a harness tab on `queue`, and waits until its queue exists. */

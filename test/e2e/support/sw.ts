@@ -6,11 +6,11 @@ import type { AddressInfo } from 'node:net';
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { RunEntry } from '../harness/run-log';
 import type { SwLogEntry } from '../harness/sw-log';
+import { HARNESS_ORIGIN } from './harness';
 
 export type { RunEntry, SwLogEntry };
 
-/** Where the harness pages are served (playwright.config.ts); OFFTHREAD_HARNESS_ORIGIN points elsewhere (a private dev server). */
-export const ORIGIN = process.env.OFFTHREAD_HARNESS_ORIGIN || 'http://127.0.0.1:4174';
+export const ORIGIN = HARNESS_ORIGIN;
 export const SW_PAGE_URL = `${ORIGIN}/test/e2e/harness/sw-page.html`;
 /** The scope the test service worker registers with (the folder of its script). */
 export const SW_SCOPE = `${ORIGIN}/test/e2e/harness/`;
