@@ -1,6 +1,16 @@
 /** A listener; what it returns is ignored. */
 export type Listener<Payload> = (payload: Payload) => void;
 
+/** Calls `listener` with `payload`. What it throws is its own: reported (as the browser reports an error in an event listener), never thrown at the caller. */
+export function callListener<Payload>(listener: Listener<Payload>, payload: Payload): void {
+  try {
+    listener(payload);
+  } catch (error) {
+    if (typeof reportError === 'function') reportError(error);
+    else console.error(error);
+  }
+}
+
 /** Typed events. A listener that throws is reported, and does not stop the others. */
 export class Emitter<Events> {
   readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
@@ -23,14 +33,7 @@ export class Emitter<Events> {
   emit<Name extends keyof Events>(name: Name, payload: Events[Name]): void {
     const set = this.#listeners.get(name);
     if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        (listener as Listener<Events[Name]>)(payload);
-      } catch (error) {
-        if (typeof reportError === 'function') reportError(error);
-        else console.error(error);
-      }
-    }
+    for (const listener of [...set]) callListener(listener as Listener<Events[Name]>, payload);
   }
 
   clear(): void {

@@ -1,4 +1,7 @@
+import { JobCancelledError, JobFailedError } from '../errors';
 import type { JobInfo, JobState } from '../job/job';
+import { describe } from '../job/job-options';
+import { callListener } from './emitter';
 
 /** What a handle asks of its queue. */
 export interface JobSource {
@@ -56,6 +59,44 @@ export class JobHandle<Result = unknown, Data = unknown, Name extends string = s
    */
   onProgress(listener: (progress: unknown) => void): () => void {
     return this.#source.onProgress(this.id, listener);
+  }
+
+  /**
+   * Calls `listener` with the handler's value once the job completes: the callback form of `result`. Returns a
+   * function that stops it. Like `result`, it works from any tab, and for a job that completed already.
+   * @example
+   * job.onCompleted((value) => render(value));
+   */
+  onCompleted(listener: (result: Result) => void): () => void {
+    return this.#whenEnded('onCompleted', listener, true);
+  }
+
+  /**
+   * Calls `listener` once the job ends without a result, with what `result` rejects with: `JobFailedError` (its
+   * `cause` the last attempt's error) when it failed, `JobCancelledError` when it was cancelled. Not called when
+   * this tab closes its queue first. Returns a function that stops it.
+   * @example
+   * job.onFailed((error) => showError(error.message));
+   */
+  onFailed(listener: (error: JobFailedError | JobCancelledError) => void): () => void {
+    return this.#whenEnded('onFailed', listener, false);
+  }
+
+  /** Calls `listener` when `result` settles one way (`completed`: fulfilled, or else rejected by the job's end). */
+  #whenEnded<T>(method: string, listener: (value: T) => void, completed: boolean): () => void {
+    if (typeof listener !== 'function') throw new TypeError(`Expected ${method}() to be given a function, got ${describe(listener)}`);
+    let on = true;
+    const call = (value: unknown, fulfilled: boolean) => {
+      if (!on || fulfilled !== completed) return;
+      // Not the job's end: the queue closed in this tab first.
+      if (!fulfilled && !(value instanceof JobFailedError || value instanceof JobCancelledError)) return;
+      callListener(listener, value as T);
+    };
+    this.result.then(
+      (value) => call(value, true),
+      (error: unknown) => call(error, false),
+    );
+    return () => void (on = false);
   }
 
   /** Cancels the job if it has not finished: see `queue.cancel`. */

@@ -1,6 +1,7 @@
 import { deserializeError, JobCancelledError, JobFailedError } from '../errors';
 import { isFinalState, type JobRecord } from '../job/job';
 import { describe } from '../job/job-options';
+import { callListener } from './emitter';
 
 /** Settles one promise of a job's result. */
 export interface Waiter {
@@ -61,13 +62,7 @@ export class JobWatchers {
   }
 
   progress(id: string, progress: unknown): void {
-    for (const listener of this.#progress.get(id) ?? []) {
-      try {
-        listener(progress);
-      } catch (error) {
-        if (typeof reportError === 'function') reportError(error);
-      }
-    }
+    for (const listener of this.#progress.get(id) ?? []) callListener(listener, progress);
   }
 
   /** Cancels the job (through `cancel`) when `signal` aborts, until the job ends. */

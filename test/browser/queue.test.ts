@@ -196,6 +196,46 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expect(seen.at(-1)).toBe(1);
     });
 
+    it('calls back with the result (onCompleted) or with the error it failed or was cancelled with (onFailed); a stopped callback is not called', async () => {
+      const queue = makeQueue({ storage });
+      const seen: string[] = [];
+      const failedWith = new Map<string, Error>();
+      const follow = (label: string, job: { onCompleted(l: (v: unknown) => void): () => void; onFailed(l: (e: Error) => void): () => void }) => {
+        job.onCompleted((value) => seen.push(`${label} completed ${String(value)}`));
+        job.onFailed((error) => (seen.push(`${label} ${error.name}`), failedWith.set(label, error)));
+      };
+      const ok = await queue.add('add', { a: 2, b: 3 });
+      follow('ok', ok);
+      const failing = await queue.add('fail', 'boom');
+      follow('failing', failing);
+      const cancelled = await queue.add('sleep', 60_000);
+      follow('cancelled', cancelled);
+      const stopped = await queue.add('add', { a: 1, b: 1 });
+      stopped.onCompleted(() => seen.push('stopped completed'))();
+      stopped.onFailed(() => seen.push('stopped failed'))();
+      await queue.cancel(cancelled.id);
+      await Promise.allSettled([ok.result, failing.result, cancelled.result, stopped.result]);
+      expect(seen.sort()).toEqual(['cancelled JobCancelledError', 'failing JobFailedError', 'ok completed 5']);
+      expect(failedWith.get('failing')).toBe(await failureOf(failing.result));
+      expect(failedWith.get('failing')!.cause).toMatchObject({ message: 'boom' });
+      expect(failedWith.get('cancelled')).toBe(await failureOf(cancelled.result));
+      // A job that ended already, through a handle made afterwards: called all the same.
+      const later = await queue.getJob(ok.id, 'add');
+      expect(await new Promise((resolve) => later!.onCompleted(resolve))).toBe(5);
+      expect(() => ok.onCompleted('nope' as never)).toThrow(new TypeError('Expected onCompleted() to be given a function, got `"nope"` (string)'));
+    });
+
+    it('calls neither back when this tab closes its queue before the job ends', async () => {
+      const queue = makeQueue({ storage, autoStart: false });
+      const job = await queue.add('echo', 'x');
+      const seen: string[] = [];
+      job.onCompleted(() => seen.push('completed'));
+      job.onFailed((error) => seen.push(error.name));
+      await queue.close();
+      expect(await failureOf(job.result)).toBeInstanceOf(QueueClosedError);
+      expect(seen).toEqual([]);
+    });
+
     it('emits added, active and completed with the job as plain data', async () => {
       const queue = makeQueue({ storage });
       const seen: string[] = [];

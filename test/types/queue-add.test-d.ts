@@ -1,6 +1,6 @@
 // The page's view of the tasks: names, payloads and results checked by `createQueue<typeof tasks>`.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createQueue, type AnyJobHandle, type JobHandle, type JobInfo, type JobState } from '../../src/index';
+import { createQueue, type AnyJobHandle, type JobCancelledError, type JobFailedError, type JobHandle, type JobInfo, type JobState } from '../../src/index';
 import type { Tasks, Thumbnail } from './tasks';
 
 const queue = createQueue<Tasks>({ name: 'types', storage: 'memory' });
@@ -81,6 +81,15 @@ describe('queue.add', () => {
 
     const ping = await queue.add('ping');
     expectTypeOf(ping.result).resolves.toEqualTypeOf<'pong'>();
+  });
+
+  it("types the handle's callbacks: onCompleted with the result, onFailed with the error result rejects with", async () => {
+    const thumb = await queue.add('thumbnail', { bytes, width: 64 });
+    thumb.onCompleted((value) => expectTypeOf(value).toEqualTypeOf<Thumbnail>());
+    thumb.onFailed((error) => expectTypeOf(error).toEqualTypeOf<JobFailedError | JobCancelledError>());
+    expectTypeOf(thumb.onCompleted(() => {})).toEqualTypeOf<() => void>();
+    // @ts-expect-error fib's result is a number
+    (await queue.add('fib', 1)).onCompleted((value: string) => value);
   });
 
   it("types the handle's info and state", async () => {
