@@ -186,6 +186,8 @@ export class Runner {
   /** The page is going away (`pagehide`): it starts no job it could not finish. */
   #leaving = false;
   #closed = false;
+  /** `close()` was called: nothing more starts, not even what a claim under way brings back. */
+  #closing = false;
   #drained = false;
   /**
    * The last claim found nothing more to take, and nothing that may put jobs in line has happened since: a
@@ -386,6 +388,7 @@ export class Runner {
    */
   async close({ force = false }: { force?: boolean } = {}): Promise<void> {
     this.#paused = true;
+    this.#closing = true;
     if (force) {
       for (const [jobId, run] of this.#runs) {
         // A claim never written has nothing to give back: the job is still waiting in the store.
@@ -487,8 +490,12 @@ export class Runner {
           this.#again = true;
           continue;
         }
-        // The workers first, then the listeners.
-        for (const job of result.claimed) this.#dispatch(job, !claim?.defer);
+        // The workers first, then the listeners. A claim that comes back once the runner is closing starts
+        // nothing: its jobs go back in line (a deferred claim was never written, so they are there still).
+        for (const job of result.claimed) {
+          if (!this.#closing) this.#dispatch(job, !claim?.defer);
+          else if (!claim?.defer) this.#pending.push({ update: { id: job.id, action: { type: 'release', token: job.token! } } }), (this.#again = true);
+        }
         const { updated } = result;
         tell = () => pending.forEach((p, i) => p.done?.(updated[i] ?? null));
         if (!claim) {

@@ -327,6 +327,27 @@ for (const storage of ['indexeddb', 'memory'] as const) {
   });
 }
 
+describe('Queue (indexeddb): closed while the claim of a job just added is under way', () => {
+  // The first commit of a new runner claims the job while close() begins: what it brings back must not start.
+  for (const force of [true, false]) {
+    it(`close(${force ? '{ force: true }' : ''}) returns at once, starts nothing, and leaves the job waiting, its attempt not spent`, async () => {
+      const name = `closing-${crypto.randomUUID()}`;
+      const queue = createQueue<Tasks>({ name, worker });
+      const started: unknown[] = [];
+      queue.on('active', ({ job }) => started.push(job.id));
+      const job = await queue.add('sleep', 60_000);
+      const result = failureOf(job.result);
+      // Within the test's timeout: before, the claim's job started, and close waited out its minute.
+      await queue.close(force ? { force } : {});
+      expect(await result).toBeInstanceOf(QueueClosedError);
+      expect(started).toEqual([]);
+      const store = await IdbJobStore.open(name, { now: Date.now, random: Math.random });
+      expect(await store.get(job.id)).toMatchObject({ state: 'waiting', attempt: 0 });
+      store.close();
+    });
+  }
+});
+
 describe('Queue (indexeddb) across page lifetimes', () => {
   it('runs jobs stored by an earlier page, and gives their results through getJob', async () => {
     const name = `reload-${crypto.randomUUID()}`;
