@@ -186,8 +186,6 @@ export class Runner {
   /** The page is going away (`pagehide`): it starts no job it could not finish. */
   #leaving = false;
   #closed = false;
-  /** `close()` was called: nothing more starts, not even what a claim under way brings back. */
-  #closing = false;
   #drained = false;
   /**
    * The last claim found nothing more to take, and nothing that may put jobs in line has happened since: a
@@ -316,7 +314,7 @@ export class Runner {
     return this.#o.deferClaims === true && this.#short();
   }
 
-  /** Stops claiming; runs in progress go on. */
+  /** Stops claiming, and starting what a claim under way brings back; runs in progress go on. */
   pause(): void {
     this.#paused = true;
   }
@@ -388,7 +386,6 @@ export class Runner {
    */
   async close({ force = false }: { force?: boolean } = {}): Promise<void> {
     this.#paused = true;
-    this.#closing = true;
     if (force) {
       for (const [jobId, run] of this.#runs) {
         // A claim never written has nothing to give back: the job is still waiting in the store.
@@ -490,10 +487,12 @@ export class Runner {
           this.#again = true;
           continue;
         }
-        // The workers first, then the listeners. A claim that comes back once the runner is closing starts
-        // nothing: its jobs go back in line (a deferred claim was never written, so they are there still).
+        // The workers first, then the listeners. A claim that comes back once the runner is paused, closing or
+        // leaving the page starts nothing: its jobs go back in line (a deferred claim was never written, so they
+        // are there still).
+        const stopped = this.#paused || this.#leaving;
         for (const job of result.claimed) {
-          if (!this.#closing) this.#dispatch(job, !claim?.defer);
+          if (!stopped) this.#dispatch(job, !claim?.defer);
           else if (!claim?.defer) this.#pending.push({ update: { id: job.id, action: { type: 'release', token: job.token! } } }), (this.#again = true);
         }
         const { updated } = result;

@@ -36,6 +36,36 @@ describe('Runner: cancel', () => {
 });
 
 describe('Runner: pause, resume, close', () => {
+  // A claim under way when the runner is told to stop brings its jobs back after: they must not start then.
+  for (const stop of ['pause', 'close', 'leaving'] as const) {
+    for (const deferClaims of [false, true]) {
+      it(`a claim ${deferClaims ? 'deferred' : 'written'} that comes back after ${stop === 'leaving' ? 'leaving(true)' : `${stop}()`} starts nothing: its job waits, its attempt not spent`, async () => {
+        const h = await started({ deferClaims });
+        const [id] = await h.add({});
+        let open!: () => void;
+        h.store.gate = new Promise((resolve) => (open = resolve));
+        h.runner.wake();
+        await h.settle();
+        expect(h.store.log.at(-1)).toEqual({ updates: 0, claimed: true });
+        const closed = stop === 'close' ? h.runner.close() : (h.runner[stop](true), undefined);
+        h.store.gate = undefined;
+        open();
+        await closed;
+        await h.settle();
+        expect(h.executor.started).toEqual([]);
+        expect(h.callsOf('active')).toEqual([]);
+        expect(await h.job(id!)).toMatchObject({ state: 'waiting', attempt: 0, token: undefined });
+        if (stop === 'close') return;
+        // Once it may start jobs again, the job runs, as its first attempt.
+        if (stop === 'pause') h.runner.resume();
+        else h.runner.leaving(false);
+        await h.settle();
+        expect(h.executor.started).toEqual([id]);
+        expect(h.callsOf('active')).toMatchObject([{ id, attempt: 1 }]);
+      });
+    }
+  }
+
   it('pause() stops claiming; the run in progress is still recorded; resume() restarts', async () => {
     const h = await started({ concurrency: 1 });
     const [a, b, c] = await h.add({}, {}, {});

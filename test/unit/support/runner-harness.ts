@@ -18,11 +18,14 @@ export class CountingStore extends MemoryJobStore {
   /** Per commit, in order: how many updates it wrote, and whether it looked for jobs to claim. */
   readonly log: Array<{ updates: number; claimed: boolean }> = [];
   refuse: ((updates: readonly JobUpdate[], claim: ClaimRequest | undefined) => Error | undefined) | undefined;
+  /** While set, a commit waits for it before it reads or writes: a test holds a claim under way. */
+  gate: Promise<void> | undefined;
   override commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
     this.commits++;
     this.log.push({ updates: updates.length, claimed: claim !== undefined });
     const error = this.refuse?.(updates, claim);
     if (error) return Promise.reject(error);
+    if (this.gate) return this.gate.then(() => super.commit(updates, claim));
     return super.commit(updates, claim);
   }
 }
