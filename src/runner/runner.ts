@@ -489,12 +489,13 @@ export class Runner {
         }
         // The workers first, then the listeners. A claim that comes back once the runner is paused, closing or
         // leaving the page starts nothing: its jobs go back in line (a deferred claim was never written, so they
-        // are there still).
+        // are there still), where `resume()` and `leaving(false)` look again from its start (`wake`).
         const stopped = this.#paused || this.#leaving;
         for (const job of result.claimed) {
           if (!stopped) this.#dispatch(job, !claim?.defer);
           else if (!claim?.defer) this.#pending.push({ update: { id: job.id, action: { type: 'release', token: job.token! } } }), (this.#again = true);
         }
+
         const { updated } = result;
         tell = () => pending.forEach((p, i) => p.done?.(updated[i] ?? null));
         if (!claim) {
