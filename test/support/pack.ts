@@ -28,6 +28,8 @@ export interface PackedPackage {
   size: number;
   /** How long the build and pack took, in milliseconds. */
   ms: number;
+  /** The copy of the working tree it was packed from, with its dist/ built and node_modules linked. */
+  source: string;
 }
 
 /** Builds and packs the package into `workDir` (emptied first). */
@@ -61,5 +63,6 @@ export async function packPackage(workDir: string): Promise<PackedPackage> {
     files: info.files.map((file) => file.path).sort(),
     size: info.size,
     ms: Date.now() - start,
+    source,
   };
 }

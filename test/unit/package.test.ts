@@ -49,6 +49,47 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+describe("the README's Size table", () => {
+  // It drifted twice while nobody looked: it must say what `npm run size` (tools/size.mjs) measures of this build.
+  it('holds what tools/size.mjs measures of the packed build: each entry minified and gzipped, and each lazy chunk', async () => {
+    const { stdout } = await run(process.execPath, ['tools/size.mjs'], { cwd: packed.source });
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8').split('\n');
+    const rows: Array<[label: string, row: string]> = [
+      ['offthread (page)', '| `offthread` (page) |'],
+      ['offthread/worker', '| `offthread/worker` (each worker) |'],
+      ['offthread/service-worker', '| `offthread/service-worker` |'],
+      ['offthread/dashboard', '| `offthread/dashboard` (optional) |'],
+    ];
+    for (const [label, row] of rows) {
+      const measured = new RegExp(`^${label.replace(/[()]/g, '\\$&')} +([\\d.]+ kB) minified +([\\d.]+ kB) gzip`, 'm').exec(stdout);
+      expect(measured, `tools/size.mjs printed no line for ${label}:\n${stdout}`).not.toBeNull();
+      const line = readme.find((text) => text.startsWith(row));
+      expect(line, `README.md has no Size row ${row}`).toBeDefined();
+      expect(line!.split('|').slice(-3, -1).map((cell) => cell.trim()), `README's row for ${label} (update it from \`npm run size\`)`).toEqual([
+        measured![1],
+        measured![2],
+      ]);
+    }
+    // And the paragraph under it, each chunk the page loads later with import() (gzip).
+    const text = readme.join(' ').replace(/\s+/g, ' ');
+    const phrases: Array<[chunk: string, phrase: (size: string) => string]> = [
+      ['idb-job-store', (size) => `IndexedDB ${size} with idb`],
+      ['memory-job-store', (size) => `or memory ${size})`],
+      ['run-engine', (size) => `worker pool with comlink (${size})`],
+      ['transition', (size) => `with ${size} of job-state code`],
+      ['page-schedules', (size) => `schedules ${size} (the first time`],
+      ['croner', (size) => `croner ${size} (cron patterns)`],
+      ['service-worker-link', (size) => `service worker link ${size}`],
+      ['workbox-window.prod.es5', (size) => `workbox-window ${size} (the`],
+    ];
+    for (const [chunk, phrase] of phrases) {
+      const size = new RegExp(`[:,] ${chunk.replace(/\./g, '\\.')} ([\\d.]+ kB)`).exec(stdout)?.[1];
+      expect(size, `tools/size.mjs listed no lazy chunk ${chunk}:\n${stdout}`).toBeDefined();
+      expect(text, `README's Size paragraph on ${chunk} (update it from \`npm run size\`)`).toContain(phrase(size!));
+    }
+  }, 120_000);
+});
+
 describe('the packed package', () => {
   it('holds the built entry points, their types, and the docs, and nothing else', () => {
     for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/service-worker.js', 'dist/service-worker.d.ts', 'dist/dashboard.js', 'dist/dashboard.d.ts']) {
