@@ -1,5 +1,6 @@
 // The published package, as npm would publish it: the tarball `npm pack` makes (its `prepack` builds dist/),
-// checked with publint and with Are the Types Wrong (attw).
+// checked with publint and with Are the Types Wrong (attw); and the README's Size section, held to what
+// tools/size.mjs measures of that build.
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
