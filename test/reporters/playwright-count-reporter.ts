@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { FullResult, Reporter, Suite, TestError } from '@playwright/test/reporter';
+import { firstLine } from './first-line';
 
 export interface Counts {
   passed: number;
@@ -15,14 +16,6 @@ export interface Counts {
   errors: number;
   /** One line per failed test or error: where it is, its title and the first line of its error. */
   failures: string[];
-}
-
-/** The first line of an error's message, cut to a length that fits one line of a summary. */
-function firstLine(message: string | undefined): string {
-  // Playwright colours its assertion messages.
-  // eslint-disable-next-line no-control-regex
-  const line = (message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n', 1)[0]!.trim();
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
 export default class PlaywrightCountReporter implements Reporter {

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Reporter, SerializedError, TestModule, TestRunEndReason } from 'vitest/node';
+import { firstLine } from './first-line';
 
 export interface Counts {
   passed: number;
@@ -16,12 +17,6 @@ export interface Counts {
   errors: number;
   /** One line per failed test or error: where it is, its name and the first line of its error. */
   failures: string[];
-}
-
-/** The first line of an error's message, cut to a length that fits one line of a summary. */
-function firstLine(message: string | undefined): string {
-  const line = (message ?? '').split('\n', 1)[0]!.trim();
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
 export default class VitestCountReporter implements Reporter {

@@ -10,10 +10,9 @@ import { HARNESS_ORIGIN } from './harness';
 
 export type { RunEntry, SwLogEntry };
 
-export const ORIGIN = HARNESS_ORIGIN;
-export const SW_PAGE_URL = `${ORIGIN}/test/e2e/harness/sw-page.html`;
+export const SW_PAGE_URL = `${HARNESS_ORIGIN}/test/e2e/harness/sw-page.html`;
 /** The scope the test service worker registers with (the folder of its script). */
-export const SW_SCOPE = `${ORIGIN}/test/e2e/harness/`;
+export const SW_SCOPE = `${HARNESS_ORIGIN}/test/e2e/harness/`;
 
 export interface SwPageParams {
   queue: string;
@@ -67,7 +66,7 @@ export async function installSw(context: BrowserContext, params: SwPageParams): 
 /** A page of the harness origin that makes no queue: somewhere to read the logs from, and to attach CDP to. */
 export async function openBlank(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${ORIGIN}/test/e2e/harness/blank.html`);
+  await page.goto(`${HARNESS_ORIGIN}/test/e2e/harness/blank.html`);
   return page;
 }
 
@@ -135,12 +134,12 @@ export class SwDevtools {
 
   /** Fires a `sync` event (CDP `ServiceWorker.dispatchSyncEvent`); resolves once it is dispatched, not when it ends. */
   async dispatchSync(tag: string, lastChance = false): Promise<void> {
-    await this.#cdp.send('ServiceWorker.dispatchSyncEvent', { origin: ORIGIN, registrationId: await this.registrationId(), tag, lastChance });
+    await this.#cdp.send('ServiceWorker.dispatchSyncEvent', { origin: HARNESS_ORIGIN, registrationId: await this.registrationId(), tag, lastChance });
   }
 
   /** Fires a `periodicsync` event (CDP `ServiceWorker.dispatchPeriodicSyncEvent`). */
   async dispatchPeriodicSync(tag: string): Promise<void> {
-    await this.#cdp.send('ServiceWorker.dispatchPeriodicSyncEvent', { origin: ORIGIN, registrationId: await this.registrationId(), tag });
+    await this.#cdp.send('ServiceWorker.dispatchPeriodicSyncEvent', { origin: HARNESS_ORIGIN, registrationId: await this.registrationId(), tag });
   }
 
   /** Stops every service worker of the profile at once (CDP `ServiceWorker.stopAllWorkers`): events in flight die with it. */
@@ -166,7 +165,7 @@ export async function grantPeriodicSync(context: BrowserContext, page: Page): Pr
   if (!browser) throw new Error('no browser');
   const browserCdp = await browser.newBrowserCDPSession();
   await browserCdp.send('Browser.grantPermissions', {
-    origin: ORIGIN,
+    origin: HARNESS_ORIGIN,
     permissions: ['periodicBackgroundSync'],
     ...(targetInfo.browserContextId !== undefined && { browserContextId: targetInfo.browserContextId }),
   });
