@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The benchmark suite of issue 5: offthread against raw postMessage, comlink, workerpool (and threads.js),
-// in one real Chromium session.
+// The benchmark suite: offthread against raw postMessage, comlink, workerpool (and threads.js), in one real
+// Chromium session, each scenario judged against the project's targets (BENCHMARKS.md, "Targets").
 //
 //   npm run bench                 full run (half an hour on 2 cores)
 //   npm run bench -- --quick      a few minutes
@@ -936,7 +936,9 @@ run below: every number here was measured by that run (raw samples: \`bench/resu
 ${m.memory}
 \`\`\`
 
-## Targets of issue 5
+## Targets
+
+What the project aims for, each judged on this run's medians.
 
 | scenario | target | measured | verdict |
 |---|---|---|---|

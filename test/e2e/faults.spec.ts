@@ -1,8 +1,8 @@
-// The core queue's rows of /work/shared/RELIABILITY.md ("Failure modes in a browser"), one test each,
+// The core queue's entries of the fault matrix in docs/guarantees.md, one test each (or more),
 // in real Chromium, with harness tabs (test/e2e/harness/) on a queue of their own.
 //
-// Not here: the service worker rows, offline and periodic jobs (another issue), and "clock jumps",
-// which needs a clock injected into the library (Playwright's fake clock does not reach workers).
+// Not here: the service worker entries, offline and periodic jobs (test/e2e/service-worker.spec.ts), and "clock
+// jumps", which needs a clock injected into the library (Playwright's fake clock does not reach workers).
 //
 // Timing bounds are loose on purpose: this runs on a shared 2-core machine.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';

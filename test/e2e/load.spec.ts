@@ -1,4 +1,4 @@
-// RELIABILITY.md, "Load": thousands of jobs added in bulk, several tabs consuming, a mix of quick, slow, failing
+// The "Load" section of the fault matrix in docs/guarantees.md: thousands of jobs added in bulk, several tabs consuming, a mix of quick, slow, failing
 // and spinning jobs, with tabs closed, crashed and reopened during the run. Every job must end final, the
 // failed set must be exactly the set made to fail, counts must add up, nothing may stay `active`, and no two
 // runs of one job may overlap. (Memory is not checked here.)

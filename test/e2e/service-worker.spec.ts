@@ -1,6 +1,7 @@
 // The service worker (serveQueue), network jobs (requiresNetwork, ctx.fetch) and periodic jobs (queue.schedule),
-// end to end in real Chromium: the rows "service worker killed mid-event", "service worker time budget",
-// "offline" and "leader tab closed" (periodic slots) of /work/shared/RELIABILITY.md.
+// end to end in real Chromium: the entries "Service worker killed mid-event", "Service worker time budget",
+// "Offline", "HTTP errors in network jobs" and "Leader tab closed" (periodic slots) of the fault matrix in
+// docs/guarantees.md.
 //
 // Pages: test/e2e/harness/sw-page.html (a queue with the service worker test/e2e/harness/sw.ts, which logs its
 // events) and, for schedules without a service worker, the harness's index.html. Each test has a browser

@@ -25,7 +25,7 @@ function inState(state: JobState): JobRecord {
   }
 }
 
-describe('transition: the moves of DESIGN section 4', () => {
+describe('transition: the moves between job states', () => {
   it('a new job is waiting, or delayed when due later', () => {
     expect(newRecord().state).toBe('waiting');
     expect(newRecord({ delay: 1 }).state).toBe('delayed');
