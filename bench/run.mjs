@@ -871,8 +871,8 @@ try {
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(output, null, 1)}\n`);
-  console.log(`\n${verdicts.filter((v) => v.verdict === 'PASS').length} targets PASS, ${verdicts.filter((v) => v.verdict === 'MISS').length} MISS`);
-  console.log(`raw samples: bench/results/latest.json; took ${time(elapsedMs)}`);
+  // Printed, not kept in the report: BENCHMARKS.md ends its tables with them, made again from the results.
+  for (const line of summaryLines(output)) print(line);
   if (flag('--write-benchmarks')) {
     writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(output, output.report));
     print('wrote BENCHMARKS.md');
@@ -892,7 +892,7 @@ process.exit(exitCode);
 /** BENCHMARKS.md: what was run, where, and the tables exactly as printed. Nothing in it is typed in by hand. */
 function benchmarksMarkdown(output, lines) {
   const m = output.machine;
-  const tables = lines.filter((line) => !/^ {2}\(the machine is busy/.test(line)).join('\n').trim();
+  const tables = [...lines, ...summaryLines(output)].filter((line) => !/^ {2}\(the machine is busy/.test(line)).join('\n').trim();
   const verdictRows = output.verdicts.map((v) => `| ${v.scenario} | ${v.target} | ${v.measured.replaceAll('|', '\\|')} | ${v.verdict} |`).join('\n');
   const loads = Object.entries(m.loadAverage).map(([s, l]) => `${s} ${l.start}→${l.end}`).join(', ');
   return `# Benchmarks
@@ -950,6 +950,15 @@ ${verdictRows}
 ${tables}
 \`\`\`
 `;
+}
+
+/**
+ * The run's last lines: the targets passed and missed, and where the samples went. Made from the results, so
+ * that `--markdown-only` writes them as the run printed them (latest.json is written before they are printed).
+ */
+function summaryLines(output) {
+  const count = (verdict) => output.verdicts.filter((v) => v.verdict === verdict).length;
+  return [`\n${count('PASS')} targets PASS, ${count('MISS')} MISS`, `raw samples: bench/results/latest.json; took ${time(output.elapsedMs)}`];
 }
 
 // ------------------------------------------------------------------ CPU profile summary
