@@ -1,0 +1,83 @@
+// BENCHMARKS.md, written from a run's results (`--write-benchmarks`, or `--markdown-only` from latest.json).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../harness/paths.mjs';
+import { time } from './format.mjs';
+
+/** Writes BENCHMARKS.md from `output` (a run's results, as latest.json holds them). */
+export function writeBenchmarks(output) {
+  writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(output));
+}
+
+/** BENCHMARKS.md: what was run, where, and the tables exactly as printed. Nothing in it is typed in by hand. */
+function benchmarksMarkdown(output) {
+  const m = output.machine;
+  const tables = [...output.report, ...summaryLines(output)].filter((line) => !/^ {2}\(the machine is busy/.test(line)).join('\n').trim();
+  const verdictRows = output.verdicts.map((v) => `| ${v.scenario} | ${v.target} | ${v.measured.replaceAll('|', '\\|')} | ${v.verdict} |`).join('\n');
+  const loads = Object.entries(m.loadAverage).map(([s, l]) => `${s} ${l.start}→${l.end}`).join(', ');
+  return `# Benchmarks
+
+offthread against raw \`postMessage\` (a hand-written pool: the floor), comlink (one proxy per worker, round
+robin), workerpool and threads.js, in real Chromium. Written by \`npm run bench -- --write-benchmarks\` from the
+run below: every number here was measured by that run (raw samples: \`bench/results/latest.json\`).
+
+## How it runs
+
+- \`bench/run.mjs\` builds the bench page with Vite (\`bench/vite.config.ts\`, offthread imported from \`../src\`,
+  unminified so CPU profiles name functions), serves it on 127.0.0.1 with COOP/COEP (the page is cross-origin
+  isolated: \`performance.now()\` steps ${m.timerResolutionUs.toFixed(0)} µs), and drives Chromium headless through Playwright
+  with a persistent profile in a temp dir (an off-the-record profile keeps IndexedDB in memory).
+- All contenders run in that one browser, round by round, in an order that rotates every round; each sample
+  starts its contender afresh (workers made and warmed first), after a forced GC, and is timed inside the page.
+- Tables: the median of the samples, their range, operations per second from the median, and the median's
+  ratio to the anchors' (below 1 is faster). Targets are judged on those medians.
+- \`--quick\` is smaller: fewer rounds; in B offthread IndexedDB is left out and threads.js runs one round;
+  C runs 1 worker only for raw and the memory queue; D runs 2,000 jobs instead of 10,000; F stops at 100,000
+  stored jobs (building 1,000,000 rows takes minutes in IndexedDB here). The full run (\`npm run bench\`)
+  has every contender in every scenario, 10,000 jobs in D and 1,000 / 100,000 / 1,000,000 in F.
+- Besides wall time, the tables give the CPU time the page's main thread, its workers and the browser
+  process (where IndexedDB's backend runs) used during a sample, read from Linux's /proc: unlike wall time,
+  it is not inflated when other processes compete for the cores.
+- \`npm run bench -- --profile\` adds CPU profiles (CDP \`Profiler\`) and allocation profiles (CDP \`HeapProfiler\` sampling) of extra offthread samples, saved next to the results.
+
+## The latest run
+
+- Command: \`${output.command}\` (${output.mode}), ${output.date}, took ${Math.round(output.elapsedMs / 1000)} s.
+- Code: offthread ${output.versions.offthread}, git ${output.versions.git}${output.versions.gitDirty ? ' with uncommitted changes in src/' : ''};
+  comlink ${output.versions.comlink}, workerpool ${output.versions.workerpool}, threads ${output.versions.threads}, idb ${output.versions.idb}, Vite ${output.versions.vite}, Playwright ${output.versions.playwright}.
+- Machine: \`nproc\` ${m.nproc} (${m.cpu}), ${m.os}, Node ${m.node}, ${m.browser} headless (\`${m.userAgent}\`).
+- Load average (1 min) at the start and end of each scenario: ${loads}. Other processes share this machine;
+  a load above ${m.nproc} means they competed for the cores during that scenario.
+- ${output.threads}.
+
+\`free -h\`:
+
+\`\`\`text
+${m.memory}
+\`\`\`
+
+## Targets
+
+What the project aims for, each judged on this run's medians.
+
+| scenario | target | measured | verdict |
+|---|---|---|---|
+${verdictRows}
+
+## Tables
+
+\`\`\`text
+${tables}
+\`\`\`
+`;
+}
+
+/**
+ * The run's last lines: the targets passed and missed, and where the samples went. Made from the results, so
+ * that `--markdown-only` writes them as the run printed them (latest.json is written before they are printed).
+ */
+export function summaryLines(output) {
+  const count = (verdict) => output.verdicts.filter((v) => v.verdict === verdict).length;
+  return [`\n${count('PASS')} targets PASS, ${count('MISS')} MISS`, `raw samples: bench/results/latest.json; took ${time(output.elapsedMs)}`];
+}
+
