@@ -1,7 +1,7 @@
-// The "Load" section of the fault matrix in docs/guarantees.md: thousands of jobs added in bulk, several tabs consuming, a mix of quick, slow, failing
-// and spinning jobs, with tabs closed, crashed and reopened during the run. Every job must end final, the
-// failed set must be exactly the set made to fail, counts must add up, nothing may stay `active`, and no two
-// runs of one job may overlap. (Memory is not checked here.)
+// The "Load" section of the fault matrix in docs/guarantees.md: thousands of jobs added in bulk, several tabs
+// consuming, a mix of quick, slow, failing and spinning jobs, with tabs closed, crashed and reopened during the
+// run. Every job must end final, the failed set must be exactly the set made to fail, counts must add up, nothing
+// may stay `active`, and no two runs of one job may overlap. (Memory is not checked here.)
 //
 // OFFTHREAD_NOTES=1 prints the progress (counts and locks every 5 s) and the measured times.
 import { expect, test, type Page } from '@playwright/test';
