@@ -10,7 +10,7 @@ export function writeBenchmarks(output) {
 }
 
 /** BENCHMARKS.md: what was run, where, and the tables exactly as printed. Nothing in it is typed in by hand. */
-function benchmarksMarkdown(output) {
+export function benchmarksMarkdown(output) {
   const m = output.machine;
   const tables = [...output.report, ...summaryLines(output)].filter((line) => !/^ {2}\(the machine is busy/.test(line)).join('\n').trim();
   const verdictRows = output.verdicts.map((v) => `| ${v.scenario} | ${v.target} | ${v.measured.replaceAll('|', '\\|')} | ${v.verdict} |`).join('\n');
