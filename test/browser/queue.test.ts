@@ -291,7 +291,7 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expect(badDelay.message).toBe('Expected `delay` to be a finite number of milliseconds from 0 and up, got `-5` (number)');
 
       const badBulk = await failureOf(queue.addBulk([{ name: 'echo', data: 1 }, { name: 'echo', data: 2, opts: { attempts: 0 } }]));
-      expect(badBulk.message).toBe('Expected `attempts` to be an integer from 1 and up, got `0` (number)');
+      expect(badBulk.message).toBe('addBulk: job 1: Expected `attempts` to be an integer from 1 and up, got `0` (number)');
 
       expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
     });
@@ -416,3 +416,56 @@ describe('Queue (indexeddb) across page lifetimes', () => {
     expect(buffer.byteLength).toBe(0);
   });
 });
+
+for (const storage of ['indexeddb', 'memory'] as const) {
+  describe(`Queue (${storage}): exact errors for data and options it refuses, nothing stored`, () => {
+    it('data holding a Proxy: InvalidJobError naming its path (not a StorageError, not a hang)', async () => {
+      const queue = makeQueue({ storage });
+      const error = await failureOf(queue.add('echo', { user: { name: 'Ada', settings: new Proxy({ theme: 'dark' }, {}) } }));
+      expect(error).toBeInstanceOf(InvalidJobError);
+      expect((error as InvalidJobError).path).toBe('data.user.settings');
+      expect(error.message).toMatch(
+        /^Cannot add a "echo" job: data\.user\.settings cannot be cloned: it is a Proxy, or an object the structured clone algorithm refuses \(DataCloneError: /,
+      );
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+    });
+
+    it('data with a getter that throws: InvalidJobError naming the path, the getter\'s error as its cause', async () => {
+      const queue = makeQueue({ storage });
+      const thrown = new RangeError('not loaded yet');
+      const data = {
+        items: [
+          {
+            get size(): number {
+              throw thrown;
+            },
+          },
+        ],
+      };
+      const error = await failureOf(queue.add('echo', data));
+      expect(error).toBeInstanceOf(InvalidJobError);
+      expect((error as InvalidJobError).path).toBe('data.items[0].size');
+      expect(error.message).toBe('Cannot add a "echo" job: data.items[0].size could not be read: its getter threw RangeError: not loaded yet');
+      expect(error.cause).toBe(thrown);
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+    });
+
+    it('addBulk with a bad option in its 2nd job: a TypeError that says which job; none of the batch stored', async () => {
+      const queue = makeQueue({ storage });
+      const error = await failureOf(
+        queue.addBulk([
+          { name: 'echo', data: 1 },
+          { name: 'echo', data: 2, opts: { priority: 'high' as unknown as number } },
+        ]),
+      );
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toBe('addBulk: job 1: Expected `priority` to be a finite number, got `"high"` (string)');
+      const proxied = await failureOf(queue.addBulk([{ name: 'echo', data: 1 }, { name: 'echo', data: 2 }, { name: 'echo', data: [new Proxy({}, {})] }]));
+      expect(proxied).toBeInstanceOf(InvalidJobError);
+      expect(proxied.message).toMatch(/^Cannot add a "echo" job \(job 2 of the batch\): data\[0\] cannot be cloned/);
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+      // The queue goes on: a good add after them is stored and runs.
+      expect(await queue.run('echo', 'after')).toBe('after');
+    });
+  });
+}
