@@ -469,3 +469,21 @@ for (const storage of ['indexeddb', 'memory'] as const) {
     });
   });
 }
+
+describe('Queue: times past setTimeout\'s limit', () => {
+  it('a job with timeout: 2 ** 31 (about 25 days) runs to its end, not timed out at once; delay: 2 ** 31 waits', async () => {
+    const queue = makeQueue({ storage: 'memory' });
+    const job = await queue.add('sleep', 100, { timeout: 2 ** 31 });
+    expect(await job.result).toBe(100);
+    expect(await job.info()).toMatchObject({ state: 'completed', attempt: 1, error: undefined });
+    const later = await queue.add('echo', 'later', { delay: 2 ** 31 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await later.info()).toMatchObject({ state: 'delayed', attempt: 0 });
+  });
+
+  it('retention: false keeps every finished job', async () => {
+    const queue = makeQueue({ storage: 'memory', retention: false });
+    await queue.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'echo' as const, data: i })));
+    await expect.poll(async () => (await queue.counts()).completed).toBe(3);
+  });
+});
