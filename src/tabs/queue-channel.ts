@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors';
-import type { JobRecord } from '../job/job';
+import { JOB_STATES, type JobRecord } from '../job/job';
 
 /** A job as it travels between tabs: without `data` and `result`, which may be large; tabs that need them read the store. */
 export type SlimJob = Omit<JobRecord, 'data' | 'result'>;
@@ -23,13 +23,18 @@ export class QueueChannel {
   /** Messages posted in this tick: they go as one message (a burst of job events costs one clone and one event). */
   #outbox: QueueMessage[] = [];
 
+  /** Messages dropped because they were not the queue's (anyone of the origin may post on its channel). */
+  ignored = 0;
+
   constructor(queue: string, onMessage: (message: QueueMessage) => void) {
     if (typeof BroadcastChannel === 'undefined') return;
     this.#channel = new BroadcastChannel(`offthread:${queue}`);
-    this.#channel.onmessage = (event: MessageEvent<QueueMessage | QueueMessage[]>) => {
+    this.#channel.onmessage = (event: MessageEvent<unknown>) => {
       const { data } = event;
-      if (Array.isArray(data)) for (const message of data) onMessage(message);
-      else onMessage(data);
+      for (const message of Array.isArray(data) ? data : [data]) {
+        if (isQueueMessage(message)) onMessage(message);
+        else this.ignored++;
+      }
     };
   }
 
@@ -60,6 +65,51 @@ export class QueueChannel {
       }
     }
   }
+}
+
+const JOB_EVENTS = new Set(['added', 'active', 'completed', 'failed', 'retrying', 'stalled', 'cancelled']);
+const STATES = new Set<string>(JOB_STATES);
+
+/**
+ * Whether `data` has the shape of a {@link QueueMessage}, down to what its readers use of it: the channel is
+ * open to any script of the origin, and what it carries must never make a listener throw.
+ */
+export function isQueueMessage(data: unknown): data is QueueMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const message = data as Record<string, unknown>;
+  switch (message.type) {
+    case 'added':
+      return message.jobs === undefined || (Array.isArray(message.jobs) && message.jobs.every(isSlimJob));
+    case 'schedules':
+      return true;
+    case 'job':
+      return typeof message.event === 'string' && JOB_EVENTS.has(message.event) && isSlimJob(message.job) && (message.error === undefined || isErrorShape(message.error));
+    case 'progress':
+      return isSlimJob(message.job);
+    case 'stop':
+      return typeof message.id === 'string' && typeof message.removed === 'boolean';
+    case 'paused':
+      return typeof message.paused === 'boolean';
+    default:
+      return false;
+  }
+}
+
+function isSlimJob(value: unknown): value is SlimJob {
+  if (typeof value !== 'object' || value === null) return false;
+  const job = value as Record<string, unknown>;
+  return (
+    typeof job.id === 'string' &&
+    typeof job.name === 'string' &&
+    typeof job.state === 'string' &&
+    STATES.has(job.state) &&
+    (job.error === undefined || isErrorShape(job.error)) &&
+    (job.history === undefined || Array.isArray(job.history))
+  );
+}
+
+function isErrorShape(value: unknown): value is SerializedError {
+  return typeof value === 'object' && value !== null && typeof (value as SerializedError).name === 'string' && typeof (value as SerializedError).message === 'string';
 }
 
 export function slim(job: JobRecord): SlimJob {

@@ -487,3 +487,41 @@ describe('Queue: times past setTimeout\'s limit', () => {
     await expect.poll(async () => (await queue.counts()).completed).toBe(3);
   });
 });
+
+describe('Queue: garbage on its BroadcastChannel', () => {
+  it('messages of random shapes on offthread:<queue> are ignored: no uncaught error, jobs and events go on', async () => {
+    const name = `garbage-${crypto.randomUUID()}`;
+    const queue = createQueue<Tasks>({ name, worker, concurrency: 1 });
+    const follower = createQueue<Tasks>({ name });
+    const uncaught: string[] = [];
+    const onError = (event: ErrorEvent) => uncaught.push(`error: ${event.message}`);
+    const onRejection = (event: PromiseRejectionEvent) => uncaught.push(`unhandledrejection: ${String(event.reason)}`);
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onRejection);
+    const channel = new BroadcastChannel(`offthread:${name}`);
+    try {
+      expect(await queue.run('echo', 'warm')).toBe('warm');
+      const garbage: unknown[] = [
+        null, 0, 'added', [], [null, 5], {}, { type: 'nope' },
+        { type: 'added', jobs: 5 }, { type: 'added', jobs: [null] }, { type: 'added', jobs: [{ id: 1 }] },
+        { type: 'job' }, { type: 'job', event: 'completed' }, { type: 'job', event: 'completed', job: { id: 'x', name: 'echo', state: 'completed', error: 3 } },
+        { type: 'job', event: 'explode', job: { id: 'x', name: 'echo', state: 'completed' } },
+        { type: 'progress' }, { type: 'progress', job: null, progress: 1 },
+        { type: 'stop' }, { type: 'stop', id: 5 }, { type: 'paused' }, { type: 'paused', paused: 'yes' },
+        [{ type: 'job', event: 'failed', job: { id: 'y', name: 'echo', state: 'failed', history: 'long' } }],
+      ];
+      for (const shape of garbage) channel.postMessage(shape);
+      const followed = await follower.add('echo', 'after garbage');
+      expect(await followed.result).toBe('after garbage');
+      expect(await queue.run('echo', 'still running')).toBe('still running');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(uncaught).toEqual([]);
+      expect(await queue.isPaused()).toBe(false);
+    } finally {
+      channel.close();
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onRejection);
+      await Promise.all([queue.close({ force: true }), follower.close({ force: true })]);
+    }
+  });
+});
