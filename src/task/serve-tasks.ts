@@ -102,7 +102,8 @@ export function createWorkerApi(tasks: TaskMap, sink: ProgressSink, options: Wor
           // Cloned once if it is an object (a Proxy passes any walk): a bad value throws here, in the handler.
           const problem = findUncloneable(value, 'progress', { clone: true });
           if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`, { cause: problem.cause });
-          if (!controller.signal.aborted) progress.report(request.runId, value);
+          // After the run ended (a timer of the handler's), or once it is aborted, a report goes nowhere.
+          if (!controller.signal.aborted && controllers.has(request.runId)) progress.report(request.runId, value);
         },
         fetch: (input, init) => jobFetch(input, init, controller.signal),
       };
