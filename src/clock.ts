@@ -28,17 +28,14 @@ class LongTimer {
   }
 }
 
-const longTimerClocks = new WeakSet<Clock>();
-
 /**
  * `clock`, with timers of any length: a delay past {@link MAX_TIMER_MS} is waited in hops of at most that,
  * re-armed one after the other, so it never fires early. Shorter timers are the clock's own, untouched.
  * The hops count the delay down by what they waited, not by `now()`, as `setTimeout` itself does: a change of
- * the wall clock neither shortens nor stretches them.
+ * the wall clock neither shortens nor stretches them. Wrapping a wrapped clock again changes nothing.
  */
 export function withLongTimers(clock: Clock): Clock {
-  if (longTimerClocks.has(clock)) return clock;
-  const wrapped: Clock = {
+  return {
     now: () => clock.now(),
     setTimeout(callback, ms) {
       if (!(ms > MAX_TIMER_MS)) return clock.setTimeout(callback, ms);
@@ -59,8 +56,6 @@ export function withLongTimers(clock: Clock): Clock {
       clock.clearTimeout(handle instanceof LongTimer ? handle.current : handle);
     },
   };
-  longTimerClocks.add(wrapped);
-  return wrapped;
 }
 
 /** The real time and timers (of any length). */

@@ -147,127 +147,63 @@ export class QueueClosedError extends OffthreadError {
 
 /** How deep a `cause` chain is followed; a deeper one is cut there. */
 const MAX_CAUSE_DEPTH = 16;
-/** The longest message kept of a value thrown that is not an error (as JSON or as text). */
+/** The longest text kept of a value thrown that is not an error. */
 const MAX_THROWN_CHARS = 2_000;
+const THROWN = 'Non-error value thrown: ';
+
+/** `read()`, or `fallback` if reading throws (a getter, a Proxy's trap). */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
 
 /**
- * Turns anything thrown into its plain-data form, which is always plain strings and numbers that survive
- * structured cloning. Never throws: a handler may throw anything, as a Proxy, an object whose getters throw,
- * or an error whose `message` or `stack` getter throws; what cannot be read is said so. A `cause` chain that
- * loops is cut where it loops (and one deeper than 16 at that depth).
+ * Turns anything thrown into its plain-data form: plain strings and numbers, which survive structured cloning.
+ * Never throws: a handler may throw anything, as a Proxy, an object whose getters throw, or an error whose
+ * `message` or `stack` getter throws; what cannot be read is said so. An object with a string `name` and
+ * `message` is taken as a serialized error (only its fields are kept). A `cause` chain that loops is cut where
+ * it loops, and one deeper than 16 at that depth.
  */
-export function serializeError(error: unknown, seen: WeakSet<object> = new WeakSet()): SerializedError {
-  let out: SerializedError;
+export function serializeError(error: unknown, seen: WeakSet<object> = new WeakSet(), depth = 0): SerializedError {
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: typeof error === 'string' ? error : THROWN + shown(error) };
+  const get = (key: string): unknown => safely(() => (error as Record<string, unknown>)[key], undefined);
+  const name = get('name');
+  let message: unknown;
   try {
-    out = toPlain(error, seen, 0);
+    message = (error as { message?: unknown }).message;
   } catch (failure) {
-    // Only a hostile value gets here (a Proxy whose every trap throws, say): say so, and why.
-    out = { name: 'Error', message: `A value was thrown that could not be read (${readFailure(failure)})` };
+    message = `(its message could not be read: ${safely(() => String(failure), 'unreadable')})`;
+  }
+  if (!safely(() => error instanceof Error, false) && (typeof name !== 'string' || typeof message !== 'string')) {
+    return { name: 'Error', message: THROWN + shown(error) };
+  }
+  seen.add(error);
+  const out: SerializedError = { name: typeof name === 'string' && name !== '' ? name : 'Error', message: typeof message === 'string' ? message : shown(message) };
+  const [stack, code, retryAfterMs, status, cause] = ['stack', 'code', 'retryAfterMs', 'status', 'cause'].map(get);
+  if (typeof stack === 'string') out.stack = stack;
+  if (typeof code === 'string') out.code = code;
+  if (typeof retryAfterMs === 'number') out.retryAfterMs = retryAfterMs;
+  if (typeof status === 'number') out.status = status;
+  if (cause !== undefined && depth < MAX_CAUSE_DEPTH && !(typeof cause === 'object' && cause !== null && seen.has(cause))) {
+    out.cause = serializeError(cause, seen, depth + 1);
   }
   return out;
 }
 
-function toPlain(error: unknown, seen: WeakSet<object>, depth: number): SerializedError {
-  if (isError(error)) {
-    seen.add(error);
-    const name = attempt(() => error.name);
-    const message = attempt(() => error.message);
-    const out: SerializedError = {
-      name: typeof name.value === 'string' && name.value !== '' ? name.value : 'Error',
-      message: message.ok ? textOf(message.value) : `(its message could not be read: ${readFailure(message.error)})`,
-      stack: textOrUndefined(attempt(() => error.stack)),
-    };
-    copyExtras(error, out);
-    const cause = attempt(() => error.cause);
-    if (cause.ok) addCause(out, cause.value, seen, depth);
-    return out;
-  }
-  const serialized = asSerializedError(error);
-  if (serialized) {
-    if (typeof error === 'object' && error !== null) seen.add(error);
-    const out: SerializedError = { name: serialized.name, message: serialized.message };
-    const stack = textOrUndefined(attempt(() => (error as SerializedError).stack));
-    if (stack !== undefined) out.stack = stack;
-    copyExtras(error as object, out);
-    const cause = attempt(() => (error as SerializedError).cause);
-    if (cause.ok) addCause(out, cause.value, seen, depth);
-    return out;
-  }
-  return { name: 'Error', message: describeThrown(error) };
+/** Whether `value` has the shape of a {@link SerializedError} (a string `name` and `message`), as data from another context. */
+export function isSerializedError(value: unknown): value is SerializedError {
+  return typeof value === 'object' && value !== null && typeof (value as SerializedError).name === 'string' && typeof (value as SerializedError).message === 'string';
 }
 
-function addCause(out: SerializedError, cause: unknown, seen: WeakSet<object>, depth: number): void {
-  if (cause === undefined || depth >= MAX_CAUSE_DEPTH) return;
-  if (typeof cause === 'object' && cause !== null && seen.has(cause)) return;
-  out.cause = toPlain(cause, seen, depth + 1);
-}
-
-/** `code`, `retryAfterMs` and `status`, when they are of their type; each read alone, so one that throws loses only itself. */
-function copyExtras(from: object, out: SerializedError): void {
-  const code = attempt(() => (from as { code?: unknown }).code).value;
-  const retryAfterMs = attempt(() => (from as { retryAfterMs?: unknown }).retryAfterMs).value;
-  const status = attempt(() => (from as { status?: unknown }).status).value;
-  if (typeof code === 'string') out.code = code;
-  if (typeof retryAfterMs === 'number') out.retryAfterMs = retryAfterMs;
-  if (typeof status === 'number') out.status = status;
-}
-
-type Attempt = { ok: true; value: unknown; error?: undefined } | { ok: false; value?: undefined; error: unknown };
-
-function attempt(read: () => unknown): Attempt {
-  try {
-    return { ok: true, value: read() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-/** `instanceof Error`, for a value whose prototype cannot be read (a Proxy's trap throws) too. */
-function isError(value: unknown): value is Error {
-  try {
-    return value instanceof Error;
-  } catch {
-    return false;
-  }
-}
-
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : describeThrown(value).replace(/^Non-error value thrown: /, '');
-}
-
-function textOrUndefined(read: Attempt): string | undefined {
-  return read.ok && typeof read.value === 'string' ? read.value : undefined;
-}
-
-/** What reading a value threw, said without trusting it: its own message, if that can be read. */
-function readFailure(failure: unknown): string {
-  const message = attempt(() => (isError(failure) ? `${String(failure.name)}: ${String(failure.message)}` : String(failure)));
-  return message.ok && typeof message.value === 'string' ? message.value : 'an error that could not be read either';
-}
-
-function describeThrown(value: unknown): string {
+/** A thrown value as text: JSON if it has one, else as `String()` says, else that it could not be read. */
+function shown(value: unknown): string {
   if (typeof value === 'string') return value;
-  let shown: string | undefined;
-  try {
-    shown = JSON.stringify(value);
-  } catch {
-    // A cycle, a BigInt, a getter that throws, a Proxy.
-  }
-  if (typeof shown !== 'string') {
-    const text = attempt(() => String(value));
-    if (text.ok && typeof text.value === 'string') shown = text.value;
-    else shown ??= 'a value that could not be read (a Proxy, or an object whose conversion to text throws)';
-  }
-  if (shown.length > MAX_THROWN_CHARS) shown = `${shown.slice(0, MAX_THROWN_CHARS)}…`;
-  return `Non-error value thrown: ${shown}`;
-}
-
-/** `value` as a serialized error's name and message, if it has both as strings (read without trusting it). */
-function asSerializedError(value: unknown): { name: string; message: string } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const name = attempt(() => (value as SerializedError).name).value;
-  const message = attempt(() => (value as SerializedError).message).value;
-  return typeof name === 'string' && typeof message === 'string' ? { name, message } : undefined;
+  let text = safely(() => JSON.stringify(value), undefined);
+  if (typeof text !== 'string') text = safely(() => String(value), 'a value that could not be read (a Proxy, or an object whose conversion to text throws)');
+  return text.length > MAX_THROWN_CHARS ? `${text.slice(0, MAX_THROWN_CHARS)}…` : text;
 }
 
 /** The classes an error is rebuilt into by its `name` (JobFailedError is made by the queue, never sent). */

@@ -3,7 +3,7 @@
  * `{ ok, value } | { ok: false, error }` rather than through comlink's throw handling, which drops the
  * error's class and fields; errors travel in plain-data form and are rebuilt on the page.
  */
-import type { SerializedError } from './errors';
+import { isSerializedError, type SerializedError } from './errors';
 import type { TaskManifest } from './task/task';
 
 /** One run of one job. */
@@ -137,12 +137,8 @@ export function isDoneResult(results: unknown[], i: number): boolean {
     typeof results[i] === 'string' &&
     typeof results[i + 1] === 'boolean' &&
     (took === undefined || typeof took === 'number') &&
-    (results[i + 1] === true || isSerializedErrorShape(results[i + 2]))
+    (results[i + 1] === true || isSerializedError(results[i + 2]))
   );
-}
-
-function isSerializedErrorShape(value: unknown): value is SerializedError {
-  return typeof value === 'object' && value !== null && typeof (value as SerializedError).name === 'string' && typeof (value as SerializedError).message === 'string';
 }
 
 /** Receives `ctx.progress` values of a run. */

@@ -25,6 +25,14 @@ function constructorsNamed(names: string[]): Function[] {
 let leaves: Function[] | undefined;
 let refused: Function[] | undefined;
 
+/** How a walk goes: what it has seen, whether class instances are fine, and whether each object is cloned too. */
+interface Walk {
+  seen: WeakSet<object>;
+  classes: boolean;
+  /** Clone each object once its parts are found fine: the first that throws is the deepest that does not clone. */
+  probe: boolean;
+}
+
 /**
  * Finds the first place in `value` that the structured clone algorithm would refuse, or would copy into
  * something else: a function, a symbol, a DOM node, a Promise, or an instance of a class (which arrives
@@ -33,7 +41,7 @@ let refused: Function[] | undefined;
  *
  * A Proxy looks like what it wraps to any code that reads it, and only the clone itself refuses it: with
  * `clone: true`, once the walk finds nothing, `value` is cloned once (`structuredClone`), and if that throws,
- * the place that threw is found by cloning its parts. Costs a copy of `value`: give it where the value would be
+ * walked again cloning each part, to name the place. Costs a copy of `value`: give it where the value would be
  * copied anyway (it is stored, or sent), and not for a value whose buffers are to be transferred.
  */
 export function findUncloneable(
@@ -46,71 +54,41 @@ export function findUncloneable(
   leaves ??= constructorsNamed(CLONEABLE_LEAVES);
   refused ??= constructorsNamed(NOT_CLONEABLE);
   const classes = options.allowClassInstances ?? false;
-  const problem = visit(value, path, new WeakSet(), classes);
+  const problem = visit(value, path, { seen: new WeakSet(), classes, probe: false });
   if (problem || !options.clone || typeof structuredClone !== 'function') return problem;
   try {
     structuredClone(value);
     return undefined;
-  } catch (error) {
-    return locateCloneFailure(value, path, error, new WeakSet(), classes);
+  } catch {
+    return visit(value, path, { seen: new WeakSet(), classes, probe: true });
   }
 }
 
 /** {@link walk}, with what reading `value` throws (a Proxy's trap, a getter) as the problem at `path`. */
-function visit(value: unknown, path: string, seen: WeakSet<object>, classes: boolean): CloneProblem | undefined {
+function visit(value: unknown, path: string, w: Walk): CloneProblem | undefined {
   try {
-    return walk(value, path, seen, classes);
+    const problem = walk(value, path, w);
+    if (problem || !w.probe || typeof value !== 'object' || value === null) return problem;
+    structuredClone(value);
+    return undefined;
   } catch (error) {
-    return { path, reason: `could not be read (${errorText(error)})`, cause: error };
+    const reason =
+      error instanceof DOMException && error.name === 'DataCloneError'
+        ? `cannot be cloned (a Proxy?): ${errorText(error)}`
+        : `could not be read (${errorText(error)})`;
+    return { path, reason, cause: error };
   }
-}
-
-/** `value` did not clone (it threw `error`): the deepest place under it that does not clone alone, or `value` itself. */
-function locateCloneFailure(value: unknown, path: string, error: unknown, seen: WeakSet<object>, classes: boolean): CloneProblem {
-  if (typeof value === 'object' && value !== null && !seen.has(value)) {
-    seen.add(value);
-    for (const [childPath, child] of childrenOf(value, path, classes)) {
-      if (typeof child !== 'object' || child === null) continue;
-      try {
-        structuredClone(child);
-      } catch (childError) {
-        return locateCloneFailure(child, childPath, childError, seen, classes);
-      }
-    }
-  }
-  const isCloneError = error instanceof DOMException && error.name === 'DataCloneError';
-  const reason = isCloneError
-    ? `cannot be cloned: it is a Proxy, or an object the structured clone algorithm refuses (${errorText(error)})`
-    : `could not be cloned (${errorText(error)})`;
-  return { path, reason, cause: error };
-}
-
-/** The parts of `value` a clone copies, with their paths; none if they cannot be read. */
-function childrenOf(value: object, path: string, classes: boolean): Array<[string, unknown]> {
-  try {
-    if (Array.isArray(value)) return value.map((child, i) => [`${path}[${i}]`, child]);
-    if (value instanceof Map) return [...value].map(([k, v]) => [`${path}.get(${keyLabel(k)})`, v] as [string, unknown]);
-    if (value instanceof Set) return [...value].map((v, i) => [`${path}.values()[${i}]`, v] as [string, unknown]);
-    const proto = Object.getPrototypeOf(value) as object | null;
-    if (proto === Object.prototype || proto === null || classes) {
-      return Object.keys(value).map((key) => [pathOf(path, key), (value as Record<string, unknown>)[key]]);
-    }
-  } catch {
-    // Unreadable: the fault is `value` itself.
-  }
-  return [];
 }
 
 function errorText(error: unknown): string {
   try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
     return String(error);
   } catch {
     return 'an error that could not be read';
   }
 }
 
-function walk(value: unknown, path: string, seen: WeakSet<object>, classes: boolean): CloneProblem | undefined {
+function walk(value: unknown, path: string, w: Walk): CloneProblem | undefined {
   switch (typeof value) {
     case 'function':
       return { path, reason: 'is a function' };
@@ -121,12 +99,12 @@ function walk(value: unknown, path: string, seen: WeakSet<object>, classes: bool
     default:
       return undefined;
   }
-  if (value === null || seen.has(value)) return undefined;
-  seen.add(value);
+  if (value === null || w.seen.has(value)) return undefined;
+  w.seen.add(value);
 
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = visit(value[i], `${path}[${i}]`, seen, classes);
+      const problem = visit(value[i], `${path}[${i}]`, w);
       if (problem) return problem;
     }
     return undefined;
@@ -134,7 +112,7 @@ function walk(value: unknown, path: string, seen: WeakSet<object>, classes: bool
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype || proto === null) {
     for (const key of Object.keys(value)) {
-      const problem = property(value, key, path, seen, classes);
+      const problem = property(value, key, path, w);
       if (problem) return problem;
     }
     return undefined;
@@ -143,7 +121,7 @@ function walk(value: unknown, path: string, seen: WeakSet<object>, classes: bool
   if (value instanceof Map) {
     let i = 0;
     for (const [k, v] of value) {
-      const problem = visit(k, `${path}.keys()[${i}]`, seen, classes) ?? visit(v, `${path}.get(${keyLabel(k)})`, seen, classes);
+      const problem = visit(k, `${path}.keys()[${i}]`, w) ?? visit(v, `${path}.get(${keyLabel(k)})`, w);
       if (problem) return problem;
       i++;
     }
@@ -152,7 +130,7 @@ function walk(value: unknown, path: string, seen: WeakSet<object>, classes: bool
   if (value instanceof Set) {
     let i = 0;
     for (const v of value) {
-      const problem = visit(v, `${path}.values()[${i++}]`, seen, classes);
+      const problem = visit(v, `${path}.values()[${i++}]`, w);
       if (problem) return problem;
     }
     return undefined;
@@ -160,9 +138,9 @@ function walk(value: unknown, path: string, seen: WeakSet<object>, classes: bool
   if (typeof Node === 'function' && value instanceof Node) return { path, reason: 'is a DOM node' };
   const className = (proto as { constructor?: { name?: string } }).constructor?.name || 'anonymous';
   if (refused!.some((c) => value instanceof c)) return { path, reason: `is a ${className}, which cannot be cloned` };
-  if (classes) {
+  if (w.classes) {
     for (const key of Object.keys(value)) {
-      const problem = property(value, key, path, seen, classes);
+      const problem = property(value, key, path, w);
       if (problem) return problem;
     }
     return undefined;
@@ -174,7 +152,7 @@ function walk(value: unknown, path: string, seen: WeakSet<object>, classes: bool
 }
 
 /** Walks the property `key` of `value`; a getter that throws is the problem at its path, its error the cause. */
-function property(value: object, key: string, path: string, seen: WeakSet<object>, classes: boolean): CloneProblem | undefined {
+function property(value: object, key: string, path: string, w: Walk): CloneProblem | undefined {
   const at = pathOf(path, key);
   let child: unknown;
   try {
@@ -182,7 +160,7 @@ function property(value: object, key: string, path: string, seen: WeakSet<object
   } catch (error) {
     return { path: at, reason: `could not be read: its getter threw ${errorText(error)}`, cause: error };
   }
-  return visit(child, at, seen, classes);
+  return visit(child, at, w);
 }
 
 function pathOf(path: string, key: string): string {

@@ -1,4 +1,4 @@
-import type { SerializedError } from '../errors';
+import { isSerializedError, type SerializedError } from '../errors';
 import { JOB_STATES, type JobRecord } from '../job/job';
 
 /** A job as it travels between tabs: without `data` and `result`, which may be large; tabs that need them read the store. */
@@ -67,49 +67,39 @@ export class QueueChannel {
   }
 }
 
-const JOB_EVENTS = new Set(['added', 'active', 'completed', 'failed', 'retrying', 'stalled', 'cancelled']);
-const STATES = new Set<string>(JOB_STATES);
+const STATES = new Set<unknown>(JOB_STATES);
 
 /**
  * Whether `data` has the shape of a {@link QueueMessage}, down to what its readers use of it: the channel is
  * open to any script of the origin, and what it carries must never make a listener throw.
  */
 export function isQueueMessage(data: unknown): data is QueueMessage {
-  if (typeof data !== 'object' || data === null) return false;
-  const message = data as Record<string, unknown>;
-  switch (message.type) {
+  const m = data as Partial<Record<string, unknown>> | null;
+  if (typeof m !== 'object' || m === null) return false;
+  switch (m.type) {
     case 'added':
-      return message.jobs === undefined || (Array.isArray(message.jobs) && message.jobs.every(isSlimJob));
+      return m.jobs === undefined || (Array.isArray(m.jobs) && m.jobs.every(isSlimJob));
     case 'schedules':
       return true;
     case 'job':
-      return typeof message.event === 'string' && JOB_EVENTS.has(message.event) && isSlimJob(message.job) && (message.error === undefined || isErrorShape(message.error));
+      // An event of another name is told to no one.
+      return typeof m.event === 'string' && isSlimJob(m.job);
     case 'progress':
-      return isSlimJob(message.job);
+      return isSlimJob(m.job);
     case 'stop':
-      return typeof message.id === 'string' && typeof message.removed === 'boolean';
+      return typeof m.id === 'string' && typeof m.removed === 'boolean';
     case 'paused':
-      return typeof message.paused === 'boolean';
-    default:
-      return false;
+      return typeof m.paused === 'boolean';
   }
+  return false;
 }
 
-function isSlimJob(value: unknown): value is SlimJob {
-  if (typeof value !== 'object' || value === null) return false;
-  const job = value as Record<string, unknown>;
+function isSlimJob(value: unknown): boolean {
+  const job = value as Partial<SlimJob> | null;
   return (
-    typeof job.id === 'string' &&
-    typeof job.name === 'string' &&
-    typeof job.state === 'string' &&
-    STATES.has(job.state) &&
-    (job.error === undefined || isErrorShape(job.error)) &&
-    (job.history === undefined || Array.isArray(job.history))
+    typeof job === 'object' && job !== null && typeof job.id === 'string' && typeof job.name === 'string' && STATES.has(job.state) &&
+    (job.error === undefined || isSerializedError(job.error))
   );
-}
-
-function isErrorShape(value: unknown): value is SerializedError {
-  return typeof value === 'object' && value !== null && typeof (value as SerializedError).name === 'string' && typeof (value as SerializedError).message === 'string';
 }
 
 export function slim(job: JobRecord): SlimJob {

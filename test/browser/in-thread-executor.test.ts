@@ -34,7 +34,7 @@ describe('InThreadExecutor: a handler\'s strange outcomes', () => {
     const executor = new InThreadExecutor(hostileTasks, systemClock);
     const error = errorOf(await runIn(executor, 'returns', 'nestedProxy'));
     expect(error.name).toBe('TypeError');
-    expect(error.message).toMatch(/^The task's result cannot be sent to the page: result\.list\[1\]\.inner cannot be cloned: it is a Proxy/);
+    expect(error.message).toMatch(/^The task's result cannot be sent to the page: result\.list\[1\]\.inner cannot be cloned \(a Proxy\?\)/);
     expect(await runIn(executor, 'echo', 'next')).toEqual({ ok: true, value: 'next' });
   });
 

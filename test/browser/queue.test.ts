@@ -425,7 +425,7 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expect(error).toBeInstanceOf(InvalidJobError);
       expect((error as InvalidJobError).path).toBe('data.user.settings');
       expect(error.message).toMatch(
-        /^Cannot add a "echo" job: data\.user\.settings cannot be cloned: it is a Proxy, or an object the structured clone algorithm refuses \(DataCloneError: /,
+        /^Cannot add a "echo" job: data\.user\.settings cannot be cloned \(a Proxy\?\): DataCloneError: /,
       );
       expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
     });

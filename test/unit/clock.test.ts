@@ -65,9 +65,15 @@ describe('withLongTimers', () => {
     expect(fired).toBe(1);
   });
 
-  it('wraps once: a wrapped clock is returned as it is', () => {
-    const clock = withLongTimers(browserLike(new FakeClock()));
-    expect(withLongTimers(clock)).toBe(clock);
+  it('a clock wrapped twice still fires a long timer once, on time', async () => {
+    const fake = new FakeClock();
+    const clock = withLongTimers(withLongTimers(browserLike(fake)));
+    let fired = 0;
+    clock.setTimeout(() => fired++, 3 * MAX_TIMER_MS);
+    await fake.advance(3 * MAX_TIMER_MS - 1);
+    expect(fired).toBe(0);
+    await fake.advance(1);
+    expect(fired).toBe(1);
   });
 });
 
