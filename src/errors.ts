@@ -145,41 +145,65 @@ export class QueueClosedError extends OffthreadError {
   }
 }
 
-/** Turns anything thrown into its plain-data form. A `cause` chain that loops is cut where it loops. */
-export function serializeError(error: unknown, seen: WeakSet<object> = new WeakSet()): SerializedError {
-  if (error instanceof Error) {
-    seen.add(error);
-    const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
-    const { code, retryAfterMs, status } = error as { code?: unknown; retryAfterMs?: unknown; status?: unknown };
-    if (typeof code === 'string') out.code = code;
-    if (typeof retryAfterMs === 'number') out.retryAfterMs = retryAfterMs;
-    if (typeof status === 'number') out.status = status;
-    const cause = error.cause;
-    if (cause !== undefined && !(typeof cause === 'object' && cause !== null && seen.has(cause))) out.cause = serializeError(cause, seen);
-    return out;
-  }
-  if (isSerializedError(error)) return error;
-  return { name: 'Error', message: describeThrown(error) };
-}
+/** How deep a `cause` chain is followed; a deeper one is cut there. */
+const MAX_CAUSE_DEPTH = 16;
+/** The longest text kept of a value thrown that is not an error. */
+const MAX_THROWN_CHARS = 2_000;
+const THROWN = 'Non-error value thrown: ';
 
-function describeThrown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  let shown: string | undefined;
+/** `read()`, or `fallback` if reading throws (a getter, a Proxy's trap). */
+function safely<T>(read: () => T, fallback: T): T {
   try {
-    shown = JSON.stringify(value);
+    return read();
   } catch {
-    // A cycle, or a BigInt.
+    return fallback;
   }
-  return `Non-error value thrown: ${shown ?? String(value)}`;
 }
 
-function isSerializedError(value: unknown): value is SerializedError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as SerializedError).name === 'string' &&
-    typeof (value as SerializedError).message === 'string'
-  );
+/**
+ * Turns anything thrown into its plain-data form: plain strings and numbers, which survive structured cloning.
+ * Never throws: a handler may throw anything, as a Proxy, an object whose getters throw, or an error whose
+ * `message` or `stack` getter throws; what cannot be read is said so. An object with a string `name` and
+ * `message` is taken as a serialized error (only its fields are kept). A `cause` chain that loops is cut where
+ * it loops, and one deeper than 16 at that depth.
+ */
+export function serializeError(error: unknown, seen: WeakSet<object> = new WeakSet(), depth = 0): SerializedError {
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: typeof error === 'string' ? error : THROWN + shown(error) };
+  const get = (key: string): unknown => safely(() => (error as Record<string, unknown>)[key], undefined);
+  const name = get('name');
+  let message: unknown;
+  try {
+    message = (error as { message?: unknown }).message;
+  } catch (failure) {
+    message = `(its message could not be read: ${safely(() => String(failure), 'unreadable')})`;
+  }
+  if (!safely(() => error instanceof Error, false) && (typeof name !== 'string' || typeof message !== 'string')) {
+    return { name: 'Error', message: THROWN + shown(error) };
+  }
+  seen.add(error);
+  const out: SerializedError = { name: typeof name === 'string' && name !== '' ? name : 'Error', message: typeof message === 'string' ? message : shown(message) };
+  const [stack, code, retryAfterMs, status, cause] = ['stack', 'code', 'retryAfterMs', 'status', 'cause'].map(get);
+  if (typeof stack === 'string') out.stack = stack;
+  if (typeof code === 'string') out.code = code;
+  if (typeof retryAfterMs === 'number') out.retryAfterMs = retryAfterMs;
+  if (typeof status === 'number') out.status = status;
+  if (cause !== undefined && depth < MAX_CAUSE_DEPTH && !(typeof cause === 'object' && cause !== null && seen.has(cause))) {
+    out.cause = serializeError(cause, seen, depth + 1);
+  }
+  return out;
+}
+
+/** Whether `value` has the shape of a {@link SerializedError} (a string `name` and `message`), as data from another context. */
+export function isSerializedError(value: unknown): value is SerializedError {
+  return typeof value === 'object' && value !== null && typeof (value as SerializedError).name === 'string' && typeof (value as SerializedError).message === 'string';
+}
+
+/** A thrown value as text: JSON if it has one, else as `String()` says, else that it could not be read. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  let text = safely(() => JSON.stringify(value), undefined);
+  if (typeof text !== 'string') text = safely(() => String(value), 'a value that could not be read (a Proxy, or an object whose conversion to text throws)');
+  return text.length > MAX_THROWN_CHARS ? `${text.slice(0, MAX_THROWN_CHARS)}…` : text;
 }
 
 /** The classes an error is rebuilt into by its `name` (JobFailedError is made by the queue, never sent). */

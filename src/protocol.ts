@@ -3,7 +3,7 @@
  * `{ ok, value } | { ok: false, error }` rather than through comlink's throw handling, which drops the
  * error's class and fields; errors travel in plain-data form and are rebuilt on the page.
  */
-import type { SerializedError } from './errors';
+import { isSerializedError, type SerializedError } from './errors';
 import type { TaskManifest } from './task/task';
 
 /** One run of one job. */
@@ -79,7 +79,7 @@ export interface RecallMessage {
 }
 
 export function isRecallMessage(data: unknown): data is RecallMessage {
-  return typeof data === 'object' && data !== null && (data as RecallMessage).type === 'offthread:recall';
+  return typeof data === 'object' && data !== null && (data as RecallMessage).type === 'offthread:recall' && Array.isArray((data as RecallMessage).runIds);
 }
 
 export const DONE_FIELDS = 4;
@@ -106,12 +106,39 @@ export function averageRunMs(averageMs: number, tookMs: number): number {
   return averageMs === Infinity ? tookMs : averageMs * 0.8 + tookMs * 0.2;
 }
 
+// The checks below see to the shape of a message, not only its type: a handler can post anything on its
+// worker's port (`self.postMessage`), and what reaches the page there must never throw in its listener.
+
 export function isRunBatchMessage(data: unknown): data is RunBatchMessage {
-  return typeof data === 'object' && data !== null && (data as RunBatchMessage).type === 'offthread:run';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as RunBatchMessage).type === 'offthread:run' &&
+    Array.isArray((data as RunBatchMessage).runs) &&
+    (data as RunBatchMessage).runs.length % RUN_FIELDS === 0
+  );
 }
 
+/** A {@link DoneMessage} by its shape; each of its results is checked as it is read ({@link isDoneResult}). */
 export function isDoneMessage(data: unknown): data is DoneMessage {
-  return typeof data === 'object' && data !== null && (data as DoneMessage).type === 'offthread:done';
+  if (typeof data !== 'object' || data === null || (data as DoneMessage).type !== 'offthread:done') return false;
+  const { results, recalled } = data as DoneMessage;
+  return (
+    Array.isArray(results) &&
+    results.length % DONE_FIELDS === 0 &&
+    (recalled === undefined || (Array.isArray(recalled) && recalled.every((runId) => typeof runId === 'string')))
+  );
+}
+
+/** Whether the result at `i` of a done message's `results` has the shape of one: runId, ok, value or error, time. */
+export function isDoneResult(results: unknown[], i: number): boolean {
+  const took = results[i + 3];
+  return (
+    typeof results[i] === 'string' &&
+    typeof results[i + 1] === 'boolean' &&
+    (took === undefined || typeof took === 'number') &&
+    (results[i + 1] === true || isSerializedError(results[i + 2]))
+  );
 }
 
 /** Receives `ctx.progress` values of a run. */
@@ -129,7 +156,7 @@ export interface ProgressMessage {
 }
 
 export function isProgressMessage(data: unknown): data is ProgressMessage {
-  return typeof data === 'object' && data !== null && (data as ProgressMessage).type === 'offthread:progress';
+  return typeof data === 'object' && data !== null && (data as ProgressMessage).type === 'offthread:progress' && typeof (data as ProgressMessage).runId === 'string';
 }
 
 /** What a worker tells the pool when it starts. */

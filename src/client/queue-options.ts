@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock';
+import { systemClock, withLongTimers, type Clock } from '../clock';
 import { checkBoolean, checkDuration, checkInteger, describe } from '../job/job-options';
 import type { ServiceWorkerSource } from './service-worker-link';
 import { DEFAULT_RETENTION, type Retention, type RetentionOptions } from '../runner/retention';
@@ -52,10 +52,13 @@ export interface QueueOptions {
   autoStart?: boolean;
   /**
    * How long finished jobs are kept before the runner tab deletes them; failed ones are kept longest, for
-   * review and retry. `false` for a state keeps its jobs until `clean()`.
+   * review and retry. `false` keeps every finished job until `clean()`; `false` for one state keeps that state's.
    * @default { completed: { age: 1 day, count: 1000 }, failed: { age: 7 days, count: 10000 }, cancelled: { age: 1 day, count: 1000 } }
+   * @example
+   * retention: false                                            // keep everything until clean()
+   * retention: { completed: { age: 3_600_000 }, failed: false }  // completed ones for an hour, failed ones for good
    */
-  retention?: RetentionOptions;
+  retention?: RetentionOptions | false;
   /**
    * Asks the browser to make this origin's storage persistent (`navigator.storage.persist()`), so that jobs
    * are not evicted under storage pressure. The answer is in `queue.storageInfo()`.
@@ -127,6 +130,8 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
   checkBoolean('autoStart', autoStart);
   checkBoolean('persist', persist);
   const retention = resolveRetention(options.retention);
+  const isClock = typeof clock === 'object' && clock !== null && ['now', 'setTimeout', 'clearTimeout'].every((key) => typeof (clock as unknown as Record<string, unknown>)[key] === 'function');
+  if (!isClock) throw new TypeError(`Expected \`clock\` to be { now, setTimeout, clearTimeout }, got ${describe(clock)}`);
   const { serviceWorker } = options;
   const isSource =
     serviceWorker === undefined ||
@@ -137,13 +142,14 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
   if (serviceWorker !== undefined && storage === 'memory') {
     throw new TypeError("A service worker cannot run a queue with storage: 'memory': its jobs live in this page only");
   }
-  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, retention, persist, serviceWorker, clock };
+  return { name, worker, concurrency, storage, leaseMs, maxStalls, cancelGraceMs, idleTimeoutMs, autoStart, retention, persist, serviceWorker, clock: withLongTimers(clock) };
 }
 
-function resolveRetention(options: RetentionOptions | undefined): Required<RetentionOptions> {
+function resolveRetention(options: RetentionOptions | false | undefined): Required<RetentionOptions> {
   if (options === undefined) return DEFAULT_RETENTION;
+  if (options === false) return { completed: false, failed: false, cancelled: false };
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`retention\` to be an object as { completed, failed, cancelled }, got ${describe(options)}`);
+    throw new TypeError(`Expected \`retention\` to be false or an object as { completed, failed, cancelled }, got ${describe(options)}`);
   }
   const resolved = { ...DEFAULT_RETENTION };
   for (const [state, rule] of Object.entries(options) as Array<[keyof RetentionOptions, Retention | undefined]>) {

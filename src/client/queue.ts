@@ -8,6 +8,7 @@ import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import { pickJobOptions } from '../task/define-tasks';
+import { hasTransferables } from '../task/transfer';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
@@ -443,7 +444,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         try {
           const { bulk } = p;
           if (!bulk) jobs.push(this.#check(p, -1, manifest, now));
-          else for (let i = 0; i < bulk.length; i++) jobs.push(this.#check(bulk[i], bulk.length > 1 ? i : -1, manifest, now));
+          else for (let i = 0; i < bulk.length; i++) jobs.push(this.#check(bulk[i], i, manifest, now));
           taken.push(p);
         } catch (error) {
           // Nothing of a call that was refused is stored.
@@ -465,12 +466,23 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
   }
 
-  /** Checks one job to add; throws saying what is wrong with it. `index` is its place in an addBulk, or -1. */
+  /**
+   * Checks one job to add; throws saying what is wrong with it. `index` is its place in an addBulk, or -1: a
+   * `TypeError` then starts `addBulk: job <index>: `, and an `InvalidJobError` says `(job <index> of the batch)`.
+   */
   #check(entry: AddEntry | undefined, index: number, manifest: TaskManifest | undefined, now: number): NewJob {
-    const where = index >= 0 ? ` (job ${index} of the batch)` : '';
-    if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }${where}, got ${describe(entry)}`);
+    try {
+      return this.#checkEntry(entry, index >= 0 ? ` (job ${index} of the batch)` : '', manifest, now);
+    } catch (error) {
+      if (index < 0 || !(error instanceof TypeError)) throw error;
+      throw new TypeError(`addBulk: job ${index}: ${error.message}`, { cause: error });
+    }
+  }
+
+  #checkEntry(entry: AddEntry | undefined, where: string, manifest: TaskManifest | undefined, now: number): NewJob {
+    if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }, got ${describe(entry)}`);
     const { name, data, opts } = entry;
-    if (typeof name !== 'string') throw new TypeError(`Expected a task name string${where}, got ${describe(name)}`);
+    if (typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
     let defaults: JobOptions | undefined;
     if (manifest) {
       if (!Object.hasOwn(manifest, name)) {
@@ -480,8 +492,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       defaults = this.#defaultsOf(manifest, name);
     }
     const job = resolveJobOptions(name, data, opts && defaults ? { ...defaults, ...opts } : (opts ?? defaults), now);
-    const problem = findUncloneable(data);
-    if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path });
+    // Cloned once to find a Proxy, which only a clone refuses; not data whose buffers are to be moved.
+    const problem = findUncloneable(data, 'data', { clone: !hasTransferables(data) });
+    if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path, cause: problem.cause });
     if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
     return job;
   }

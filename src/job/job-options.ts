@@ -88,11 +88,14 @@ export function resolveJobOptions(name: string, data: unknown, options: JobOptio
   }
   if (delay !== undefined) checkDuration('delay', delay, 0);
   let due = now + (delay ?? 0);
+  if (due > MAX_TIME_MS) throw new TypeError(`Expected \`delay\` to end by the latest time a Date holds (${MAX_TIME_MS} ms since 1970), got ${describe(delay)}`);
   if (runAt !== undefined) {
     const time = runAt instanceof Date ? runAt.getTime() : runAt;
     if (typeof time !== 'number' || !Number.isFinite(time)) {
       throw new TypeError(`Expected \`runAt\` to be a Date or epoch milliseconds, got ${describe(runAt)}`);
     }
+    if (time > MAX_TIME_MS) throw new TypeError(`Expected \`runAt\` to be at most ${MAX_TIME_MS} (the latest time a Date holds), got ${describe(runAt)}`);
+    // One in the past (however far) is due now.
     due = Math.max(now, time);
   }
   checkInteger('attempts', attempts, 1);
@@ -138,11 +141,19 @@ export function checkBoolean(name: string, value: unknown): asserts value is boo
   if (typeof value !== 'boolean') throw new TypeError(`Expected \`${name}\` to be a boolean, got ${describe(value)}`);
 }
 
-/** Throws unless `value` is a finite number of milliseconds, at least `min`. */
+/**
+ * The latest time a `Date` holds (epoch milliseconds, in the year 275760), and so the longest duration taken:
+ * timers past setTimeout's limit (2^31 − 1 ms, about 24.8 days) are set in hops, so a duration up to this is
+ * honoured, never cut short.
+ */
+export const MAX_TIME_MS = 8_640_000_000_000_000;
+
+/** Throws unless `value` is a finite number of milliseconds, at least `min` and at most {@link MAX_TIME_MS}. */
 export function checkDuration(name: string, value: unknown, min: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw new TypeError(`Expected \`${name}\` to be a finite number of milliseconds from ${min} and up, got ${describe(value)}`);
   }
+  if (value > MAX_TIME_MS) throw new TypeError(`Expected \`${name}\` to be at most ${MAX_TIME_MS} ms (the span of a Date), got ${describe(value)}`);
 }
 
 /** `value (type)`, short, for error messages. */

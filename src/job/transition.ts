@@ -1,5 +1,6 @@
 import type { SerializedError } from '../errors';
 import { backoffDelay } from './backoff';
+import { MAX_TIME_MS } from './job-options';
 import { HISTORY_LENGTH, isFinalState, type AttemptRecord, type JobRecord } from './job';
 
 /** Every change a job's state can go through. Stores apply them, and only through {@link transition}. */
@@ -113,7 +114,8 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
         unansweredSince: action.unanswered ? job.unansweredSince : undefined,
       };
       if (action.unrecoverable || handlerRuns >= job.attempts) return { ...failed, state: 'failed', finishedAt: now };
-      const runAt = now + Math.max(backoffDelay(job.backoff, handlerRuns, env.random), action.error.retryAfterMs ?? 0);
+      // Kept to a time a Date holds (a backoff near the longest taken, or a server's huge Retry-After).
+      const runAt = Math.min(now + Math.max(backoffDelay(job.backoff, handlerRuns, env.random), action.error.retryAfterMs ?? 0), MAX_TIME_MS);
       return { ...failed, state: runAt > now ? 'delayed' : 'waiting', runAt };
     }
 

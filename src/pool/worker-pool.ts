@@ -1,11 +1,13 @@
 import * as Comlink from 'comlink';
 import type { Clock, TimerHandle } from '../clock';
-import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
+import { InvalidJobError, JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
+import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
 import {
   averageRunMs,
   DONE_FIELDS,
   isDoneMessage,
+  isDoneResult,
   isProgressMessage,
   LOOKAHEAD_MS,
   packRun,
@@ -329,11 +331,39 @@ export class WorkerPool {
     for (const request of slot.outbox) packRun(runs, request);
     const message: RunBatchMessage = { type: 'offthread:run', runs };
     const transfers = slot.outboxTransfers;
+    const requests = slot.outbox;
     slot.outbox = [];
     slot.outboxTransfers = [];
-    slot.worker.postMessage(message, transfers);
+    try {
+      slot.worker.postMessage(message, transfers);
+    } catch {
+      // Some job's data does not clone (a Proxy in data marked for transfer, which `add` does not clone to check,
+      // or a buffer already moved): nothing was sent. Send them one by one; those that do not go fail.
+      this.#sendOneByOne(slot, requests);
+    }
     const head = slot.runs.values().next().value;
     if (head && !head.started) this.#start(slot, head);
+  }
+
+  #sendOneByOne(slot: Slot, requests: RunRequest[]): void {
+    const refused: Array<[string, SerializedError]> = [];
+    for (const request of requests) {
+      const runs: unknown[] = [];
+      packRun(runs, request);
+      const message: RunBatchMessage = { type: 'offthread:run', runs };
+      try {
+        slot.worker.postMessage(message, slot.runs.get(request.runId)?.transferables ?? []);
+      } catch (error) {
+        const problem = findUncloneable(request.data, 'data', { clone: true });
+        const where = problem ? `${problem.path} ${problem.reason}` : `it was refused with its transfer list (${serializeError(error).message})`;
+        const failure = new InvalidJobError(`The data of job ${request.jobId} (${request.name}) cannot be sent to a worker: ${where}`, {
+          cause: problem?.cause ?? error,
+          ...(problem && { path: problem.path }),
+        });
+        refused.push([request.runId, serializeError(failure)]);
+      }
+    }
+    for (const [runId, error] of refused) this.#finish(slot, runId, { ok: false, error });
   }
 
   /** The run is the one its worker runs now: its timeout starts. */
@@ -476,6 +506,7 @@ export class WorkerPool {
       if (isDoneMessage(data)) {
         const { results } = data;
         for (let i = 0; i < results.length; i += DONE_FIELDS) {
+          if (!isDoneResult(results, i)) continue;
           const ok = results[i + 1] as boolean;
           const runId = results[i] as string;
           const took = results[i + 3] as number | undefined;

@@ -605,6 +605,11 @@ export class Runner {
       return;
     }
     this.#writeClaim(run);
+    // Progress told since the last write goes in with the outcome: the job keeps the last value its run reported.
+    if (run.unwritten) {
+      this.#pending.push({ update: { id: run.job.id, action: { type: 'progress', token: run.runId, progress: run.unwritten.value } } });
+      run.unwritten = undefined;
+    }
     this.#pending.push({
       update: { id: run.job.id, action: this.#actionFor(run, response) },
       done: (job) => {

@@ -1,5 +1,5 @@
 import type { Cron } from 'croner';
-import { describe, resolveJobOptions } from '../job/job-options';
+import { describe, MAX_TIME_MS, resolveJobOptions } from '../job/job-options';
 import { findUncloneable } from '../job/find-uncloneable';
 import { InvalidJobError } from '../errors';
 import { isCron, nextSlotOf } from './next-slot';
@@ -30,6 +30,8 @@ export function resolveSchedule(
     if (typeof spec.every !== 'number' || !Number.isFinite(spec.every) || spec.every < 1_000) {
       throw new TypeError(`Expected \`every\` to be milliseconds from 1000 and up, got ${describe(spec.every)}`);
     }
+    // Honoured at any length up to the span of a Date (the scheduler waits for a far slot in hops).
+    if (now + spec.every > MAX_TIME_MS) throw new TypeError(`Expected \`every\` to put its first slot by the latest time a Date holds (${MAX_TIME_MS} ms since 1970), got ${describe(spec.every)}`);
     clean = { every: spec.every, catchUp };
   } else if (isCron(spec)) {
     if (typeof spec.cron !== 'string') throw new TypeError(`Expected \`cron\` to be a cron pattern string, got ${describe(spec.cron)}`);

@@ -19,7 +19,8 @@ export class InThreadExecutor implements Executor {
   readonly #handlers = new Set<Promise<void>>();
 
   constructor(tasks: TaskMap, clock: Clock) {
-    this.#api = createWorkerApi(tasks, (runId, progress) => this.#runs.get(runId)?.run.progress(progress));
+    // Results are checked by a clone here: nothing else would find one that IndexedDB cannot store before it is stored.
+    this.#api = createWorkerApi(tasks, (runId, progress) => this.#runs.get(runId)?.run.progress(progress), { cloneResults: true });
     this.#clock = clock;
   }
 

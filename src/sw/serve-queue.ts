@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { systemClock, type Clock } from '../clock';
+import { MAX_TIMER_MS, systemClock, withLongTimers, type Clock } from '../clock';
 import { JobCancelledError } from '../errors';
 import { checkDuration, checkInteger, describe } from '../job/job-options';
 import { Runner } from '../runner/runner';
@@ -137,7 +137,8 @@ let draining: Promise<unknown> = Promise.resolve();
 
 async function drainOnce(options: ServeQueueOptions, deadline: number, { waitForLock = true }: { waitForLock?: boolean }): Promise<DrainReport> {
   const o = resolveOptions(options);
-  const clock = o.clock ?? systemClock;
+  // Timers of any length: a budget or a timeout past 2^31 - 1 ms would fire at once on the browser's own.
+  const clock = withLongTimers(o.clock ?? systemClock);
   const budgetMs = deadline - clock.now();
   const notRun: DrainReport = { ran: false, settled: 0, left: 0 };
   // Its time went by while an earlier event drained: what is left waits for the next one.
@@ -147,7 +148,8 @@ async function drainOnce(options: ServeQueueOptions, deadline: number, { waitFor
       lock ? runUntil(o, clock, deadline) : notRun,
     );
   }
-  const lockWait = AbortSignal.timeout(Math.min(o.lockWaitMs ?? 30_000, budgetMs));
+  // No service worker event lives anywhere near setTimeout's longest delay: a longer wait is that one.
+  const lockWait = AbortSignal.timeout(Math.min(o.lockWaitMs ?? 30_000, budgetMs, MAX_TIMER_MS));
   try {
     return await navigator.locks.request(runnerLockName(o.queue), { signal: lockWait }, () => runUntil(o, clock, deadline));
   } catch (error) {

@@ -1,5 +1,5 @@
-import type { SerializedError } from '../errors';
-import type { JobRecord } from '../job/job';
+import { isSerializedError, type SerializedError } from '../errors';
+import { JOB_STATES, type JobRecord } from '../job/job';
 
 /** A job as it travels between tabs: without `data` and `result`, which may be large; tabs that need them read the store. */
 export type SlimJob = Omit<JobRecord, 'data' | 'result'>;
@@ -23,13 +23,18 @@ export class QueueChannel {
   /** Messages posted in this tick: they go as one message (a burst of job events costs one clone and one event). */
   #outbox: QueueMessage[] = [];
 
+  /** Messages dropped because they were not the queue's (anyone of the origin may post on its channel). */
+  ignored = 0;
+
   constructor(queue: string, onMessage: (message: QueueMessage) => void) {
     if (typeof BroadcastChannel === 'undefined') return;
     this.#channel = new BroadcastChannel(`offthread:${queue}`);
-    this.#channel.onmessage = (event: MessageEvent<QueueMessage | QueueMessage[]>) => {
+    this.#channel.onmessage = (event: MessageEvent<unknown>) => {
       const { data } = event;
-      if (Array.isArray(data)) for (const message of data) onMessage(message);
-      else onMessage(data);
+      for (const message of Array.isArray(data) ? data : [data]) {
+        if (isQueueMessage(message)) onMessage(message);
+        else this.ignored++;
+      }
     };
   }
 
@@ -60,6 +65,41 @@ export class QueueChannel {
       }
     }
   }
+}
+
+const STATES = new Set<unknown>(JOB_STATES);
+
+/**
+ * Whether `data` has the shape of a {@link QueueMessage}, down to what its readers use of it: the channel is
+ * open to any script of the origin, and what it carries must never make a listener throw.
+ */
+export function isQueueMessage(data: unknown): data is QueueMessage {
+  const m = data as Partial<Record<string, unknown>> | null;
+  if (typeof m !== 'object' || m === null) return false;
+  switch (m.type) {
+    case 'added':
+      return m.jobs === undefined || (Array.isArray(m.jobs) && m.jobs.every(isSlimJob));
+    case 'schedules':
+      return true;
+    case 'job':
+      // An event of another name is told to no one.
+      return typeof m.event === 'string' && isSlimJob(m.job);
+    case 'progress':
+      return isSlimJob(m.job);
+    case 'stop':
+      return typeof m.id === 'string' && typeof m.removed === 'boolean';
+    case 'paused':
+      return typeof m.paused === 'boolean';
+  }
+  return false;
+}
+
+function isSlimJob(value: unknown): boolean {
+  const job = value as Partial<SlimJob> | null;
+  return (
+    typeof job === 'object' && job !== null && typeof job.id === 'string' && typeof job.name === 'string' && STATES.has(job.state) &&
+    (job.error === undefined || isSerializedError(job.error))
+  );
 }
 
 export function slim(job: JobRecord): SlimJob {

@@ -1,8 +1,9 @@
 import * as Comlink from 'comlink';
 import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
-import { findUncloneable } from '../job/find-uncloneable';
+import { findUncloneable, type CloneProblem } from '../job/find-uncloneable';
 import {
   averageRunMs,
+  DONE_FIELDS,
   isRecallMessage,
   isRunBatchMessage,
   QUICK_RUN_MS,
@@ -16,6 +17,7 @@ import {
   type WorkerHello,
 } from '../protocol';
 import { jobFetch } from './job-fetch';
+import { ProgressGate } from './progress-gate';
 import { manifestOf, splitDefinition, type TaskContext, type TaskMap } from './task';
 import { takeTransferables, transfer } from './transfer';
 
@@ -34,7 +36,11 @@ export function serveTasks(tasks: TaskMap): void {
   };
   const progress: ProgressSink = (runId, value) => {
     const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
-    scope.postMessage(message);
+    try {
+      scope.postMessage(message);
+    } catch {
+      // ctx.progress() refuses what does not clone; should anything slip through, the run goes on without it.
+    }
   };
   const api = createWorkerApi(tasks, progress);
   const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
@@ -48,15 +54,30 @@ export function serveTasks(tasks: TaskMap): void {
   globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
     const reason: unknown = event.reason;
     setTimeout(() => {
-      throw reason instanceof Error ? reason : new Error(`Unhandled rejection: ${String(reason)}`);
+      throw reason instanceof Error ? reason : new Error(`Unhandled rejection: ${serializeError(reason).message}`);
     });
   });
 }
 
-/** The worker's side of the protocol, apart from comlink so it can run in any thread. */
-export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
+/** Options of {@link createWorkerApi}. */
+export interface WorkerApiOptions {
+  /**
+   * Clone each result once to check it (finding a Proxy, which only a clone refuses), where nothing else would
+   * before it is stored: in the service worker. A worker's results are checked by the message that carries them.
+   */
+  cloneResults?: boolean;
+}
+
+/**
+ * The worker's side of the protocol, apart from comlink so it can run in any thread: the one place where
+ * handlers run, in a worker and in the service worker alike. Whatever a handler does, `run` resolves: a
+ * throw of anything, or a result that cannot be sent, is the run's failure, never the thread's.
+ */
+export function createWorkerApi(tasks: TaskMap, sink: ProgressSink, options: WorkerApiOptions = {}): WorkerApi {
   const manifest = manifestOf(tasks);
   const controllers = new Map<string, AbortController>();
+  const progress = new ProgressGate(sink);
+  const cloneResults = options.cloneResults ?? false;
 
   return {
     async hello(lockName: string | undefined): Promise<WorkerHello> {
@@ -78,19 +99,24 @@ export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
         attempt: request.attempt,
         signal: controller.signal,
         progress(value: unknown) {
-          const problem = findUncloneable(value, 'progress');
-          if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`);
-          if (!controller.signal.aborted) sink(request.runId, value);
+          // Cloned once if it is an object (a Proxy passes any walk): a bad value throws here, in the handler.
+          const problem = findUncloneable(value, 'progress', { clone: true });
+          if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`, { cause: problem.cause });
+          // After the run ended (a timer of the handler's), or once it is aborted, a report goes nowhere.
+          if (!controller.signal.aborted && controllers.has(request.runId)) progress.report(request.runId, value);
         },
         fetch: (input, init) => jobFetch(input, init, controller.signal),
       };
+      let response: RunResponse;
       try {
-        return respond(await handler(request.data, ctx));
+        response = respond(await handler(request.data, ctx), cloneResults);
       } catch (error) {
-        return { ok: false, error: serializeError(error) };
-      } finally {
-        controllers.delete(request.runId);
+        response = { ok: false, error: serializeError(error) };
       }
+      // The last progress reported goes before the result.
+      progress.end(request.runId, !controller.signal.aborted);
+      controllers.delete(request.runId);
+      return response;
     },
 
     abort(runId: string, reason: SerializedError): void {
@@ -99,13 +125,16 @@ export function createWorkerApi(tasks: TaskMap, sink: ProgressSink): WorkerApi {
   };
 }
 
-function respond(value: unknown): RunResponse {
+/** Why a result cannot be sent, as the run's error (an ordinary failure: retried while attempts are left). */
+function unsendable(problem: CloneProblem): SerializedError {
+  const error = new TypeError(`The task's result cannot be sent to the page: ${problem.path} ${problem.reason}`, { cause: problem.cause });
+  return serializeError(error);
+}
+
+function respond(value: unknown, clone: boolean): RunResponse {
   const transferables = takeTransferables(value);
-  const problem = findUncloneable(value, 'result', { allowClassInstances: true });
-  if (problem) {
-    const error = new TypeError(`The task's result cannot be sent to the page: ${problem.path} ${problem.reason}`);
-    return { ok: false, error: serializeError(error) };
-  }
+  const problem = findUncloneable(value, 'result', { allowClassInstances: true, clone: clone && !transferables });
+  if (problem) return { ok: false, error: unsendable(problem) };
   const response: RunResponse = { ok: true, value };
   // Marked for whoever posts it: comlink for a single call, the run line for a batch.
   return transferables ? transfer(response, transferables) : response;
@@ -126,6 +155,8 @@ class RunLine {
   /** Flat: runId, ok, value or error, and how long the run took (ms), for each run ended since the last message. */
   #results: unknown[] = [];
   #transfers: Transferable[] = [];
+  /** Which results (by their place in `#results`, counted in runs) carry which of `#transfers`. */
+  #transfersOf: Map<number, Transferable[]> | undefined;
   #running = false;
   #lastFlush = 0;
   /** Per task: how long its runs take here, on average. */
@@ -171,11 +202,20 @@ class RunLine {
       const averageMs = this.#taskMs.get(request.name) ?? Infinity;
       if (request.timeoutMs !== undefined || !(averageMs < QUICK_RUN_MS)) this.#flush();
       const startedAt = performance.now();
-      const response = await this.#api.run(request);
+      let response: RunResponse;
+      try {
+        response = await this.#api.run(request);
+      } catch (error) {
+        // `run` resolves whatever the handler does; should it not, the line must not stop here.
+        response = { ok: false, error: serializeError(error) };
+      }
       const took = performance.now() - startedAt;
       this.#taskMs.set(request.name, averageRunMs(averageMs, took));
       const transferables = takeTransferables(response);
-      if (transferables) this.#transfers.push(...transferables);
+      if (transferables) {
+        this.#transfers.push(...transferables);
+        (this.#transfersOf ??= new Map()).set(this.#results.length / DONE_FIELDS, transferables);
+      }
       this.#results.push(request.runId, response.ok, response.ok ? response.value : response.error, took);
       if (this.#line.length === 0 || performance.now() - this.#lastFlush >= FLUSH_MS) this.#flush();
     }
@@ -184,10 +224,35 @@ class RunLine {
 
   #flush(recalled?: string[]): void {
     if (this.#results.length === 0 && !recalled) return;
-    this.#post(recalled ? { type: 'offthread:done', results: this.#results, recalled } : { type: 'offthread:done', results: this.#results }, this.#transfers);
+    const results = this.#results;
+    const transfersOf = this.#transfersOf;
+    try {
+      this.#post(recalled ? { type: 'offthread:done', results, recalled } : { type: 'offthread:done', results }, this.#transfers);
+    } catch {
+      // Some result does not clone (a Proxy passes every check but the clone itself), or its transfer list is
+      // refused. Nothing was sent nor moved: send them one by one, and fail those that do not go.
+      this.#postOneByOne(results, transfersOf, recalled);
+    }
     this.#results = [];
     this.#transfers = [];
+    this.#transfersOf = undefined;
     this.#lastFlush = performance.now();
+  }
+
+  #postOneByOne(results: unknown[], transfersOf: Map<number, Transferable[]> | undefined, recalled: string[] | undefined): void {
+    for (let i = 0; i < results.length; i += DONE_FIELDS) {
+      const entry = results.slice(i, i + DONE_FIELDS);
+      try {
+        this.#post({ type: 'offthread:done', results: entry }, transfersOf?.get(i / DONE_FIELDS) ?? []);
+        continue;
+      } catch (error) {
+        const problem = findUncloneable(entry[2], 'result', { allowClassInstances: true, clone: true });
+        entry[1] = false;
+        entry[2] = unsendable(problem ?? { path: 'result', reason: `was refused with its transfer list (${serializeError(error).message})`, cause: error });
+      }
+      this.#post({ type: 'offthread:done', results: entry }, []);
+    }
+    if (recalled) this.#post({ type: 'offthread:done', results: [], recalled }, []);
   }
 }
 

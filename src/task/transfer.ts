@@ -17,6 +17,11 @@ export function transfer<T>(value: T, transferables: Transferable[]): T {
   return value;
 }
 
+/** Whether `value` is marked with transferables (and keeps the mark). */
+export function hasTransferables(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && marked.has(value);
+}
+
 /** The transferables `value` was marked with, once: the mark is taken off. */
 export function takeTransferables(value: unknown): Transferable[] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

@@ -291,7 +291,7 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expect(badDelay.message).toBe('Expected `delay` to be a finite number of milliseconds from 0 and up, got `-5` (number)');
 
       const badBulk = await failureOf(queue.addBulk([{ name: 'echo', data: 1 }, { name: 'echo', data: 2, opts: { attempts: 0 } }]));
-      expect(badBulk.message).toBe('Expected `attempts` to be an integer from 1 and up, got `0` (number)');
+      expect(badBulk.message).toBe('addBulk: job 1: Expected `attempts` to be an integer from 1 and up, got `0` (number)');
 
       expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
     });
@@ -414,5 +414,114 @@ describe('Queue (indexeddb) across page lifetimes', () => {
     const result = await queue.run('byteLength', transfer({ buffer }, [buffer]));
     expect(result).toBe(4096);
     expect(buffer.byteLength).toBe(0);
+  });
+});
+
+for (const storage of ['indexeddb', 'memory'] as const) {
+  describe(`Queue (${storage}): exact errors for data and options it refuses, nothing stored`, () => {
+    it('data holding a Proxy: InvalidJobError naming its path (not a StorageError, not a hang)', async () => {
+      const queue = makeQueue({ storage });
+      const error = await failureOf(queue.add('echo', { user: { name: 'Ada', settings: new Proxy({ theme: 'dark' }, {}) } }));
+      expect(error).toBeInstanceOf(InvalidJobError);
+      expect((error as InvalidJobError).path).toBe('data.user.settings');
+      expect(error.message).toMatch(
+        /^Cannot add a "echo" job: data\.user\.settings cannot be cloned \(a Proxy\?\): DataCloneError: /,
+      );
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+    });
+
+    it('data with a getter that throws: InvalidJobError naming the path, the getter\'s error as its cause', async () => {
+      const queue = makeQueue({ storage });
+      const thrown = new RangeError('not loaded yet');
+      const data = {
+        items: [
+          {
+            get size(): number {
+              throw thrown;
+            },
+          },
+        ],
+      };
+      const error = await failureOf(queue.add('echo', data));
+      expect(error).toBeInstanceOf(InvalidJobError);
+      expect((error as InvalidJobError).path).toBe('data.items[0].size');
+      expect(error.message).toBe('Cannot add a "echo" job: data.items[0].size could not be read: its getter threw RangeError: not loaded yet');
+      expect(error.cause).toBe(thrown);
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+    });
+
+    it('addBulk with a bad option in its 2nd job: a TypeError that says which job; none of the batch stored', async () => {
+      const queue = makeQueue({ storage });
+      const error = await failureOf(
+        queue.addBulk([
+          { name: 'echo', data: 1 },
+          { name: 'echo', data: 2, opts: { priority: 'high' as unknown as number } },
+        ]),
+      );
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toBe('addBulk: job 1: Expected `priority` to be a finite number, got `"high"` (string)');
+      const proxied = await failureOf(queue.addBulk([{ name: 'echo', data: 1 }, { name: 'echo', data: 2 }, { name: 'echo', data: [new Proxy({}, {})] }]));
+      expect(proxied).toBeInstanceOf(InvalidJobError);
+      expect(proxied.message).toMatch(/^Cannot add a "echo" job \(job 2 of the batch\): data\[0\] cannot be cloned/);
+      expect(Object.values(await queue.counts()).reduce((x, y) => x + y)).toBe(0);
+      // The queue goes on: a good add after them is stored and runs.
+      expect(await queue.run('echo', 'after')).toBe('after');
+    });
+  });
+}
+
+describe('Queue: times past setTimeout\'s limit', () => {
+  it('a job with timeout: 2 ** 31 (about 25 days) runs to its end, not timed out at once; delay: 2 ** 31 waits', async () => {
+    const queue = makeQueue({ storage: 'memory' });
+    const job = await queue.add('sleep', 100, { timeout: 2 ** 31 });
+    expect(await job.result).toBe(100);
+    expect(await job.info()).toMatchObject({ state: 'completed', attempt: 1, error: undefined });
+    const later = await queue.add('echo', 'later', { delay: 2 ** 31 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await later.info()).toMatchObject({ state: 'delayed', attempt: 0 });
+  });
+
+  it('retention: false keeps every finished job', async () => {
+    const queue = makeQueue({ storage: 'memory', retention: false });
+    await queue.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'echo' as const, data: i })));
+    await expect.poll(async () => (await queue.counts()).completed).toBe(3);
+  });
+});
+
+describe('Queue: garbage on its BroadcastChannel', () => {
+  it('messages of random shapes on offthread:<queue> are ignored: no uncaught error, jobs and events go on', async () => {
+    const name = `garbage-${crypto.randomUUID()}`;
+    const queue = createQueue<Tasks>({ name, worker, concurrency: 1 });
+    const follower = createQueue<Tasks>({ name });
+    const uncaught: string[] = [];
+    const onError = (event: ErrorEvent) => uncaught.push(`error: ${event.message}`);
+    const onRejection = (event: PromiseRejectionEvent) => uncaught.push(`unhandledrejection: ${String(event.reason)}`);
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onRejection);
+    const channel = new BroadcastChannel(`offthread:${name}`);
+    try {
+      expect(await queue.run('echo', 'warm')).toBe('warm');
+      const garbage: unknown[] = [
+        null, 0, 'added', [], [null, 5], {}, { type: 'nope' },
+        { type: 'added', jobs: 5 }, { type: 'added', jobs: [null] }, { type: 'added', jobs: [{ id: 1 }] },
+        { type: 'job' }, { type: 'job', event: 'completed' }, { type: 'job', event: 'completed', job: { id: 'x', name: 'echo', state: 'completed', error: 3 } },
+        { type: 'job', event: 'explode', job: { id: 'x', name: 'echo', state: 'completed' } },
+        { type: 'progress' }, { type: 'progress', job: null, progress: 1 },
+        { type: 'stop' }, { type: 'stop', id: 5 }, { type: 'paused' }, { type: 'paused', paused: 'yes' },
+        [{ type: 'job', event: 'failed', job: { id: 'y', name: 'echo', state: 'failed', history: 'long' } }],
+      ];
+      for (const shape of garbage) channel.postMessage(shape);
+      const followed = await follower.add('echo', 'after garbage');
+      expect(await followed.result).toBe('after garbage');
+      expect(await queue.run('echo', 'still running')).toBe('still running');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(uncaught).toEqual([]);
+      expect(await queue.isPaused()).toBe(false);
+    } finally {
+      channel.close();
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onRejection);
+      await Promise.all([queue.close({ force: true }), follower.close({ force: true })]);
+    }
   });
 });

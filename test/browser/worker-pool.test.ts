@@ -383,3 +383,133 @@ describe('WorkerPool', () => {
     expect(pool.size).toBe(0);
   });
 });
+
+describe('WorkerPool: a handler\'s strange outcomes are its own failures, never its worker\'s', () => {
+  const hostileWorker = () => new Worker(new URL('../fixtures/hostile-tasks.worker.ts', import.meta.url), { type: 'module' });
+  /** Errors nobody caught in this page while `work` ran. */
+  async function uncaughtDuring(work: () => Promise<void>): Promise<string[]> {
+    const seen: string[] = [];
+    const onError = (event: ErrorEvent) => seen.push(`error: ${event.message}`);
+    const onRejection = (event: PromiseRejectionEvent) => seen.push(`unhandledrejection: ${String(event.reason)}`);
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onRejection);
+    try {
+      await work();
+      // Whatever a message handler threw has been reported by now.
+      await sleep(50);
+    } finally {
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onRejection);
+    }
+    return seen;
+  }
+
+  /** One worker: a run after the strange one counts on in the same worker, so it was not replaced. */
+  async function inOneWorker(strange: RunRequest): Promise<{ response: RunResponse; before: RunResponse; after: RunResponse; size: number }> {
+    const pool = makePool({ size: 1, create: hostileWorker });
+    const before = await runOn(pool, request('countRuns'));
+    const response = await runOn(pool, strange);
+    const after = await runOn(pool, request('countRuns'));
+    return { response, before, after, size: pool.size };
+  }
+
+  const results: Array<[kind: string, message: string | RegExp]> = [
+    ['proxy', /^The task's result cannot be sent to the page: result cannot be cloned \(a Proxy\?\): DataCloneError: /],
+    ['nestedProxy', /^The task's result cannot be sent to the page: result\.list\[1\]\.inner cannot be cloned \(a Proxy\?\)/],
+    ['function', "The task's result cannot be sent to the page: result is a function"],
+    ['getter', "The task's result cannot be sent to the page: result.total could not be read: its getter threw RangeError: total not ready"],
+    ['badTransfer', /^The task's result cannot be sent to the page: result was refused with its transfer list \(.*duplicate/],
+  ];
+  it.each(results)('a result that cannot be sent (%s) fails the run with a TypeError saying where; the worker stays', async (kind, message) => {
+    const { response, before, after, size } = await inOneWorker(request('returns', kind));
+    const error = errorOf(response);
+    expect(error.name).toBe('TypeError');
+    expect(error.message).toMatch(message);
+    expect([before, after]).toEqual([{ ok: true, value: 1 }, { ok: true, value: 2 }]);
+    expect(size).toBe(1);
+  });
+
+  const thrown: Array<[kind: string, name: string, message: string]> = [
+    ['string', 'Error', 'disk full'],
+    ['null', 'Error', 'Non-error value thrown: null'],
+    ['undefined', 'Error', 'Non-error value thrown: undefined'],
+    ['number', 'Error', 'Non-error value thrown: 42'],
+    ['symbol', 'Error', 'Non-error value thrown: Symbol(stop)'],
+    ['getters', 'Error', 'Non-error value thrown: [object Object]'],
+    ['proxy', 'Error', 'Non-error value thrown: a value that could not be read (a Proxy, or an object whose conversion to text throws)'],
+    ['messageGetter', 'RangeError', '(its message could not be read: Error: trapped)'],
+    ['stackGetter', 'TypeError', 'no stack to show'],
+    ['cyclicCause', 'Error', 'first'],
+  ];
+  for (const task of ['throws', 'rejects']) {
+    it.each(thrown)(`${task} a non-error or hostile value (%s): a rebuilt error with a readable message; the worker stays`, async (kind, name, message) => {
+      const { response, before, after, size } = await inOneWorker(request(task, kind));
+      const error = errorOf(response);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe(name);
+      expect(error.message).toBe(message);
+      if (kind === 'cyclicCause') expect((error.cause as Error).message).toBe('second');
+      expect([before, after]).toEqual([{ ok: true, value: 1 }, { ok: true, value: 2 }]);
+      expect(size).toBe(1);
+    });
+  }
+
+  it('a progress flood (100,000 reports in one loop) comes as a few messages, the last value last, before the result', async () => {
+    const pool = makePool({ size: 1, create: hostileWorker });
+    const seen: unknown[] = [];
+    const response = await runOn(pool, request('progressFlood', 100_000), { onProgress: (p) => seen.push(p) });
+    expect(response).toEqual({ ok: true, value: 100_000 });
+    expect(seen.at(-1)).toBe(99_999);
+    expect(seen[0]).toBe(0);
+    // At most one message per 16 ms of the loop, and the last: far fewer than 100,000 on any machine.
+    expect(seen.length).toBeLessThan(1_000);
+    expect([...seen].sort((a, b) => (a as number) - (b as number))).toEqual(seen);
+  });
+
+  it('reports between microtasks are one turn too: coalesced, the last kept', async () => {
+    const pool = makePool({ size: 1, create: hostileWorker });
+    const seen: unknown[] = [];
+    expect(await runOn(pool, request('progressMicrotasks', 10_000), { onProgress: (p) => seen.push(p) })).toEqual({ ok: true, value: 10_000 });
+    expect(seen.at(-1)).toBe(10_000);
+    expect(seen.length).toBeLessThan(1_000);
+  });
+
+  it('ctx.progress of a Proxy throws in the handler, naming it, and sends nothing', async () => {
+    const pool = makePool({ size: 1, create: hostileWorker });
+    const seen: unknown[] = [];
+    const response = await runOn(pool, request('progressProxy'), { onProgress: (p) => seen.push(p) });
+    expect(response.ok && response.value).toMatch(/^ctx\.progress\(\) needs a structured-cloneable value: progress cannot be cloned \(a Proxy\?\)/);
+    expect(seen).toEqual([]);
+  });
+
+  it('data that does not clone when sent (a Proxy beside buffers to move) fails that run with InvalidJobError; the runs beside it go', async () => {
+    const pool = makePool({ size: 1, create: hostileWorker });
+    await runOn(pool, request('countRuns'));
+    const buffer = new ArrayBuffer(16);
+    const [bad, good] = await Promise.all([
+      runOn(pool, request('echo', transfer({ buffer, options: new Proxy({}, {}) }, [buffer]))),
+      runOn(pool, request('echo', 'fine')),
+    ]);
+    const error = errorOf(bad);
+    expect(error.name).toBe('InvalidJobError');
+    expect(error.message).toMatch(/^The data of job job-\d+ \(echo\) cannot be sent to a worker: data\.options cannot be cloned \(a Proxy\?\)/);
+    expect(buffer.byteLength).toBe(16);
+    expect(good).toEqual({ ok: true, value: 'fine' });
+    expect(await runOn(pool, request('countRuns'))).toEqual({ ok: true, value: 2 });
+  });
+
+  it('garbage a handler posts on its worker\'s port is ignored: no uncaught error, the run ends as the handler said', async () => {
+    const pool = makePool({ size: 1, create: hostileWorker });
+    let response: RunResponse | undefined;
+    let after: RunResponse | undefined;
+    expect(await runOn(pool, request('countRuns'))).toEqual({ ok: true, value: 1 });
+    const uncaught = await uncaughtDuring(async () => {
+      response = await runOn(pool, request('postsGarbage'));
+      after = await runOn(pool, request('countRuns'));
+    });
+    expect(uncaught).toEqual([]);
+    expect(response).toEqual({ ok: true, value: 19 });
+    expect(after).toEqual({ ok: true, value: 2 });
+    expect(pool.size).toBe(1);
+  });
+});

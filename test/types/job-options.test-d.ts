@@ -62,3 +62,13 @@ describe('JobOptions', () => {
     expectTypeOf<JobOptions['runAt']>().toEqualTypeOf<Date | number | undefined>();
   });
 });
+
+describe('QueueOptions.retention', () => {
+  it('takes every form the README shows: false, or per state { age, count } or false', () => {
+    createQueue<Tasks>({ name: 'types', storage: 'memory', retention: false });
+    createQueue<Tasks>({ name: 'types', storage: 'memory', retention: { completed: false, failed: { age: 1_000, count: 10 }, cancelled: { count: 5 } } });
+    // @ts-expect-error not a form it takes
+    createQueue<Tasks>({ name: 'types', storage: 'memory', retention: true });
+    expectTypeOf<Parameters<typeof createQueue>[0]['retention']>().toEqualTypeOf<import('../../src/index').RetentionOptions | false | undefined>();
+  });
+});

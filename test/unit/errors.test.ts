@@ -197,3 +197,96 @@ describe('serializeError: things thrown that are not errors', () => {
     }
   });
 });
+
+describe('serializeError: hostile things thrown never throw, and come out readable and cloneable', () => {
+  const plain = (thrown: unknown) => {
+    const data = serializeError(thrown);
+    // What comes out crosses postMessage and IndexedDB: it must survive cloning as it is.
+    expect(structuredClone(data)).toEqual(data);
+    return data;
+  };
+
+  it('an object whose getters throw is shown as what it is', () => {
+    const thrown = {
+      get message(): string {
+        throw new Error('no message for you');
+      },
+      get name(): string {
+        throw new Error('no name either');
+      },
+    };
+    expect(plain(thrown)).toEqual({ name: 'Error', message: 'Non-error value thrown: [object Object]' });
+  });
+
+  it('an Error whose message getter throws keeps its name and says its message could not be read', () => {
+    const error = new RangeError('hidden');
+    Object.defineProperty(error, 'message', {
+      get() {
+        throw new TypeError('getter refused');
+      },
+    });
+    const data = plain(error);
+    expect(data.name).toBe('RangeError');
+    expect(data.message).toBe('(its message could not be read: TypeError: getter refused)');
+    expect(roundTrip(error)).toBeInstanceOf(Error);
+  });
+
+  it('an Error whose stack getter throws keeps its name and message, without a stack', () => {
+    const error = new Error('stackless');
+    Object.defineProperty(error, 'stack', {
+      get() {
+        throw new Error('no stack');
+      },
+    });
+    expect(plain(error)).toEqual({ name: 'Error', message: 'stackless' });
+  });
+
+  it('a Proxy whose every trap throws', () => {
+    const trap = () => {
+      throw new Error('trapped');
+    };
+    const proxy = new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, has: trap, getOwnPropertyDescriptor: trap });
+    const data = plain(proxy);
+    expect(data.name).toBe('Error');
+    expect(data.message).toBe('Non-error value thrown: a value that could not be read (a Proxy, or an object whose conversion to text throws)');
+  });
+
+  it('a harmless Proxy of an error-shaped object is read through', () => {
+    const data = plain(new Proxy({ name: 'QuotaError', message: 'full', extra: () => 1 }, {}));
+    expect(data).toEqual({ name: 'QuotaError', message: 'full' });
+  });
+
+  it('an error-shaped object keeps only the fields of a serialized error (a function beside them would not clone)', () => {
+    expect(plain({ name: 'E', message: 'm', code: 'E_X', retry: () => 1, status: 503 })).toEqual({ name: 'E', message: 'm', code: 'E_X', status: 503 });
+  });
+
+  it('a name or message that is not a string is made one', () => {
+    const error = new Error('x');
+    Object.defineProperty(error, 'name', { value: Symbol('odd') });
+    (error as { message: unknown }).message = { why: 'object message' };
+    expect(plain(error)).toMatchObject({ name: 'Error', message: '{"why":"object message"}' });
+  });
+
+  it('a cyclic cause chain through errors is cut where it loops', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    const data = plain(a);
+    expect(data.message).toBe('a');
+    expect(data.cause?.message).toBe('b');
+    expect(data.cause?.cause).toBeUndefined();
+  });
+
+  it('a very deep cause chain is cut at 16 causes', () => {
+    let error = new Error('0');
+    for (let i = 1; i <= 1_000; i++) error = new Error(String(i), { cause: error });
+    let depth = 0;
+    for (let data: SerializedError | undefined = plain(error).cause; data; data = data.cause) depth++;
+    expect(depth).toBe(16);
+  });
+
+  it('a thrown value whose text is huge is cut short', () => {
+    expect(plain('x'.repeat(10)).message).toBe('xxxxxxxxxx');
+    expect(plain({ big: 'y'.repeat(50_000) }).message.length).toBeLessThan(2_100);
+  });
+});

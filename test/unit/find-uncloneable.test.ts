@@ -145,3 +145,47 @@ describe('findUncloneable: cycles', () => {
     expect(findUncloneable(a)).toEqual({ path: 'data.next.fn', reason: 'is a function' });
   });
 });
+
+describe('findUncloneable: getters that throw, and Proxies', () => {
+  it('a getter that throws is the problem at its path, with its error as the cause', () => {
+    const failure = new RangeError('no age yet');
+    const data = {
+      profile: {
+        name: 'Ada',
+        get age(): number {
+          throw failure;
+        },
+      },
+    };
+    const problem = findUncloneable(data);
+    expect(problem).toEqual({ path: 'data.profile.age', reason: 'could not be read: its getter threw RangeError: no age yet', cause: failure });
+  });
+
+  it('a Proxy whose traps throw is the problem at its path', () => {
+    const trap = () => {
+      throw new Error('trapped');
+    };
+    const problem = findUncloneable({ list: [1, new Proxy({}, { getPrototypeOf: trap, ownKeys: trap })] });
+    expect(problem?.path).toBe('data.list[1]');
+    expect(problem?.reason).toBe('could not be read (Error: trapped)');
+  });
+
+  it('a harmless Proxy reads as what it wraps: only the clone finds it, and names its path', () => {
+    const data = { a: 1, deep: { items: [{ ok: true }, new Proxy({ x: 1 }, {})] } };
+    expect(findUncloneable(data)).toBeUndefined();
+    const problem = findUncloneable(data, 'data', { clone: true });
+    expect(problem?.path).toBe('data.deep.items[1]');
+    expect(problem?.reason).toMatch(/^cannot be cloned \(a Proxy\?\): DataCloneError: /);
+    expect(problem?.cause).toBeInstanceOf(DOMException);
+  });
+
+  it('a Proxy at the top, in a Map and in a Set', () => {
+    expect(findUncloneable(new Proxy([1, 2], {}), 'data', { clone: true })?.path).toBe('data');
+    expect(findUncloneable(new Map([['k', new Proxy({}, {})]]), 'data', { clone: true })?.path).toBe('data.get("k")');
+    expect(findUncloneable(new Set([1, new Proxy({}, {})]), 'result', { clone: true })?.path).toBe('result.values()[1]');
+  });
+
+  it('with clone: true, data that clones is still fine', () => {
+    expect(findUncloneable({ a: [1, { b: new Date(0) }], m: new Map([[1, 'x']]) }, 'data', { clone: true })).toBeUndefined();
+  });
+});

@@ -141,3 +141,37 @@ describe('resolveJobOptions: misuse throws TypeError saying what was expected an
     expect(() => resolve({ priority: 'high', prio: 1 })).toThrow(/^Unknown job option `prio`/);
   });
 });
+
+describe('resolveJobOptions: times at their extremes', () => {
+  const MAX = 8_640_000_000_000_000;
+
+  it('a timeout, delay or backoff past setTimeout\'s limit (2^31 - 1 ms) is taken as given (timers wait in hops)', () => {
+    expect(resolve({ timeout: 2 ** 31 })).toMatchObject({ timeout: 2 ** 31 });
+    expect(resolve({ delay: 2 ** 31 })).toMatchObject({ runAt: NOW + 2 ** 31 });
+    expect(resolve({ backoff: { type: 'exponential', delay: 2 ** 31, maxDelay: 2 ** 40 }, attempts: 3 })).toMatchObject({
+      backoff: { type: 'exponential', delay: 2 ** 31, maxDelay: 2 ** 40 },
+    });
+  });
+
+  it('runAt far in the past runs now; runAt far ahead waits', () => {
+    expect(resolve({ runAt: 0 })).toMatchObject({ runAt: NOW });
+    expect(resolve({ runAt: -MAX })).toMatchObject({ runAt: NOW });
+    expect(resolve({ runAt: new Date(-8.64e15) })).toMatchObject({ runAt: NOW });
+    expect(resolve({ runAt: MAX })).toMatchObject({ runAt: MAX });
+  });
+
+  it.each([
+    ['timeout past the span of a Date', { timeout: 1e300 }, 'Expected `timeout` to be at most 8640000000000000 ms (the span of a Date), got `1e+300` (number)'],
+    ['timeout Infinity', { timeout: Infinity }, 'Expected `timeout` to be a finite number of milliseconds from 1 and up, got `Infinity` (number)'],
+    ['timeout negative', { timeout: -1 }, 'Expected `timeout` to be a finite number of milliseconds from 1 and up, got `-1` (number)'],
+    ['a delay that ends past the latest Date', { delay: MAX }, 'Expected `delay` to end by the latest time a Date holds (8640000000000000 ms since 1970), got `8640000000000000` (number)'],
+    ['delay NaN', { delay: NaN }, 'Expected `delay` to be a finite number of milliseconds from 0 and up, got `NaN` (number)'],
+    ['runAt past the latest Date', { runAt: MAX + 1 }, 'Expected `runAt` to be at most 8640000000000000 (the latest time a Date holds), got `8640000000000001` (number)'],
+    ['runAt -Infinity', { runAt: -Infinity }, 'Expected `runAt` to be a Date or epoch milliseconds, got `-Infinity` (number)'],
+    ['backoff.maxDelay past the span of a Date', { backoff: { type: 'fixed', delay: 1, maxDelay: 1e20 } }, 'Expected `backoff.maxDelay` to be at most 8640000000000000 ms (the span of a Date), got `100000000000000000000` (number)'],
+    ['backoff.delay negative', { backoff: { type: 'fixed', delay: -1 } }, 'Expected `backoff.delay` to be a finite number of milliseconds from 0 and up, got `-1` (number)'],
+    ['a backoff number NaN', { backoff: NaN }, 'Expected `backoff` to be a finite number of milliseconds from 0 and up, got `NaN` (number)'],
+  ])('refuses %s, saying the limit', (_label, options, message) => {
+    expect(() => resolve(options)).toThrow(new TypeError(message));
+  });
+});

@@ -98,3 +98,19 @@ describe('resolveSchedule', () => {
     );
   });
 });
+
+describe('resolveSchedule: periods at their extremes', () => {
+  const job = { name: 'tick', data: null };
+  it('a period past setTimeout\'s limit (2^31 - 1 ms) is taken: its first slot is one period on', () => {
+    expect(resolveSchedule('s', { every: 2 ** 31 }, job, T0, undefined, undefined).nextRunAt).toBe(T0 + 2 ** 31);
+  });
+
+  it('a period that puts the first slot past the latest Date, or that is not finite, is refused saying so', () => {
+    expect(() => resolveSchedule('s', { every: 1e300 }, job, T0, undefined, undefined)).toThrow(
+      new TypeError('Expected `every` to put its first slot by the latest time a Date holds (8640000000000000 ms since 1970), got `1e+300` (number)'),
+    );
+    expect(() => resolveSchedule('s', { every: Infinity }, job, T0, undefined, undefined)).toThrow(
+      new TypeError('Expected `every` to be milliseconds from 1000 and up, got `Infinity` (number)'),
+    );
+  });
+});
