@@ -1,4 +1,4 @@
-import { deserializeError, JobCancelledError, JobFailedError } from '../errors';
+import { deserializeError, JobCancelledError, JobFailedError, StorageError } from '../errors';
 import { isFinalState, type JobRecord } from '../job/job';
 import { describe } from '../job/job-options';
 import { callListener } from './emitter';
@@ -33,7 +33,7 @@ export class JobWatchers {
     lookup(id).then(
       (job) => {
         if (!job) this.#settle(id, { ok: false, error: new JobCancelledError(`Job ${id} does not exist (it was removed)`) });
-        else if (isFinalState(job.state)) this.finished(job, job.result);
+        else if (isFinalState(job.state) || job.state === 'corrupt') this.finished(job, job.result);
       },
       (error: unknown) => this.#settle(id, { ok: false, error: error as Error }),
     );
@@ -115,6 +115,10 @@ function settle(waiter: Waiter, outcome: { ok: true; value: unknown } | { ok: fa
 
 /** What `job.result` rejects with for a job that ended `failed` or `cancelled`. */
 export function finalError(job: JobRecord): Error {
+  if (job.state === 'corrupt') {
+    const message = job.error?.message ?? `Job ${job.id} was put aside as corrupt: its stored record is malformed`;
+    return new StorageError(message, { code: 'ERR_STORAGE_CORRUPT', recordId: job.id });
+  }
   if (job.state === 'cancelled') return deserializeError(job.error ?? { name: 'JobCancelledError', message: `Job ${job.id} was cancelled` });
   const cause = deserializeError(job.error ?? { name: 'Error', message: 'unknown error' });
   const runs = job.attempt === 1 ? '1 attempt' : `${job.attempt} attempts`;
