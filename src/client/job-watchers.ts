@@ -113,12 +113,14 @@ function settle(waiter: Waiter, outcome: { ok: true; value: unknown } | { ok: fa
   else waiter.reject(outcome.error);
 }
 
-/** What `job.result` rejects with for a job that ended `failed` or `cancelled`. */
+/** What a job's record put aside as corrupt (or a schedule's) is told as, and what waits for it rejects with. */
+export function corruptError(id: string, message: string): StorageError {
+  return new StorageError(message, { code: 'ERR_STORAGE_CORRUPT', recordId: id });
+}
+
+/** What `job.result` rejects with for a job that ended `failed`, `cancelled` or `corrupt`. */
 export function finalError(job: JobRecord): Error {
-  if (job.state === 'corrupt') {
-    const message = job.error?.message ?? `Job ${job.id} was put aside as corrupt: its stored record is malformed`;
-    return new StorageError(message, { code: 'ERR_STORAGE_CORRUPT', recordId: job.id });
-  }
+  if (job.state === 'corrupt') return corruptError(job.id, job.error?.message ?? `Job ${job.id} is corrupt`);
   if (job.state === 'cancelled') return deserializeError(job.error ?? { name: 'JobCancelledError', message: `Job ${job.id} was cancelled` });
   const cause = deserializeError(job.error ?? { name: 'Error', message: 'unknown error' });
   const runs = job.attempt === 1 ? '1 attempt' : `${job.attempt} attempts`;

@@ -11,6 +11,7 @@ import { pickJobOptions } from '../task/define-tasks';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
+import { corruptError } from './job-watchers';
 import { JobEvents, payload, type JobEvent } from './job-events';
 import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
@@ -640,7 +641,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       case 'paused':
         return message.paused ? this.#tab?.pause() : this.#tab?.resume();
       case 'corrupt':
-        return this.#events.watchers.gone(message.id, new StorageError(message.message, { code: 'ERR_STORAGE_CORRUPT', recordId: message.id }));
+        return this.#events.watchers.gone(message.id, corruptError(message.id, message.message));
       case 'progress':
         return void this.#events.remoteProgress(message.job, message.progress);
       case 'job':
@@ -650,14 +651,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   #onVersionChange(newVersion: number | null): void {
     this.#tab?.abandon();
+    // `null`: the database is being deleted (the code says which).
     this.#events.error(
-      newVersion === null
-        ? new StorageError(`The database of queue "${this.name}" is being deleted in another tab: this tab's database connection was closed; reload this tab`)
-        : new StorageError(
-            `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): ` +
-              "this tab's database connection was closed, and this tab writes nothing more to it; reload this tab",
-            { code: 'ERR_STORAGE_NEWER_VERSION' },
-          ),
+      new StorageError(
+        `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
+        { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
+      ),
     );
   }
 
@@ -667,7 +666,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   #onQuarantined(reports: ReadonlyArray<{ kind: 'job' | 'schedule'; id: string; message: string }>): void {
     for (const { kind, id, message } of reports) {
-      const error = new StorageError(message, { code: 'ERR_STORAGE_CORRUPT', recordId: id });
+      const error = corruptError(id, message);
       if (kind === 'job') {
         this.#events.watchers.gone(id, error);
         this.#channel?.post({ type: 'corrupt', id, message });

@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors';
+import type { JobRecord } from '../job/job';
 import { toRow, type JobRow } from './queue-db';
 
 /**
@@ -12,33 +13,23 @@ export function quarantinedRow(stored: unknown, id: string, reason: string, now:
   const seq = Number.isInteger(fields.seq) && (fields.seq as number) >= 0 ? (fields.seq as number) : 0;
   const createdAt = typeof fields.createdAt === 'number' && Number.isFinite(fields.createdAt) ? fields.createdAt : now;
   const error: SerializedError = { name: 'StorageError', code: 'ERR_STORAGE_CORRUPT', message: corruptJobMessage(id, reason) };
+  // Only the fields a job always has: the rest are undefined, which toRow leaves out anyway.
   return toRow({
     id,
     name: typeof fields.name === 'string' ? fields.name : '',
-    data: undefined,
     state: 'corrupt',
     priority: 0,
     seq,
     attempt: 0,
     attempts: 1,
     stalls: 0,
-    backoff: undefined,
-    timeout: undefined,
     requiresNetwork: false,
     runAt: createdAt,
-    progress: undefined,
-    result: undefined,
     error,
     createdAt,
-    startedAt: undefined,
-    finishedAt: undefined,
-    token: undefined,
-    owner: undefined,
-    leaseUntil: undefined,
     history: [],
-    ranBy: undefined,
     quarantine: { reason, stored, at: now },
-  });
+  } as unknown as JobRecord);
 }
 
 /** What a `corrupt` job's error (and the report of it) says. */
