@@ -41,10 +41,15 @@ const GUARD: Record<string, number> = {
   // The page's (and both, and the lazy total, with it) raised by 250 B (measured: page 10,817 B, both 16,830 B,
   // the page with its lazy chunks 26,100 B) for the job handle's callbacks, `onCompleted` and `onFailed` (about
   // 100 B), and a runner that starts nothing a claim brings back once it is closing.
-  'offthread + offthread/worker': 17_100,
-  'offthread (page)': 11_000,
+  // The page's raised by 100 B (measured: page 11,058 B, both 17,089 B) for stored records found malformed: a
+  // corrupt job told through the error event and to what waits for it in every tab, and ERR_STORAGE_NEWER_VERSION.
+  // The lazy total raised by 3,700 B (measured 29,963 B), nearly all in the IndexedDB store's chunk: every row it
+  // reads is checked, and a malformed one put aside with a reason naming the field (the reasons are most of it);
+  // schedules likewise; the version 2 step that repairs a damaged version 1 database, and the check at each open.
+  'offthread + offthread/worker': 17_200,
+  'offthread (page)': 11_100,
   'offthread/worker': 6_100,
-  'offthread (page) with its lazy chunks': 26_400,
+  'offthread (page) with its lazy chunks': 30_100,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
