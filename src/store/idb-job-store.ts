@@ -489,7 +489,13 @@ export class IdbJobStore implements JobStore {
   }
 
   async getMeta(key: string): Promise<unknown> {
-    return this.#read((db) => db.get('meta', key));
+    const value = await this.#read((db) => db.get('meta', key));
+    // The tasks a worker serves, as a tab with workers wrote them (and writes again as it starts): one that is not
+    // an object of objects is as good as none, rather than every add refused as an unknown task.
+    if (key === 'tasks' && !(typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((task) => typeof task === 'object' && task !== null))) {
+      return undefined;
+    }
+    return value;
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {

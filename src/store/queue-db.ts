@@ -52,6 +52,9 @@ export type QueueDb = IDBPDatabase<QueueDbSchema>;
  */
 export const QUEUE_DB_VERSION = 2;
 
+/** How long an upgrade may wait for other connections to close before the open fails (see `blocked` below). */
+const BLOCKED_UPGRADE_MS = 10_000;
+
 /** The stores and indexes the code reads, as created at version 1. */
 const SCHEMA = {
   jobs: {
@@ -108,7 +111,7 @@ export interface QueueDbEvents {
  * IndexedDB, where the database was made by a newer version of offthread (`ERR_STORAGE_NEWER_VERSION`: it is
  * left as it is), or where it lacks what this code needs and cannot be given it safely.
  */
-export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Promise<QueueDb> {
+export async function openQueueDb(queue: string, events: QueueDbEvents = {}, blockedMs = BLOCKED_UPGRADE_MS): Promise<QueueDb> {
   if (typeof indexedDB === 'undefined' || indexedDB === null) {
     throw new StorageError(
       "IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'",
@@ -118,8 +121,11 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
   // An open that races the browser clearing the origin is aborted ("The connection was closed"): try again.
   for (let tries = 1; ; tries++) {
     let db: QueueDb;
+    let giveUp: (error: StorageError) => void = ignore;
+    let blockedTimer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<never>((_, reject) => (giveUp = reject));
     try {
-      db = await openDB<QueueDbSchema>(name, QUEUE_DB_VERSION, {
+      const opening = openDB<QueueDbSchema>(name, QUEUE_DB_VERSION, {
         upgrade(database, oldVersion, _newVersion, tx) {
           if (oldVersion < 1) {
             const jobs = database.createObjectStore('jobs', { keyPath: 'id' });
@@ -133,6 +139,20 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
           }
           if (oldVersion < 2) repairSchema(database, tx);
         },
+        blocked(currentVersion) {
+          // Another connection (a tab of an older build that does not step aside, devtools) holds the database
+          // and ignores the upgrade: say so rather than wait for ever.
+          blockedTimer ??= setTimeout(() => {
+            giveUp(
+              new StorageError(
+                `Upgrading IndexedDB database "${name}" from version ${currentVersion} to ${QUEUE_DB_VERSION} is blocked: another ` +
+                  `connection to it did not close within ${blockedMs} ms; close this site's other tabs, then reload`,
+              ),
+            );
+            // Should it go through later, nobody holds the connection: let it go.
+            opening.then((late) => late.close(), ignore);
+          }, blockedMs);
+        },
         blocking(_currentVersion, blockedVersion) {
           // Another tab needs to upgrade: step aside rather than block it.
           db.close();
@@ -142,13 +162,17 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
           events.onTerminated?.();
         },
       });
+      db = await Promise.race([opening, gaveUp]);
     } catch (error) {
+      if (error instanceof StorageError) throw error;
       if (tries < 5 && isClosedConnection(error)) {
         await new Promise((resolve) => setTimeout(resolve, 100 * tries));
         continue;
       }
       if (error instanceof DOMException && error.name === 'VersionError') throw await newerVersionError(name, error);
       throw new StorageError(`Could not open IndexedDB database "${name}": ${messageOf(error)}`, { cause: error });
+    } finally {
+      clearTimeout(blockedTimer);
     }
     const problem = schemaProblem(db);
     if (problem) {
@@ -251,6 +275,8 @@ export function isClosedConnection(error: unknown): boolean {
     (error.name === 'InvalidStateError' || ((error.name === 'AbortError' || error.name === 'UnknownError') && /clos/i.test(error.message)))
   );
 }
+
+function ignore(): void {}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -6,7 +6,7 @@ import { StorageError } from '../../src/errors';
 import { IdbJobStore, type QuarantineReport } from '../../src/store/idb-job-store';
 import type { ClaimRequest, JobStore, StoreEnv } from '../../src/store/job-store';
 import { MemoryJobStore } from '../../src/store/memory-job-store';
-import { QUEUE_DB_VERSION, queueDbName } from '../../src/store/queue-db';
+import { openQueueDb, QUEUE_DB_VERSION, queueDbName } from '../../src/store/queue-db';
 
 interface Harness {
   store: JobStore;
@@ -551,6 +551,16 @@ describe('IdbJobStore: malformed records are put aside, never stall the queue', 
     expect((await store.commit([], claim(5))).claimed.map((j) => j.name)).toEqual(['first', 'second', 'third', 'fourth']);
   });
 
+  it('a stored task list that is not one reads as none (adds are then not checked), not as a list of no tasks', async () => {
+    const { store, name } = await openStore();
+    for (const bad of [5, 'echo', null, { echo: 1 }, [null], []]) {
+      await plant(name, bad, 'meta', 'tasks');
+      expect(await store.getMeta('tasks')).toBeUndefined();
+    }
+    await store.setMeta('tasks', { echo: {} });
+    expect(await store.getMeta('tasks')).toEqual({ echo: {} });
+  });
+
   it('a malformed schedule is put aside and reported; listSchedules gives the sound ones; unschedule removes it', async () => {
     const { store, name, reports } = await openStore();
     const sound = { id: 'sound', spec: { every: 60_000 }, job: { name: 'a', data: 1 }, nextRunAt: 61_000, lastRunAt: undefined, createdAt: 1_000 };
@@ -661,6 +671,23 @@ describe('IdbJobStore: damaged and newer databases', () => {
       expect(error.code).toBe('ERR_STORAGE_NEWER_VERSION');
       expect(error.message).toMatch(new RegExp(`is at version ${QUEUE_DB_VERSION + 1}, made by a newer version of offthread; this code knows version ${QUEUE_DB_VERSION}`));
     }
+  });
+
+  it('an upgrade blocked by a connection that will not close fails with a StorageError saying so, not a hang; it goes through once that one closes', async () => {
+    const name = newName();
+    const holder = await openAt(name, 1, (database) => database.createObjectStore('meta'));
+    // A connection that ignores versionchange (a tab of an older build that does not step aside, devtools).
+    holder.onversionchange = null;
+    const error = await failureOf(openQueueDb(name, {}, 200));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toBe(
+      `Upgrading IndexedDB database "${queueDbName(name)}" from version 1 to ${QUEUE_DB_VERSION} is blocked: another connection to it did not close within 200 ms; close this site's other tabs, then reload`,
+    );
+    holder.close();
+    const store = await IdbJobStore.open(name, env);
+    opened.push(store);
+    await store.add([job('after')]);
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['after']);
   });
 
   it('a database at this version that lacks a store is refused with a StorageError saying which, not a raw DOMException', async () => {
