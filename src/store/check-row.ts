@@ -47,7 +47,28 @@ export function checkJobRow(value: unknown): string | undefined {
   if (state === 'corrupt') return hasReason(row) ? undefined : wrong('quarantine', row.quarantine, 'what was found wrong');
   if (!STATES.has(state)) return wrong('state', state, `one of ${JOB_STATES.join(', ')}`, true);
   if (typeof row.name !== 'string') return wrong('name', row.name, 'a string', true);
-  for (const [field, kind] of FIELDS) if (!isKind(row[field], kind)) return wrong(field, row[field], EXPECTED[kind]);
+  // Straight-line on the hot path; the table is walked only to say which field is wrong.
+  const { priority, seq, attempt, attempts, stalls, runAt, createdAt, startedAt, finishedAt, leaseUntil, unansweredSince, token, owner, ranBy } = row;
+  if (
+    !(
+      isFinite(priority) &&
+      isCount(seq, 0) &&
+      isCount(attempt, 0) &&
+      isCount(attempts, 1) &&
+      isCount(stalls, 0) &&
+      isFinite(runAt) &&
+      isFinite(createdAt) &&
+      (startedAt === undefined || isFinite(startedAt)) &&
+      (finishedAt === undefined || isFinite(finishedAt)) &&
+      (leaseUntil === undefined || isFinite(leaseUntil)) &&
+      (unansweredSince === undefined || isFinite(unansweredSince)) &&
+      (token === undefined || typeof token === 'string') &&
+      (owner === undefined || typeof owner === 'string') &&
+      (ranBy === undefined || typeof ranBy === 'string')
+    )
+  ) {
+    for (const [field, kind] of FIELDS) if (!isKind(row[field], kind)) return wrong(field, row[field], EXPECTED[kind]);
+  }
   if (typeof row.requiresNetwork !== 'boolean') return wrong('requiresNetwork', row.requiresNetwork, 'a boolean');
   const { timeout, backoff, error, history } = row;
   if (timeout !== undefined && !(isFinite(timeout) && timeout > 0)) return wrong('timeout', timeout, 'milliseconds above 0');
@@ -102,6 +123,10 @@ function isKind(value: unknown, kind: Kind): boolean {
   if (kind === 'string?') return value === undefined || typeof value === 'string';
   if (kind === 'finite?') return value === undefined || isFinite(value);
   return kind === 'finite' ? isFinite(value) : Number.isInteger(value) && (value as number) >= (kind === 'int1' ? 1 : 0);
+}
+
+function isCount(value: unknown, min: number): boolean {
+  return typeof value === 'number' && value >= min && Number.isInteger(value);
 }
 
 function isFinite(value: unknown): value is number {
