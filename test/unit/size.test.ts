@@ -43,13 +43,14 @@ const GUARD: Record<string, number> = {
   // 100 B), and a runner that starts nothing a claim brings back once it is closing.
   // The page's raised by 100 B (measured: page 11,058 B, both 17,089 B) for stored records found malformed: a
   // corrupt job told through the error event and to what waits for it in every tab, and ERR_STORAGE_NEWER_VERSION.
-  // The lazy total raised by 3,700 B (measured 29,963 B), nearly all in the IndexedDB store's chunk: every row it
-  // reads is checked, and a malformed one put aside with a reason naming the field (the reasons are most of it);
-  // schedules likewise; the version 2 step that repairs a damaged version 1 database, and the check at each open.
+  // The lazy total raised by 4,100 B (measured 30,355 B), nearly all in the IndexedDB store's chunk: every row it
+  // reads is checked (in one straight line: a loop over a table of fields cost 2 µs a row), and a malformed one put
+  // aside with a reason naming the field (the reasons are most of it); schedules likewise; the version 2 step that
+  // repairs a damaged version 1 database, the check at each open, and an upgrade that waits no longer than 10 s.
   'offthread + offthread/worker': 17_200,
   'offthread (page)': 11_100,
   'offthread/worker': 6_100,
-  'offthread (page) with its lazy chunks': 30_100,
+  'offthread (page) with its lazy chunks': 30_500,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
