@@ -4,13 +4,19 @@
  * and is rebuilt into its class on the other side.
  */
 
-/** Stable codes, one per error class. */
+/**
+ * Stable codes: one per error class, and a few more where a caller must tell cases of one class apart
+ * (`FetchError` offline; `StorageError` for a database made by a newer version, and for a stored record
+ * found malformed and put aside).
+ */
 export type OffthreadErrorCode =
   | 'ERR_JOB_FAILED'
   | 'ERR_JOB_TIMEOUT'
   | 'ERR_JOB_CANCELLED'
   | 'ERR_WORKER_CRASHED'
   | 'ERR_STORAGE'
+  | 'ERR_STORAGE_NEWER_VERSION'
+  | 'ERR_STORAGE_CORRUPT'
   | 'ERR_INVALID_JOB'
   | 'ERR_UNRECOVERABLE'
   | 'ERR_QUEUE_CLOSED'
@@ -83,16 +89,27 @@ export interface StorageUsage {
   quota?: number | undefined;
 }
 
-/** IndexedDB failed: quota exceeded, a blocked upgrade, or no IndexedDB at all. The `DOMException` is the `cause`. */
+/** The codes a {@link StorageError} may have. */
+export type StorageErrorCode = 'ERR_STORAGE' | 'ERR_STORAGE_NEWER_VERSION' | 'ERR_STORAGE_CORRUPT';
+
+/**
+ * IndexedDB failed: quota exceeded, a blocked upgrade, a damaged database, or no IndexedDB at all; the
+ * `DOMException`, if any, is the `cause`. Its `code` is `ERR_STORAGE`, or `ERR_STORAGE_NEWER_VERSION` when
+ * the database was upgraded by a newer version of offthread (this code leaves it alone), or
+ * `ERR_STORAGE_CORRUPT` for a stored job or schedule found malformed and put aside (`recordId` names it).
+ */
 export class StorageError extends OffthreadError {
   override name = 'StorageError' as const;
   /** Bytes used and available for this origin, when the browser said (quota errors). */
   readonly usage: number | undefined;
   readonly quota: number | undefined;
-  constructor(message: string, options?: { cause?: unknown } & StorageUsage) {
-    super('ERR_STORAGE', message, options);
+  /** The id of the job or schedule that was found malformed (`ERR_STORAGE_CORRUPT`). */
+  readonly recordId: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; code?: StorageErrorCode; recordId?: string | undefined } & StorageUsage) {
+    super(options?.code ?? 'ERR_STORAGE', message, options);
     this.usage = options?.usage;
     this.quota = options?.quota;
+    this.recordId = options?.recordId;
   }
 }
 

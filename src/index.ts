@@ -20,7 +20,7 @@ export {
   QueueClosedError,
   FetchError,
 } from './errors';
-export type { OffthreadErrorCode, SerializedError } from './errors';
+export type { OffthreadErrorCode, SerializedError, StorageErrorCode } from './errors';
 export type { AttemptRecord, BackoffOptions, JobCounts, JobInfo, JobState } from './job/job';
 export type { JobOptions } from './job/job-options';
 export type { ListQuery } from './store/job-store';

@@ -1,4 +1,4 @@
-import { deserializeError, JobCancelledError, JobFailedError } from '../errors';
+import { deserializeError, JobCancelledError, JobFailedError, StorageError } from '../errors';
 import { isFinalState, type JobRecord } from '../job/job';
 import { describe } from '../job/job-options';
 import { callListener } from './emitter';
@@ -33,7 +33,7 @@ export class JobWatchers {
     lookup(id).then(
       (job) => {
         if (!job) this.#settle(id, { ok: false, error: new JobCancelledError(`Job ${id} does not exist (it was removed)`) });
-        else if (isFinalState(job.state)) this.finished(job, job.result);
+        else if (isFinalState(job.state) || job.state === 'corrupt') this.finished(job, job.result);
       },
       (error: unknown) => this.#settle(id, { ok: false, error: error as Error }),
     );
@@ -113,8 +113,14 @@ function settle(waiter: Waiter, outcome: { ok: true; value: unknown } | { ok: fa
   else waiter.reject(outcome.error);
 }
 
-/** What `job.result` rejects with for a job that ended `failed` or `cancelled`. */
+/** What a job's record put aside as corrupt (or a schedule's) is told as, and what waits for it rejects with. */
+export function corruptError(id: string, message: string): StorageError {
+  return new StorageError(message, { code: 'ERR_STORAGE_CORRUPT', recordId: id });
+}
+
+/** What `job.result` rejects with for a job that ended `failed`, `cancelled` or `corrupt`. */
 export function finalError(job: JobRecord): Error {
+  if (job.state === 'corrupt') return corruptError(job.id, job.error?.message ?? `Job ${job.id} is corrupt`);
   if (job.state === 'cancelled') return deserializeError(job.error ?? { name: 'JobCancelledError', message: `Job ${job.id} was cancelled` });
   const cause = deserializeError(job.error ?? { name: 'Error', message: 'unknown error' });
   const runs = job.attempt === 1 ? '1 attempt' : `${job.attempt} attempts`;

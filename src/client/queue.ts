@@ -12,6 +12,7 @@ import { hasTransferables } from '../task/transfer';
 import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
+import { corruptError } from './job-watchers';
 import { JobEvents, payload, type JobEvent } from './job-events';
 import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
@@ -86,7 +87,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         ? import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
         : import('../store/idb-job-store').then(({ IdbJobStore }) =>
             IdbJobStore.open(o.name, env, {
-              onVersionChange: () => this.#onVersionChange(),
+              onVersionChange: (newVersion) => this.#onVersionChange(newVersion),
+              onQuarantined: (reports) => this.#onQuarantined(reports),
+              onError: (error) => this.#events.error(error),
               onTerminated: () =>
                 this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`)),
               onReopened: () => {
@@ -650,6 +653,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       }
       case 'paused':
         return message.paused ? this.#tab?.pause() : this.#tab?.resume();
+      case 'corrupt':
+        return this.#events.watchers.gone(message.id, corruptError(message.id, message.message));
       case 'progress':
         return void this.#events.remoteProgress(message.job, message.progress);
       case 'job':
@@ -657,11 +662,30 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
   }
 
-  #onVersionChange(): void {
+  #onVersionChange(newVersion: number | null): void {
     this.#tab?.abandon();
+    // `null`: the database is being deleted (the code says which).
     this.#events.error(
-      new StorageError(`A newer version of queue "${this.name}" is opening in another tab: this tab's database connection was closed; reload this tab`),
+      new StorageError(
+        `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
+        { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
+      ),
     );
+  }
+
+  /**
+   * Stored records were found malformed and put aside (by this tab's store): each is told once, through the
+   * `error` event; whoever waits for such a job's result, here or in another tab, gets the same error.
+   */
+  #onQuarantined(reports: ReadonlyArray<{ kind: 'job' | 'schedule'; id: string; message: string }>): void {
+    for (const { kind, id, message } of reports) {
+      const error = corruptError(id, message);
+      if (kind === 'job') {
+        this.#events.watchers.gone(id, error);
+        this.#channel?.post({ type: 'corrupt', id, message });
+      }
+      this.#events.error(error);
+    }
   }
 }
 

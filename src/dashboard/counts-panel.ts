@@ -9,7 +9,14 @@ const LABELS: Record<JobState | 'all', string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  corrupt: 'Corrupt',
 };
+
+/** How many jobs `counts` gives `state` (every job when `undefined`), `corrupt` ones included. */
+export function countOf(counts: JobCounts, state: JobState | undefined): number {
+  if (state === undefined) return JOB_STATES.reduce((sum, s) => sum + counts[s], counts.corrupt ?? 0);
+  return (state === 'corrupt' ? counts.corrupt : counts[state]) ?? 0;
+}
 
 /** A state's name for people, capitalised (`all` for every state). */
 export function stateLabel(state: JobState | undefined): string {
@@ -26,7 +33,8 @@ export class CountsPanel {
   readonly #format = new Intl.NumberFormat();
 
   constructor(onPick: (state: JobState | undefined) => void) {
-    const tiles = (['all', ...JOB_STATES] as const).map((key) => {
+    // `corrupt` (stored records found malformed and put aside) shows only while there are some.
+    const tiles = (['all', ...JOB_STATES, 'corrupt'] as const).map((key) => {
       const count = h('span', { class: 'tile-count' }, '…');
       const button = h(
         'button',
@@ -36,15 +44,17 @@ export class CountsPanel {
         count,
       );
       this.#tiles.set(key, { button, count });
+      if (key === 'corrupt') button.hidden = true;
       return button;
     });
     this.element = h('div', { class: 'counts', role: 'group', 'aria-label': 'Jobs by state: choose one to list its jobs', 'aria-live': 'polite' }, ...tiles);
   }
 
   update(counts: JobCounts, selected: JobState | undefined): void {
-    const all = JOB_STATES.reduce((sum, state) => sum + counts[state], 0);
     for (const [key, { button, count }] of this.#tiles) {
-      const text = this.#format.format(key === 'all' ? all : counts[key]);
+      const n = countOf(counts, key === 'all' ? undefined : key);
+      if (key === 'corrupt') button.hidden = n === 0 && selected !== 'corrupt';
+      const text = this.#format.format(n);
       if (count.textContent !== text) count.textContent = text;
       button.setAttribute('aria-pressed', String((selected ?? 'all') === key));
     }

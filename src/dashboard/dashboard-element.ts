@@ -1,5 +1,5 @@
 import { createQueue } from '../client/queue';
-import { JOB_STATES, type JobState } from '../job/job';
+import { JOB_STATES, type JobState, type LifeState } from '../job/job';
 import { describe } from '../job/job-options';
 import { resolveDashboardOptions } from './dashboard-options';
 import { isDashboardQueue, type DashboardQueue } from './dashboard-queue';
@@ -116,7 +116,7 @@ export class OffthreadDashboardElement extends ElementBase {
       }
     };
     return {
-      state: JOB_STATES.includes(state as JobState) ? (state as JobState) : undefined,
+      state: JOB_STATES.includes(state as LifeState) || state === 'corrupt' ? (state as JobState) : undefined,
       pageSize: pick(() => resolveDashboardOptions({ pageSize: number('page-size') }).pageSize, defaults.pageSize),
       chartMinutes: pick(() => resolveDashboardOptions({ chartMinutes: number('chart-minutes') }).chartMinutes, defaults.chartMinutes),
       safetyRefreshMs: pick(() => resolveDashboardOptions({ safetyRefreshMs: number('safety-refresh-ms') }).safetyRefreshMs, defaults.safetyRefreshMs),

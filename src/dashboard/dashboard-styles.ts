@@ -62,7 +62,7 @@ button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-v
 .tile-count { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .tile[aria-pressed="true"] { background: #ddf4ff; border-color: var(--ot-accent); border-top-color: var(--state); box-shadow: inset 0 0 0 1px var(--ot-accent); }
 .s-all { --state: #1f2328; } .s-waiting { --state: #59636e; } .s-delayed { --state: #8250df; } .s-active { --state: #0969da; }
-.s-completed { --state: #1a7f37; } .s-failed { --state: #cf222e; } .s-cancelled { --state: #8c959f; }
+.s-completed { --state: #1a7f37; } .s-failed { --state: #cf222e; } .s-cancelled { --state: #8c959f; } .s-corrupt { --state: #9a6700; }
 
 .panels { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 14px; }
 .panel { background: var(--ot-bg); border: 1px solid var(--ot-border); border-radius: 10px; padding: 12px 14px; min-width: 0; }
@@ -96,6 +96,7 @@ tbody th { font-weight: normal; }
 .badge.s-completed { background: #dafbe1; color: #116329; }
 .badge.s-failed { background: #ffebe9; color: #a40e26; }
 .badge.s-cancelled { background: #f6f8fa; color: #59636e; box-shadow: inset 0 0 0 1px #d1d9e0; }
+.badge.s-corrupt { background: #fff8c5; color: #7d4e00; }
 .progress { display: inline-block; width: 84px; height: 8px; vertical-align: middle; background: #e4e8ec; border-radius: 999px; overflow: hidden; }
 .progress-fill { display: block; height: 100%; background: var(--ot-accent); border-radius: inherit; transition: width 0.2s ease-out; }
 tr[data-state="completed"] .progress-fill { background: #1a7f37; }

@@ -1,5 +1,5 @@
-import { JOB_STATES, type JobInfo, type JobState } from '../job/job';
-import { CountsPanel, stateLabel } from './counts-panel';
+import type { JobInfo, JobState } from '../job/job';
+import { CountsPanel, countOf, stateLabel } from './counts-panel';
 import type { ResolvedDashboardOptions } from './dashboard-options';
 import type { DashboardQueue } from './dashboard-queue';
 import { adoptDashboardStyles } from './dashboard-styles';
@@ -154,7 +154,7 @@ export class DashboardView {
     const q = this.#queue;
     try {
       const [counts, paused, schedules] = await Promise.all([q.counts(), q.isPaused(), q.schedules()]);
-      const total = this.#state ? counts[this.#state] : JOB_STATES.reduce((sum, state) => sum + counts[state], 0);
+      const total = countOf(counts, this.#state);
       // The list shrank under the reader (jobs finished, or were cleaned): stay on what is now the last page.
       if (this.#offset >= total) this.#offset = Math.max(0, Math.ceil(total / this.#pageSize) - 1) * this.#pageSize;
       const { reversed, ...query } = pageQuery(this.#offset, this.#pageSize, total);

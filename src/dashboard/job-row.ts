@@ -119,6 +119,15 @@ export class JobRow {
       this.#set(5, 'none', () => ['—']);
       return;
     }
+    if (state === 'corrupt') {
+      // A stored record found malformed: what was wrong, and what was stored (kept until removed).
+      const stored = formatValue(this.#job.quarantine?.stored, 2_000);
+      this.#set(5, `c:${error.message}:${stored}`, () => [
+        h('span', { class: 'error' }, h('strong', null, error.name), `: ${error.message}`),
+        h('details', { class: 'stack' }, h('summary', null, 'Stored record'), h('pre', { tabindex: 0 }, stored)),
+      ]);
+      return;
+    }
     // A job waiting for its next attempt keeps the last attempt's error: shown, but as past.
     const past = state !== 'failed' && state !== 'cancelled';
     const runs = history.filter((run) => run.outcome !== 'completed');

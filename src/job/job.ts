@@ -1,10 +1,26 @@
 import type { SerializedError } from '../errors';
 
-/** Where a job is in its life. `completed`, `failed` and `cancelled` are final. */
-export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Where a job is in its life. `completed`, `failed` and `cancelled` are final. `corrupt` is outside its life:
+ * a stored record found malformed, put aside (its stored form kept in `quarantine`) so that it blocks nothing.
+ */
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled' | 'corrupt';
 
-/** Every state, in the order a job usually passes through them. */
-export const JOB_STATES: readonly JobState[] = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
+/** The states of a job's life: every state but `corrupt`. */
+export type LifeState = Exclude<JobState, 'corrupt'>;
+
+/** Every state of a job's life, in the order a job usually passes through them (`corrupt` is not one). */
+export const JOB_STATES: readonly LifeState[] = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
+
+/** What was found wrong with a stored record that was put aside (state `corrupt`), and what was stored. */
+export interface Quarantine {
+  /** What was wrong, naming the field: `state is 'bogus', expected one of waiting, delayed, ...`. */
+  reason: string;
+  /** The record as it was stored, untouched (index keys and all). */
+  stored: unknown;
+  /** When it was put aside (epoch ms). */
+  at: number;
+}
 
 /** Whether a job in this state will not change again (unless retried by hand). */
 export function isFinalState(state: JobState): boolean {
@@ -88,6 +104,8 @@ export interface JobRecord {
    * `UNANSWERED_GRACE_MS` in the runner); cleared by a run that got one.
    */
   unansweredSince?: number | undefined;
+  /** Only for a `corrupt` job: what was wrong with its stored record, and that record. */
+  quarantine?: Quarantine | undefined;
 }
 
 /** A job as users see it: plain data, safe to keep and to send anywhere. */
@@ -121,6 +139,11 @@ export interface JobInfo<Data = unknown, Result = unknown> {
    * tab from another) or `service-worker`.
    */
   ranBy: string | undefined;
+  /**
+   * Only for a `corrupt` job (a stored record found malformed and put aside): what was wrong with it, and the
+   * record as it was stored. Its `error` says the same as a `StorageError` (`ERR_STORAGE_CORRUPT`).
+   */
+  quarantine?: Quarantine;
 }
 
 /** The user-facing view of a stored job. */
@@ -143,11 +166,24 @@ export function toJobInfo<Data = unknown, Result = unknown>(job: JobRecord): Job
     finishedAt: job.finishedAt,
     history: job.history,
     ranBy: job.ranBy,
+    ...(job.quarantine && { quarantine: job.quarantine }),
   };
 }
 
-/** How many jobs are in each state. */
-export type JobCounts = Record<JobState, number>;
+/**
+ * How many jobs are in each state. `corrupt` is there only when some stored record was found malformed
+ * and put aside (see `JobInfo.quarantine`).
+ */
+export interface JobCounts {
+  waiting: number;
+  delayed: number;
+  active: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Records found malformed and put aside; present only when there are some. */
+  corrupt?: number;
+}
 
 /** A zeroed {@link JobCounts}. */
 export function emptyCounts(): JobCounts {

@@ -151,7 +151,8 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
       };
 
     case 'cancel':
-      if (isFinalState(job.state)) return null;
+      // A corrupt record is not a job that can move: only remove() takes it away.
+      if (isFinalState(job.state) || job.state === 'corrupt') return null;
       return {
         ...job,
         ...RUN_ENDED,

@@ -5,8 +5,22 @@ import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
 import type { ScheduleRecord } from '../schedule/schedule';
+import { checkJobRow, hasStaleKeys } from './check-row';
+import { checkSchedule, corruptScheduleMessage } from './check-schedule';
 import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
-import { fromRow, isClosedConnection, openQueueDb, readyKeyOf, toRow, type JobRow, type QueueDb, type QueueDbSchema } from './queue-db';
+import { corruptIdFor, corruptJobMessage, quarantinedRow } from './quarantined-row';
+import {
+  fromRow,
+  isClosedConnection,
+  newerVersion,
+  openQueueDb,
+  queueDbName,
+  readyKeyOf,
+  toRow,
+  type JobRow,
+  type QueueDb,
+  type QueueDbSchema,
+} from './queue-db';
 
 type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta', 'schedules'], 'readwrite'>;
 type ReadyIndex = ReturnType<ReturnType<JobsTx['objectStore']>['index']>;
@@ -15,6 +29,17 @@ type ReadyIndex = ReturnType<ReturnType<JobsTx['objectStore']>['index']>;
 const PROMOTE_BATCH = 500;
 /** How far a claim limited to some tasks looks past jobs of other tasks. */
 const FILTERED_SCAN_LIMIT = 1_000;
+
+/**
+ * What one transaction found malformed and put aside, told to the store's owner once it has committed; and
+ * rows stored under a key that is not a string, moved to a string id at the end of the transaction.
+ */
+interface Findings {
+  reports: QuarantineReport[];
+  moves: Array<{ key: IDBValidKey; stored: unknown; reason: string; schedule?: boolean }>;
+  /** A row of the line was put aside or rewritten: the next claim reads the line from its start. */
+  lineChanged: boolean;
+}
 
 /**
  * Jobs in IndexedDB. Each method is one transaction; inside one, only IndexedDB requests are awaited.
@@ -30,7 +55,11 @@ export class IdbJobStore implements JobStore {
   #db: QueueDb | undefined;
   #reopening: Promise<QueueDb> | undefined;
   #blocked = false;
+  /** The version a newer offthread asked to upgrade to (`null`: the database is being deleted). */
+  #newVersion: number | null | undefined;
   #closed = false;
+  /** Keys of rows a read found wrong, being put aside or rewritten (in a transaction of their own). */
+  readonly #fixing = new Set<string>();
   readonly #gets: Array<{ id: string; resolve: (job: JobRecord | undefined) => void; reject: (error: unknown) => void }> = [];
   #everOpened = false;
   /**
@@ -62,17 +91,21 @@ export class IdbJobStore implements JobStore {
    */
   #connection(): Promise<QueueDb> {
     if (this.#blocked) {
+      const name = queueDbName(this.#queue);
       return Promise.reject(
-        new StorageError(`A newer version of queue "${this.#queue}" took over its database: reload this tab to use it`),
+        this.#newVersion === null
+          ? new StorageError(`IndexedDB database "${name}" is being deleted by another tab: reload this tab to use queue "${this.#queue}" again`)
+          : newerVersion(name, this.#newVersion, { reload: true }),
       );
     }
     if (this.#db) return Promise.resolve(this.#db);
     const reopen = this.#everOpened;
     this.#reopening ??= openQueueDb(this.#queue, {
-      onVersionChange: () => {
+      onVersionChange: (newVersion) => {
         this.#blocked = true;
+        this.#newVersion = newVersion;
         this.#db = undefined;
-        this.#events.onVersionChange?.();
+        this.#events.onVersionChange?.(newVersion);
       },
       onTerminated: () => {
         this.#db = undefined;
@@ -101,27 +134,29 @@ export class IdbJobStore implements JobStore {
 
 
   add(jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
-    return this.#write((tx) => this.#addIn(tx, jobs));
+    return this.#write((tx, findings) => this.#addIn(tx, jobs, findings));
   }
 
-  async #addIn(tx: JobsTx, jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
+  async #addIn(tx: JobsTx, jobs: readonly NewJob[], findings: Findings): Promise<Array<{ job: JobRecord; created: boolean }>> {
     const jobStore = tx.objectStore('jobs');
     // Plain requests for the rows (their failure aborts the transaction, which reports it).
     const rawJobs = unwrap(tx).objectStore('jobs');
     const meta = unwrap(tx).objectStore('meta');
-    const stored = requested(meta.get('seq') as IDBRequest<number | undefined>);
+    const stored = requested(meta.get('seq') as IDBRequest<unknown>);
     // A row that cannot be stored throws before it is awaited; the transaction's abort reports that.
     stored.catch(ignore);
     // New jobs only (no jobId to look up): their rows go out with the seqs that follow the last this store wrote,
     // along with the read of the stored seq: one round trip, not two. Checked below.
     const guess = jobs.some((job) => job.id !== undefined) ? undefined : this.#seq;
-    let seq = guess ?? (await stored) ?? 0;
+    // A stored seq that is not one (written by hand, or half a write) is found again from the rows: the highest in the seq index.
+    let seq: number = guess ?? (await stored.then((value): number | Promise<number> => (isSeq(value) ? value : highestSeq(rawJobs))));
     const now = this.#env.now();
     const added = new Map<string, JobRecord>();
     const results: Array<{ job: JobRecord; created: boolean }> = [];
     for (const newJob of jobs) {
       if (newJob.id !== undefined) {
-        const existing = added.get(newJob.id) ?? (await jobStore.get(newJob.id).then((row) => row && fromRow(row)));
+        const id = newJob.id;
+        const existing = added.get(id) ?? (await jobStore.get(id).then((row) => row && this.#checked(tx, row, id, findings)));
         if (existing) {
           results.push({ job: existing, created: false });
           continue;
@@ -134,7 +169,9 @@ export class IdbJobStore implements JobStore {
       rawJobs.add(row);
       results.push({ job, created: true });
     }
-    const shift = guess === undefined ? 0 : ((await stored) ?? 0) - guess;
+    const storedNow = guess === undefined ? undefined : await stored;
+    // Not a seq: this store's own is the best guess, and is written over it below.
+    const shift = guess === undefined || !isSeq(storedNow) ? 0 : storedNow - guess;
     if (shift) {
       // Another context added jobs since this store last did: these go after those.
       seq += shift;
@@ -162,7 +199,19 @@ export class IdbJobStore implements JobStore {
   }
 
   listSchedules(): Promise<ScheduleRecord[]> {
-    return this.#read((db) => db.getAll('schedules'));
+    return this.#read(async (db) => {
+      const tx = db.transaction('schedules');
+      const [values, keys] = await Promise.all([tx.store.getAll(), tx.store.getAllKeys()]);
+      const schedules: ScheduleRecord[] = [];
+      const wrong: IDBValidKey[] = [];
+      values.forEach((value, i) => {
+        if (checkSchedule(value) !== undefined) wrong.push(keys[i]!);
+        else if (!('quarantine' in value)) schedules.push(value);
+      });
+      // Put aside and reported in a transaction of their own: a malformed schedule is not listed, nor run.
+      if (wrong.length > 0) this.#fixLater('schedules', wrong);
+      return schedules;
+    });
   }
 
   materialize(
@@ -171,11 +220,11 @@ export class IdbJobStore implements JobStore {
     jobs: readonly NewJob[],
     next: { nextRunAt: number | undefined; lastRunAt: number | undefined },
   ): Promise<JobRecord[] | null> {
-    return this.#write(async (tx) => {
+    return this.#write(async (tx, findings) => {
       const schedules = tx.objectStore('schedules');
       const schedule = await schedules.get(id);
-      if (!schedule || schedule.nextRunAt !== expectedNextRunAt) return null;
-      const added = await this.#addIn(tx, jobs);
+      if (!schedule || checkSchedule(schedule) !== undefined || 'quarantine' in schedule || schedule.nextRunAt !== expectedNextRunAt) return null;
+      const added = await this.#addIn(tx, jobs, findings);
       if (next.nextRunAt === undefined) await schedules.delete(id);
       else await schedules.put({ ...schedule, nextRunAt: next.nextRunAt, lastRunAt: next.lastRunAt ?? schedule.lastRunAt });
       return added.filter((a) => a.created).map((a) => a.job);
@@ -183,7 +232,7 @@ export class IdbJobStore implements JobStore {
   }
 
   commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
-    return this.#write(async (tx) => {
+    return this.#write(async (tx, findings) => {
       const jobs = tx.objectStore('jobs');
       // All reads asked at once (the transaction serves them in order, without a round trip each). The updates
       // of one job (a deferred claim and the run's outcome, say) are applied in order to one read, and written once.
@@ -197,7 +246,8 @@ export class IdbJobStore implements JobStore {
       const env = this.#transitionEnv(this.#env.now());
       // Plain requests, not idb's promises: a commit of a burst reads and writes hundreds of rows.
       await readEach(unwrap(tx).objectStore('jobs'), byJob.keys(), (id, row) => {
-        let job = row ? fromRow(row) : null;
+        // A row put aside here is `corrupt`: no action applies to it.
+        let job = row === undefined ? null : this.#checked(tx, row, id, findings);
         let changed = false;
         for (const i of byJob.get(id)!) {
           const next = job && transition(job, updates[i]!.action, env);
@@ -213,13 +263,15 @@ export class IdbJobStore implements JobStore {
       const index = jobs.index('due');
       const [due, ready, next] = await Promise.all([
         index.getAll(IDBKeyRange.upperBound([now, Infinity]), PROMOTE_BATCH),
-        claim.max > 0 ? this.#best(tx, claim) : [],
+        claim.max > 0 ? this.#best(tx, claim, findings) : [],
         index.openKeyCursor(IDBKeyRange.lowerBound([now, Infinity], true)),
       ]);
       // The due jobs join the line after the read of it (and after it set its floor): they compete here.
       const candidates: JobRecord[] = ready.map(fromRow);
       for (const row of due) {
-        const job = this.#put(tx, transition(fromRow(row), { type: 'promote' }, this.#transitionEnv(now)));
+        const found = this.#checked(tx, row, row.id, findings);
+        if (found.state !== 'delayed') continue;
+        const job = this.#put(tx, transition(found, { type: 'promote' }, this.#transitionEnv(now)));
         if (job && (claim.online || !job.requiresNetwork) && (!claim.names || claim.names.has(job.name))) candidates.push(job);
       }
       if (candidates.length > ready.length) candidates.sort(compareReady).length = Math.min(candidates.length, claim.max);
@@ -242,7 +294,7 @@ export class IdbJobStore implements JobStore {
    * The best ready jobs a claim may take: an index lookup per partition (jobs that need the network apart),
    * merged. A claim limited to some tasks walks the index past the others, up to a bound.
    */
-  async #best(tx: JobsTx, claim: ClaimRequest): Promise<JobRow[]> {
+  async #best(tx: JobsTx, claim: ClaimRequest, findings: Findings): Promise<JobRow[]> {
     const index = tx.objectStore('jobs').index('ready');
     const rows: JobRow[] = [];
     for (const net of claim.online ? [0, 1] : [0]) {
@@ -250,7 +302,7 @@ export class IdbJobStore implements JobStore {
       const end: [number, number, number, number] = [net, Infinity, Infinity, Infinity];
       const skip = claim.skip?.filter((job) => (job.requiresNetwork ? 1 : 0) === net);
       if (claim.names) {
-        rows.push(...(await this.#bestOf(index, IDBKeyRange.bound(start, end), claim, skip)));
+        rows.push(...(await this.#bestOf(tx, index, IDBKeyRange.bound(start, end), claim, skip, findings)));
         continue;
       }
       const from = (!claim.fromStart && this.#readyFloor[net]) || start;
@@ -258,7 +310,7 @@ export class IdbJobStore implements JobStore {
       /** Where the part of the line this claim does not read begins (jobs taken unwritten, and any between them). */
       let unread: [number, number, number, number] | undefined;
       if (!skip?.length) {
-        found.push(...(await index.getAll(IDBKeyRange.bound(from, end), claim.max)));
+        found.push(...(await this.#readyRows(tx, index, IDBKeyRange.bound(from, end), claim.max, findings)));
       } else {
         // Jobs taken but not yet written are still in the line, where they were taken from: its head then.
         // Read what has come before them since, and what comes after them; not them (reading a row costs
@@ -267,10 +319,10 @@ export class IdbJobStore implements JobStore {
         const first = keys[0]!;
         const last = keys[keys.length - 1]!;
         const [before, after] = await Promise.all([
-          indexedDB.cmp(from, first) < 0 ? index.getAll(IDBKeyRange.bound(from, first, false, true), claim.max) : [],
+          indexedDB.cmp(from, first) < 0 ? this.#readyRows(tx, index, IDBKeyRange.bound(from, first, false, true), claim.max, findings) : [],
           indexedDB.cmp(from, last) > 0
-            ? index.getAll(IDBKeyRange.bound(from, end), claim.max)
-            : index.getAll(IDBKeyRange.bound(last, end, true, false), claim.max),
+            ? this.#readyRows(tx, index, IDBKeyRange.bound(from, end), claim.max, findings)
+            : this.#readyRows(tx, index, IDBKeyRange.bound(last, end, true, false), claim.max, findings),
         ]);
         found.push(...before, ...after.slice(0, claim.max - before.length));
         if (indexedDB.cmp(from, last) <= 0) unread = indexedDB.cmp(from, first) > 0 ? from : first;
@@ -281,29 +333,67 @@ export class IdbJobStore implements JobStore {
       this.#readyFloor[net] = unread && (!floor || indexedDB.cmp(unread, floor) < 0) ? unread : floor;
       rows.push(...found);
     }
+    // A row of the line was put aside or rewritten with other keys: where the line begins is not known for sure.
+    if (findings.lineChanged) this.#readyFloor.fill(undefined);
     return rows.length > claim.max ? rows.sort(compareReady).slice(0, claim.max) : rows.sort(compareReady);
   }
 
+  /**
+   * Up to `count` rows of the line in `range`, each checked: a malformed one is put aside and one with keys
+   * out of step rewritten (both leave this read), and the read goes on past them, so that a bad row at the head
+   * of the line never holds up the jobs behind it.
+   */
+  async #readyRows(tx: JobsTx, index: ReadyIndex, range: IDBKeyRange, count: number, findings: Findings): Promise<JobRow[]> {
+    const rows = await index.getAll(range, count);
+    let sound = 0;
+    for (const row of rows) if (this.#isReady(tx, row, findings)) sound++;
+    if (sound === rows.length) return rows;
+    const last = rows[rows.length - 1]!.readyKey!;
+    const full = rows.length === count;
+    sound = 0;
+    for (const row of rows) if (row.state === 'waiting' && checkJobRow(row) === undefined && !hasStaleKeys(row)) rows[sound++] = row;
+    rows.length = sound;
+    if (!full) return rows;
+    const after = IDBKeyRange.bound(last, range.upper, true, range.upperOpen);
+    return rows.concat(await this.#readyRows(tx, index, after, count - sound, findings));
+  }
+
+  /** Whether a row read from the line is a sound waiting job with its keys in step; puts it aside or rewrites it if not. */
+  #isReady(tx: JobsTx, row: JobRow, findings: Findings): boolean {
+    if (checkJobRow(row) === undefined && row.state === 'waiting' && !hasStaleKeys(row)) return true;
+    this.#checked(tx, row, row.id, findings);
+    findings.lineChanged = true;
+    return false;
+  }
+
   /** A claim limited to some tasks walks the line past the others, up to a bound. */
-  async #bestOf(index: ReadyIndex, range: IDBKeyRange, claim: ClaimRequest, skip: readonly JobRecord[] | undefined): Promise<JobRow[]> {
+  async #bestOf(
+    tx: JobsTx,
+    index: ReadyIndex,
+    range: IDBKeyRange,
+    claim: ClaimRequest,
+    skip: readonly JobRecord[] | undefined,
+    findings: Findings,
+  ): Promise<JobRow[]> {
     const names = claim.names!;
     const skipIds = skip?.length ? new Set(skip.map((job) => job.id)) : undefined;
     const rows: JobRow[] = [];
     let cursor = await index.openCursor(range);
     for (let scanned = 0; cursor && rows.length < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
-      if (names.has(cursor.value.name) && !skipIds?.has(cursor.value.id)) rows.push(cursor.value);
+      const row = cursor.value;
+      if (this.#isReady(tx, row, findings) && names.has(row.name) && !skipIds?.has(row.id)) rows.push(row);
       cursor = await cursor.continue();
     }
     return rows;
   }
 
   updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]> {
-    return this.#write(async (tx) => {
+    return this.#write(async (tx, findings) => {
       const active = await tx.objectStore('jobs').index('state').getAll(stateRange('active'));
       const changed: JobRecord[] = [];
       for (const row of active) {
-        const job = fromRow(row);
-        if (!select(job)) continue;
+        const job = this.#checked(tx, row, row.id, findings);
+        if (job.state !== 'active' || !select(job)) continue;
         const next = this.#put(tx, transition(job, action, this.#transitionEnv(this.#env.now())));
         if (next) changed.push(next);
       }
@@ -324,7 +414,11 @@ export class IdbJobStore implements JobStore {
             throw whyAborted(tx, error);
           });
         }).then(
-          (rows) => batch.forEach(({ resolve }, i) => resolve(rows[i] && fromRow(rows[i]))),
+          (rows) => {
+            const wrong: IDBValidKey[] = [];
+            batch.forEach(({ id, resolve }, i) => resolve(rows[i] && this.#view(rows[i], id, wrong)));
+            if (wrong.length > 0) this.#fixLater('jobs', wrong);
+          },
           (error: unknown) => batch.forEach(({ reject }) => reject(error)),
         );
       });
@@ -338,7 +432,7 @@ export class IdbJobStore implements JobStore {
       for (const id of ids) {
         const row = await jobs.get(id);
         if (!row) continue;
-        removed.push(fromRow(row));
+        removed.push(this.#view(row, id, []));
         jobs.delete(id).catch(ignore);
       }
       return removed;
@@ -373,10 +467,12 @@ export class IdbJobStore implements JobStore {
       let cursor = await source.openCursor(range, order === 'asc' ? 'next' : 'prev');
       if (cursor && offset > 0) cursor = await cursor.advance(offset);
       const page: JobRecord[] = [];
+      const wrong: IDBValidKey[] = [];
       while (cursor && page.length < limit) {
-        page.push(fromRow(cursor.value));
+        page.push(this.#view(cursor.value, cursor.primaryKey, wrong));
         cursor = await cursor.continue();
       }
+      if (wrong.length > 0) this.#fixLater('jobs', wrong);
       return page;
     });
   }
@@ -385,14 +481,21 @@ export class IdbJobStore implements JobStore {
     return this.#read(async (db) => {
       const index = db.transaction('jobs').store.index('state');
       const counts = emptyCounts();
-      const numbers = await Promise.all(JOB_STATES.map((state) => index.count(stateRange(state))));
+      const [corrupt, ...numbers] = await Promise.all([index.count(stateRange('corrupt')), ...JOB_STATES.map((state) => index.count(stateRange(state)))]);
       JOB_STATES.forEach((state, i) => (counts[state] = numbers[i]!));
+      if (corrupt! > 0) counts.corrupt = corrupt;
       return counts;
     });
   }
 
   async getMeta(key: string): Promise<unknown> {
-    return this.#read((db) => db.get('meta', key));
+    const value = await this.#read((db) => db.get('meta', key));
+    // The tasks a worker serves, as a tab with workers wrote them (and writes again as it starts): one that is not
+    // an object of objects is as good as none, rather than every add refused as an unknown task.
+    if (key === 'tasks' && !(typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((task) => typeof task === 'object' && task !== null))) {
+      return undefined;
+    }
+    return value;
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
@@ -403,6 +506,105 @@ export class IdbJobStore implements JobStore {
     this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
+  }
+
+  /**
+   * A row read in a write transaction, as a job: a sound one as it is (rewritten if its index keys are out of
+   * step with its fields); a malformed one put aside as `corrupt` in its place, what was stored kept, and
+   * reported once the transaction commits. A row stored under a key that is not a string moves to a string id
+   * at the end of the transaction (see `#finishMoves`).
+   */
+  #checked(tx: JobsTx, value: unknown, key: IDBValidKey, findings: Findings): JobRecord {
+    const reason = checkJobRow(value);
+    if (reason === undefined) {
+      const row = value as JobRow;
+      const job = fromRow(row);
+      if (hasStaleKeys(row)) this.#put(tx, job);
+      return job;
+    }
+    const now = this.#env.now();
+    if (typeof key !== 'string') {
+      if (!findings.moves.some((move) => indexedDB.cmp(move.key, key) === 0)) findings.moves.push({ key, stored: value, reason });
+      return fromRow(quarantinedRow(value, corruptIdFor(key), reason, now));
+    }
+    const row = quarantinedRow(value, key, reason, now);
+    unwrap(tx).objectStore('jobs').put(row);
+    const job = fromRow(row);
+    if (!findings.reports.some((report) => report.kind === 'job' && report.id === key)) {
+      findings.reports.push({ kind: 'job', id: key, reason, message: corruptJobMessage(key, reason), job });
+    }
+    return job;
+  }
+
+  /**
+   * A row read outside a write transaction, as a job: a malformed one as it will be once put aside. Its key goes
+   * into `wrong` (to be put aside, or rewritten, by `#fixLater`).
+   */
+  #view(value: unknown, key: IDBValidKey, wrong: IDBValidKey[]): JobRecord {
+    const reason = checkJobRow(value);
+    if (reason === undefined) {
+      if (hasStaleKeys(value as JobRow)) wrong.push(key);
+      return fromRow(value as JobRow);
+    }
+    wrong.push(key);
+    return fromRow(quarantinedRow(value, typeof key === 'string' ? key : corruptIdFor(key), reason, this.#env.now()));
+  }
+
+  /**
+   * Reads again the rows of `keys` that a read found wrong, in a write transaction of their own, and puts aside
+   * (or rewrites) those still wrong. Another tab may have done so first: then nothing is reported here.
+   */
+  #fixLater(storeName: 'jobs' | 'schedules', keys: readonly IDBValidKey[]): void {
+    const fresh = keys.filter((key) => !this.#fixing.has(`${storeName}:${String(key)}`));
+    if (fresh.length === 0 || this.#closed) return;
+    for (const key of fresh) this.#fixing.add(`${storeName}:${String(key)}`);
+    this.#write(async (tx, findings) => {
+      const store = unwrap(tx).objectStore(storeName);
+      for (const key of fresh) {
+        const value = await requested(store.get(key));
+        if (value === undefined) continue;
+        if (storeName === 'jobs') this.#checked(tx, value, key, findings);
+        else this.#putScheduleAside(tx, value, key, findings);
+      }
+    })
+      .catch((error: unknown) => this.#events.onError?.(error))
+      .finally(() => {
+        for (const key of fresh) this.#fixing.delete(`${storeName}:${String(key)}`);
+      });
+  }
+
+  /** Puts a malformed schedule aside in its place (or under a string id, for a key that is not one); reports it. */
+  #putScheduleAside(tx: JobsTx, value: unknown, key: IDBValidKey, findings: Findings): void {
+    const reason = checkSchedule(value);
+    if (reason === undefined) return;
+    if (typeof key !== 'string') {
+      findings.moves.push({ key, stored: value, reason, schedule: true });
+      return;
+    }
+    unwrap(tx).objectStore('schedules').put({ id: key, quarantine: { reason, stored: value, at: this.#env.now() } });
+    findings.reports.push({ kind: 'schedule', id: key, reason, message: corruptScheduleMessage(key, reason) });
+  }
+
+  /**
+   * Moves the malformed rows stored under keys that are not strings to string ids (`corrupt:<key>`, or with a
+   * suffix if that id is taken), as `corrupt` rows (or schedules put aside), and reports them.
+   */
+  async #finishMoves(tx: JobsTx, findings: Findings): Promise<void> {
+    for (const { key, stored, reason, schedule } of findings.moves.splice(0)) {
+      const storeName = schedule ? 'schedules' : 'jobs';
+      const store = unwrap(tx).objectStore(storeName);
+      let id = corruptIdFor(key);
+      if ((await requested(store.getKey(id))) !== undefined) id = `${id}~${newId()}`;
+      store.delete(key);
+      if (schedule) {
+        store.put({ id, quarantine: { reason, stored, at: this.#env.now() } });
+        findings.reports.push({ kind: 'schedule', id, reason, message: corruptScheduleMessage(id, reason) });
+      } else {
+        const row = quarantinedRow(stored, id, reason, this.#env.now());
+        store.put(row);
+        findings.reports.push({ kind: 'job', id, reason, message: corruptJobMessage(id, reason), job: fromRow(row) });
+      }
+    }
   }
 
   /** Queues the write of a transitioned job. Not awaited: `tx.done` reports any failure, once. */
@@ -427,12 +629,16 @@ export class IdbJobStore implements JobStore {
     return { now, random: this.#env.random };
   }
 
-  async #write<T>(work: (tx: JobsTx) => Promise<T>): Promise<T> {
+  async #write<T>(work: (tx: JobsTx, findings: Findings) => Promise<T>): Promise<T> {
     return this.#withConnection(async (db) => {
       const tx = db.transaction(['jobs', 'meta', 'schedules'], 'readwrite', { durability: 'relaxed' });
+      const findings: Findings = { reports: [], moves: [], lineChanged: false };
       try {
-        const result = await work(tx);
+        const result = await work(tx, findings);
+        if (findings.moves.length > 0) await this.#finishMoves(tx, findings);
         await tx.done;
+        // Told once it is so: a transaction that aborted put nothing aside.
+        if (findings.reports.length > 0) this.#events.onQuarantined?.(findings.reports);
         return result;
       } catch (error) {
         tx.done.catch(ignore);
@@ -471,10 +677,30 @@ export class IdbJobStore implements JobStore {
   }
 }
 
+/** A stored record found malformed and put aside, as an {@link IdbJobStore} tells its owner. */
+export interface QuarantineReport {
+  kind: 'job' | 'schedule';
+  /** The id it is kept under now (`corrupt:<key>` for one that was stored under a key that is not a string). */
+  id: string;
+  /** What was wrong, naming the field. */
+  reason: string;
+  /** A sentence saying all that, for an error. */
+  message: string;
+  /** The `corrupt` job, for a job. */
+  job?: JobRecord | undefined;
+}
+
 /** What an {@link IdbJobStore} tells its owner. */
 export interface IdbStoreEvents {
-  /** A newer version in another tab wants the database: this store has let go of it for good. */
-  onVersionChange?: () => void;
+  /**
+   * A newer version in another tab wants the database (to upgrade it to `newVersion`, or to delete it when
+   * `null`): this store has let go of it for good.
+   */
+  onVersionChange?: (newVersion: number | null) => void;
+  /** Stored records were found malformed and put aside (each is told once, by the context that put it aside). */
+  onQuarantined?: (reports: QuarantineReport[]) => void;
+  /** Something failed in the background (putting a record aside after a read found it wrong). */
+  onError?: (error: unknown) => void;
   /** The browser closed the connection (storage cleared or evicted). The next call reopens it. */
   onTerminated?: () => void;
   /** The database was opened again after the browser had closed it: jobs stored before may be gone. */
@@ -508,6 +734,17 @@ async function toStorageError(error: unknown): Promise<unknown> {
 
 function formatBytes(bytes: number): string {
   return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** Whether a stored `seq` meta value is one. */
+function isSeq(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/** The highest seq of the stored jobs (0 if none): where a `seq` meta value that is not one is found again. */
+async function highestSeq(jobs: IDBObjectStore): Promise<number> {
+  const cursor = await requested(jobs.index('seq').openKeyCursor(IDBKeyRange.bound(0, Number.MAX_SAFE_INTEGER), 'prev'));
+  return typeof cursor?.key === 'number' ? Math.floor(cursor.key) : 0;
 }
 
 /** A plain request's result. */

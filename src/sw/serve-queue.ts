@@ -159,7 +159,14 @@ async function drainOnce(options: ServeQueueOptions, deadline: number, { waitFor
 }
 
 async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): Promise<DrainReport> {
-  const store = await IdbJobStore.open(o.queue, { now: () => clock.now(), random: Math.random });
+  const store = await IdbJobStore.open(
+    o.queue,
+    { now: () => clock.now(), random: Math.random },
+    {
+      onQuarantined: (reports) => reports.forEach(({ message }) => console.error(`offthread: queue "${o.queue}" in the service worker:`, message)),
+      onError: (error) => console.error(`offthread: queue "${o.queue}" in the service worker:`, error),
+    },
+  );
   const served = servedTasks(o.tasks);
   const executor = new InThreadExecutor(o.tasks, clock);
   const isOnline = () => navigator.onLine !== false;

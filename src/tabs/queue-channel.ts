@@ -15,7 +15,9 @@ export type QueueMessage =
   | { type: 'progress'; job: SlimJob; progress: unknown }
   /** A job was cancelled or removed elsewhere: the runner stops its run if it has one. */
   | { type: 'stop'; id: string; removed: boolean }
-  | { type: 'paused'; paused: boolean };
+  | { type: 'paused'; paused: boolean }
+  /** A job's stored record was found malformed and put aside (state `corrupt`): what waits for it gets `message`. */
+  | { type: 'corrupt'; id: string; message: string };
 
 /** The queue's BroadcastChannel; a no-op where BroadcastChannel is missing. */
 export class QueueChannel {

@@ -2,10 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../src/job/job';
 import type { NewJob } from '../../src/job/job-options';
-import { IdbJobStore } from '../../src/store/idb-job-store';
+import { StorageError } from '../../src/errors';
+import { IdbJobStore, type QuarantineReport } from '../../src/store/idb-job-store';
 import type { ClaimRequest, JobStore, StoreEnv } from '../../src/store/job-store';
 import { MemoryJobStore } from '../../src/store/memory-job-store';
-import { queueDbName } from '../../src/store/queue-db';
+import { openQueueDb, QUEUE_DB_VERSION, queueDbName } from '../../src/store/queue-db';
 
 interface Harness {
   store: JobStore;
@@ -355,5 +356,349 @@ describe('IdbJobStore specifics', () => {
     expect(claimed.map((j) => j.name)).toEqual(['j12345', 'j0']);
     expect((await store.counts()).waiting).toBe(19_998);
     store.close();
+  });
+});
+
+// Hostile storage: rows, meta values, schedules and databases as this code never writes them (another version's
+// bug, a hand edit in devtools, a half-written disk), planted with the plain IndexedDB API.
+describe('IdbJobStore: malformed records are put aside, never stall the queue', () => {
+  const env = { now: () => 1_000, random: () => 0.5 };
+  const names: string[] = [];
+  afterEach(() => {
+    for (const name of names.splice(0)) indexedDB.deleteDatabase(queueDbName(name));
+  });
+
+  async function openStore(): Promise<{ store: IdbJobStore; name: string; reports: QuarantineReport[] }> {
+    const name = `hostile-${crypto.randomUUID()}`;
+    names.push(name);
+    const reports: QuarantineReport[] = [];
+    const store = await IdbJobStore.open(name, env, { onQuarantined: (found) => reports.push(...found) });
+    opened.push(store);
+    return { store, name, reports };
+  }
+
+  /** The database of queue `name` through a connection of its own, at whatever version it is. */
+  function rawDb(name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
+    return new Promise((resolve, reject) => {
+      const request = version === undefined ? indexedDB.open(queueDbName(name)) : indexedDB.open(queueDbName(name), version);
+      request.onupgradeneeded = () => upgrade?.(request.result);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function rawRequest<T>(name: string, storeName: string, mode: IDBTransactionMode, make: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    const db = await rawDb(name);
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        const tx = db.transaction(storeName, mode);
+        const request = make(tx.objectStore(storeName));
+        tx.oncomplete = () => resolve(request.result);
+        tx.onerror = () => reject(tx.error);
+      });
+    } finally {
+      db.close();
+    }
+  }
+
+  const readRaw = (name: string, key: IDBValidKey, storeName = 'jobs') => rawRequest<unknown>(name, storeName, 'readonly', (s) => s.get(key));
+  const plant = (name: string, value: unknown, storeName = 'jobs', key?: IDBValidKey) =>
+    rawRequest(name, storeName, 'readwrite', (s) => (key === undefined ? s.put(value) : s.put(value, key)));
+
+  /** A stored row of a good job, as the store wrote it, made the head of the line (priority 100) under `id`. */
+  async function headRow(name: string, store: IdbJobStore, id: string): Promise<Record<string, unknown>> {
+    const [{ job: added }] = (await store.add([job('template', { id: `template-${id}` })])) as unknown as [{ job: JobRecord }];
+    const row = (await readRaw(name, added.id)) as Record<string, unknown>;
+    await store.remove([added.id]);
+    return { ...row, id, name: 'head', priority: 100, readyKey: [0, -100, row.runAt, row.seq] };
+  }
+
+  async function claimAll(store: IdbJobStore): Promise<string[]> {
+    const names: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { claimed } = await store.commit([], claim(1));
+      if (claimed.length === 0) break;
+      names.push(...claimed.map((j) => j.name));
+    }
+    return names;
+  }
+
+  const GOOD = Array.from({ length: 10 }, (_, i) => `good-${i}`);
+
+  it.each([
+    ['an unknown state', { state: 'bogus' }, "state is 'bogus', expected one of waiting, delayed, active, completed, failed, cancelled"],
+    ['priority a string', { priority: '5' }, "priority is '5' (a string), expected a finite number"],
+    ['runAt NaN', { runAt: Number.NaN }, 'runAt is NaN, expected a finite number'],
+    ['attempts negative', { attempts: -1 }, 'attempts is -1, expected an integer from 1 and up'],
+    ['history not an array', { history: 'oops' }, "history is 'oops' (a string), expected an array"],
+    ['a name that is not a string', { name: 7 }, 'name is 7, expected a string'],
+    ['a backoff that is not one', { backoff: { type: 'linear', delay: 5 } }, "backoff is an object, expected { type: 'fixed' | 'exponential', delay }"],
+  ])('a row at the head of the line with %s is put aside as corrupt; the 10 jobs behind it run', async (_, change, reason) => {
+    const { store, name, reports } = await openStore();
+    await store.add(GOOD.map((n) => job(n)));
+    const planted = { ...(await headRow(name, store, 'bad')), ...change };
+    await plant(name, planted);
+
+    expect(await claimAll(store)).toEqual(GOOD);
+    const bad = await store.get('bad');
+    expect(bad).toMatchObject({ id: 'bad', state: 'corrupt', quarantine: { reason, stored: planted } });
+    expect(bad?.error).toMatchObject({ name: 'StorageError', code: 'ERR_STORAGE_CORRUPT' });
+    expect(bad?.error?.message).toContain(reason);
+    expect(reports.map((r) => [r.kind, r.id, r.reason])).toEqual([['job', 'bad', reason]]);
+    expect(await store.counts()).toEqual({ waiting: 0, delayed: 0, active: 10, completed: 0, failed: 0, cancelled: 0, corrupt: 1 });
+    expect((await store.list({ state: 'corrupt' })).map((j) => j.id)).toEqual(['bad']);
+    // Nothing applies to it but remove().
+    const { updated } = await store.commit([{ id: 'bad', action: { type: 'cancel', error: { name: 'JobCancelledError', message: 'x' } } }]);
+    expect(updated).toEqual([null]);
+    expect((await store.remove(['bad'])).map((j) => [j.id, j.state])).toEqual([['bad', 'corrupt']]);
+    expect(await store.counts()).toEqual({ waiting: 0, delayed: 0, active: 10, completed: 0, failed: 0, cancelled: 0 });
+    expect(reports).toHaveLength(1);
+  });
+
+  it('a truncated row (only an id and its line key) is put aside, its stored form kept', async () => {
+    const { store, name, reports } = await openStore();
+    await store.add([job('good')]);
+    const planted = { id: 'cut', readyKey: [0, -100, 0, 0], stateKey: ['waiting', 0] };
+    await plant(name, planted);
+    expect(await claimAll(store)).toEqual(['good']);
+    expect(await store.get('cut')).toMatchObject({ state: 'corrupt', quarantine: { reason: "state is missing, expected one of waiting, delayed, active, completed, failed, cancelled", stored: planted } });
+    expect(reports.map((r) => r.id)).toEqual(['cut']);
+  });
+
+  it('a row without data is a job like any other: undefined data is legitimate', async () => {
+    const { store, name, reports } = await openStore();
+    const { data: _data, ...row } = await headRow(name, store, 'no-data');
+    await plant(name, row);
+    const [claimed] = (await store.commit([], claim(1))).claimed;
+    expect(claimed).toMatchObject({ id: 'no-data', state: 'active', attempt: 1 });
+    expect(claimed!.data).toBeUndefined();
+    expect(reports).toEqual([]);
+  });
+
+  it('a row in the line that says completed is rewritten with its own keys: it leaves the line, its result kept', async () => {
+    const { store, name, reports } = await openStore();
+    await store.add([job('good')]);
+    const row: Record<string, unknown> = { ...(await headRow(name, store, 'done')), state: 'completed', result: 42, finishedAt: 900, attempt: 1 };
+    await plant(name, row);
+    expect(await claimAll(store)).toEqual(['good']);
+    expect(await store.get('done')).toMatchObject({ state: 'completed', result: 42 });
+    const stored = (await readRaw(name, 'done')) as Record<string, unknown>;
+    expect(stored.readyKey).toBeUndefined();
+    expect(stored.stateKey).toEqual(['completed', row.seq]);
+    expect(stored.finishedKey).toEqual(['completed', 900, row.seq]);
+    expect(await store.counts()).toEqual({ waiting: 0, delayed: 0, active: 1, completed: 1, failed: 0, cancelled: 0 });
+    expect(reports).toEqual([]);
+  });
+
+  it('a waiting row with no line key is put back in line once read', async () => {
+    const { store, name } = await openStore();
+    const { readyKey: _key, ...row } = await headRow(name, store, 'lost');
+    await plant(name, row);
+    expect((await store.commit([], claim(1))).claimed).toEqual([]);
+    // A read (a page awaiting its result, say) finds it, and the row gets its key again.
+    expect(await store.get('lost')).toMatchObject({ state: 'waiting' });
+    await expect.poll(async () => ((await readRaw(name, 'lost')) as { readyKey?: unknown }).readyKey).toEqual(row.readyKey === undefined ? [0, -100, row.runAt, row.seq] : row.readyKey);
+    expect((await store.commit([], { ...claim(1), fromStart: true })).claimed.map((j) => j.id)).toEqual(['lost']);
+  });
+
+  it('a row whose key is not a string moves to a string id, what was stored kept', async () => {
+    const { store, name, reports } = await openStore();
+    await store.add([job('good')]);
+    const planted = { ...(await headRow(name, store, 'x')), id: 42 };
+    await plant(name, planted);
+    expect(await claimAll(store)).toEqual(['good']);
+    expect(await readRaw(name, 42)).toBeUndefined();
+    expect(await store.get('corrupt:42')).toMatchObject({ state: 'corrupt', quarantine: { reason: 'id is 42, expected a string', stored: planted } });
+    expect(reports.map((r) => r.id)).toEqual(['corrupt:42']);
+  });
+
+  it('a commit reading a row damaged while it ran refuses the update and puts the row aside; the commit goes through', async () => {
+    const { store, name, reports } = await openStore();
+    await store.add([job('a'), job('b')]);
+    const [a, b] = (await store.commit([], claim(2))).claimed as [JobRecord, JobRecord];
+    await plant(name, { ...((await readRaw(name, a.id)) as object), history: 'oops' });
+    const { updated } = await store.commit([
+      { id: a.id, action: { type: 'complete', token: a.token!, result: 1 } },
+      { id: b.id, action: { type: 'complete', token: b.token!, result: 2 } },
+    ]);
+    expect(updated.map((j) => j?.state ?? null)).toEqual([null, 'completed']);
+    expect(await store.get(a.id)).toMatchObject({ state: 'corrupt', quarantine: { reason: "history is 'oops' (a string), expected an array" } });
+    expect(reports.map((r) => r.id)).toEqual([a.id]);
+  });
+
+  it('a list or a get that reads a malformed row shows it as corrupt, and it is put aside and reported once', async () => {
+    const { store, name, reports } = await openStore();
+    await plant(name, { ...(await headRow(name, store, 'odd')), state: 'bogus', readyKey: undefined, stateKey: ['waiting', 0] });
+    expect((await store.list()).map((j) => [j.id, j.state])).toEqual([['odd', 'corrupt']]);
+    expect((await store.get('odd'))?.state).toBe('corrupt');
+    await expect.poll(() => reports.map((r) => r.id)).toEqual(['odd']);
+    expect(((await readRaw(name, 'odd')) as { state: string }).state).toBe('corrupt');
+    expect(await store.counts()).toMatchObject({ waiting: 0, corrupt: 1 });
+    await store.list();
+    expect(reports).toHaveLength(1);
+  });
+
+  it('a seq meta value that is not a number is found again from the rows; the next add keeps FIFO', async () => {
+    const { store, name } = await openStore();
+    await store.add([job('first'), job('second'), job('third')]);
+    await plant(name, 'garbage', 'meta', 'seq');
+    // Another tab (a store of its own, that has not added yet) adds next.
+    const other = await IdbJobStore.open(name, env);
+    opened.push(other);
+    const [added] = await other.add([job('fourth')]);
+    expect(added!.job.seq).toBe(4);
+    expect(await readRaw(name, 'seq', 'meta')).toBe(4);
+    expect((await store.commit([], claim(5))).claimed.map((j) => j.name)).toEqual(['first', 'second', 'third', 'fourth']);
+  });
+
+  it('a stored task list that is not one reads as none (adds are then not checked), not as a list of no tasks', async () => {
+    const { store, name } = await openStore();
+    for (const bad of [5, 'echo', null, { echo: 1 }, [null], []]) {
+      await plant(name, bad, 'meta', 'tasks');
+      expect(await store.getMeta('tasks')).toBeUndefined();
+    }
+    await store.setMeta('tasks', { echo: {} });
+    expect(await store.getMeta('tasks')).toEqual({ echo: {} });
+  });
+
+  it('a malformed schedule is put aside and reported; listSchedules gives the sound ones; unschedule removes it', async () => {
+    const { store, name, reports } = await openStore();
+    const sound = { id: 'sound', spec: { every: 60_000 }, job: { name: 'a', data: 1 }, nextRunAt: 61_000, lastRunAt: undefined, createdAt: 1_000 };
+    await store.putSchedule(sound);
+    const planted = { id: 'broken', spec: 'every day', job: { name: 'a', data: 1 }, nextRunAt: 0, createdAt: 1_000 };
+    await plant(name, planted, 'schedules');
+    expect(await store.listSchedules()).toEqual([sound]);
+    await expect.poll(() => reports.map((r) => [r.kind, r.id, r.reason])).toEqual([['schedule', 'broken', "spec is 'every day' (a string), expected { every } or { cron, tz }"]]);
+    expect(await readRaw(name, 'broken', 'schedules')).toMatchObject({ id: 'broken', quarantine: { stored: planted } });
+    expect(await store.listSchedules()).toEqual([sound]);
+    expect(await store.materialize('broken', 0, [], { nextRunAt: 1, lastRunAt: undefined })).toBeNull();
+    expect(await store.deleteSchedule('broken')).toBe(true);
+    expect(reports).toHaveLength(1);
+  });
+});
+
+describe('IdbJobStore: damaged and newer databases', () => {
+  const env = { now: () => 1_000, random: () => 0.5 };
+  const names: string[] = [];
+  afterEach(() => {
+    for (const name of names.splice(0)) indexedDB.deleteDatabase(queueDbName(name));
+  });
+  function newName(): string {
+    const name = `damaged-${crypto.randomUUID()}`;
+    names.push(name);
+    return name;
+  }
+  function openAt(name: string, version: number | undefined, upgrade: (db: IDBDatabase) => void = () => {}): Promise<IDBDatabase> {
+    return new Promise((resolve, reject) => {
+      const request = version === undefined ? indexedDB.open(queueDbName(name)) : indexedDB.open(queueDbName(name), version);
+      request.onupgradeneeded = () => upgrade(request.result);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+  function failureOf(promise: Promise<unknown>): Promise<StorageError> {
+    return promise.then(
+      () => Promise.reject(new Error('expected a rejection')),
+      (error: unknown) => error as StorageError,
+    );
+  }
+
+  it('an empty database of the right name (no object stores) is given its stores, and works', async () => {
+    const name = newName();
+    (await openAt(name, undefined)).close();
+    const store = await IdbJobStore.open(name, env);
+    opened.push(store);
+    await store.add([job('a')]);
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['a']);
+  });
+
+  it('a version 1 database missing an index gets it back, built from the rows it holds', async () => {
+    const name = newName();
+    const db = await openAt(name, 1, (database) => {
+      const jobs = database.createObjectStore('jobs', { keyPath: 'id' });
+      for (const [index, path] of [['due', 'dueKey'], ['state', 'stateKey'], ['finished', 'finishedKey'], ['seq', 'seq']]) jobs.createIndex(index!, path!);
+      database.createObjectStore('meta');
+      database.createObjectStore('schedules', { keyPath: 'id' });
+    });
+    const seed = await IdbJobStore.open(`seed-${crypto.randomUUID()}`, env);
+    const [{ job: template }] = (await seed.add([job('kept', { id: 'kept' })])) as unknown as [{ job: JobRecord }];
+    seed.close();
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('jobs', 'readwrite');
+      tx.objectStore('jobs').put({ ...template, stateKey: ['waiting', template.seq], readyKey: [0, 0, template.runAt, template.seq] });
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+    const store = await IdbJobStore.open(name, env);
+    opened.push(store);
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.id)).toEqual(['kept']);
+  });
+
+  it('a database made by a newer version: the open rejects with ERR_STORAGE_NEWER_VERSION, and writes nothing to it', async () => {
+    const name = newName();
+    const db = await openAt(name, QUEUE_DB_VERSION + 1, (database) => database.createObjectStore('jobs', { keyPath: 'id' }).put({ id: 'future', shape: 'new' }));
+    db.close();
+    const error = await failureOf(IdbJobStore.open(name, env));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.code).toBe('ERR_STORAGE_NEWER_VERSION');
+    expect(error.message).toBe(
+      `IndexedDB database "${queueDbName(name)}" is at version ${QUEUE_DB_VERSION + 1}, made by a newer version of offthread; ` +
+        `this code knows version ${QUEUE_DB_VERSION}, so it leaves the database as it is and writes nothing to it`,
+    );
+    const after = await openAt(name, undefined);
+    expect(after.version).toBe(QUEUE_DB_VERSION + 1);
+    expect([...after.objectStoreNames]).toEqual(['jobs']);
+    const rows = await new Promise<unknown[]>((resolve) => {
+      const request = after.transaction('jobs').objectStore('jobs').getAll();
+      request.onsuccess = () => resolve(request.result);
+    });
+    after.close();
+    expect(rows).toEqual([{ id: 'future', shape: 'new' }]);
+  });
+
+  it('a newer version upgrading the database while it is open: every later call fails with ERR_STORAGE_NEWER_VERSION', async () => {
+    const name = newName();
+    const told: Array<number | null> = [];
+    const store = await IdbJobStore.open(name, env, { onVersionChange: (version) => told.push(version) });
+    opened.push(store);
+    await store.add([job('before')]);
+    (await openAt(name, QUEUE_DB_VERSION + 1, (database) => database.createObjectStore('addedLater'))).close();
+    expect(told).toEqual([QUEUE_DB_VERSION + 1]);
+    for (const call of [() => store.add([job('after')]), () => store.counts(), () => store.commit([], claim(1)), () => store.get('x')]) {
+      const error = await failureOf(call());
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error.code).toBe('ERR_STORAGE_NEWER_VERSION');
+      expect(error.message).toMatch(new RegExp(`is at version ${QUEUE_DB_VERSION + 1}, made by a newer version of offthread; this code knows version ${QUEUE_DB_VERSION}`));
+    }
+  });
+
+  it('an upgrade blocked by a connection that will not close fails with a StorageError saying so, not a hang; it goes through once that one closes', async () => {
+    const name = newName();
+    const holder = await openAt(name, 1, (database) => database.createObjectStore('meta'));
+    // A connection that ignores versionchange (a tab of an older build that does not step aside, devtools).
+    holder.onversionchange = null;
+    const error = await failureOf(openQueueDb(name, {}, 200));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toBe(
+      `Upgrading IndexedDB database "${queueDbName(name)}" from version 1 to ${QUEUE_DB_VERSION} is blocked: another connection to it did not close within 200 ms; close this site's other tabs, then reload`,
+    );
+    holder.close();
+    const store = await IdbJobStore.open(name, env);
+    opened.push(store);
+    await store.add([job('after')]);
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['after']);
+  });
+
+  it('a database at this version that lacks a store is refused with a StorageError saying which, not a raw DOMException', async () => {
+    const name = newName();
+    (await openAt(name, QUEUE_DB_VERSION, (database) => database.createObjectStore('meta'))).close();
+    const error = await failureOf(IdbJobStore.open(name, env));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.code).toBe('ERR_STORAGE');
+    expect(error.message).toBe(
+      `IndexedDB database "${queueDbName(name)}" (version ${QUEUE_DB_VERSION}) is damaged: it has no object store "jobs", "schedules". ` +
+        'Nothing was written to it; delete it (its jobs are lost) or use another queue name',
+    );
   });
 });

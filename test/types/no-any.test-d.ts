@@ -38,6 +38,7 @@ describe('no any in public types', () => {
       completed: number;
       failed: number;
       cancelled: number;
+      corrupt?: number;
     }>();
   });
 

@@ -46,10 +46,17 @@ const GUARD: Record<string, number> = {
   // trusting what was thrown, results and data checked by a clone where a Proxy hides (and sent one by one when a
   // batch does not clone), coalesced progress, messages on the worker's port and the BroadcastChannel checked
   // by shape, timers of any length, and the limits of durations and times.
-  'offthread + offthread/worker': 19_000,
-  'offthread (page)': 12_000,
+  // The page's raised by 100 B (measured: page 11,058 B, both 17,089 B) for stored records found malformed: a
+  // corrupt job told through the error event and to what waits for it in every tab, and ERR_STORAGE_NEWER_VERSION.
+  // The lazy total raised by 4,100 B (measured 30,355 B), nearly all in the IndexedDB store's chunk: every row it
+  // reads is checked (in one straight line: a loop over a table of fields cost 2 µs a row), and a malformed one put
+  // aside with a reason naming the field (the reasons are most of it); schedules likewise; the version 2 step that
+  // repairs a damaged version 1 database, the check at each open, and an upgrade that waits no longer than 10 s.
+  // Both merged (measured: page 12,045 B, worker 6,944 B, both 19,021 B, the page with its lazy chunks 31,657 B).
+  'offthread + offthread/worker': 19_200,
+  'offthread (page)': 12_200,
   'offthread/worker': 7_100,
-  'offthread (page) with its lazy chunks': 27_700,
+  'offthread (page) with its lazy chunks': 31_900,
 };
 /** The target in BENCHMARKS.md for the two entries together. */
 const TARGET = 8_000;

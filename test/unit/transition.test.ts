@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SerializedError } from '../../src/errors';
-import { HISTORY_LENGTH, type JobRecord, type JobState } from '../../src/job/job';
+import { HISTORY_LENGTH, type JobRecord, type LifeState } from '../../src/job/job';
 import { transition, type JobAction } from '../../src/job/transition';
 import { apply, claimed, crashError, env, handlerError, newRecord, T0 } from './support/job-record';
 
 const cancelError: SerializedError = { name: 'JobCancelledError', code: 'ERR_JOB_CANCELLED', message: 'Job job-1 was cancelled' };
 
 /** A job in `state`, reached through legal moves only. */
-function inState(state: JobState): JobRecord {
+function inState(state: LifeState): JobRecord {
   const waiting = newRecord({ attempts: 1 });
   switch (state) {
     case 'waiting':
