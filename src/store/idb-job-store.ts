@@ -69,9 +69,11 @@ export class IdbJobStore implements JobStore {
     if (this.#db) return Promise.resolve(this.#db);
     const reopen = this.#everOpened;
     this.#reopening ??= openQueueDb(this.#queue, {
-      onVersionChange: () => {
-        this.#blocked = true;
+      onVersionChange: (newVersion) => {
         this.#db = undefined;
+        // Deleted, not upgraded: as when storage is cleared, the next call opens a new database.
+        if (newVersion === null) return this.#events.onDeleted?.();
+        this.#blocked = true;
         this.#events.onVersionChange?.();
       },
       onTerminated: () => {
@@ -477,6 +479,8 @@ export interface IdbStoreEvents {
   onVersionChange?: () => void;
   /** The browser closed the connection (storage cleared or evicted). The next call reopens it. */
   onTerminated?: () => void;
+  /** Another context deleted the database (`indexedDB.deleteDatabase`). The next call opens a new one. */
+  onDeleted?: () => void;
   /** The database was opened again after the browser had closed it: jobs stored before may be gone. */
   onReopened?: () => void;
 }

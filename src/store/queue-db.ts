@@ -74,8 +74,11 @@ export function fromRow(row: JobRow): JobRecord {
 
 /** Hooks for what happens to an open database. */
 export interface QueueDbEvents {
-  /** A newer version of the library in another tab wants to upgrade: this connection has been closed. */
-  onVersionChange?: () => void;
+  /**
+   * Another context wants the database: a newer version of the library, to upgrade it (`newVersion` is its
+   * version), or someone deleting it (`newVersion` is `null`). This connection has been closed.
+   */
+  onVersionChange?: (newVersion: number | null) => void;
   /** The browser closed the connection (storage cleared, the disk went away). */
   onTerminated?: () => void;
 }
@@ -103,10 +106,10 @@ export async function openQueueDb(queue: string, events: QueueDbEvents = {}): Pr
             database.createObjectStore('schedules', { keyPath: 'id' });
           }
         },
-        blocking() {
-          // Another tab needs to upgrade: step aside rather than block it.
+        blocking(_currentVersion, newVersion) {
+          // Another tab needs to upgrade (or delete) the database: step aside rather than block it.
           db.close();
-          events.onVersionChange?.();
+          events.onVersionChange?.(newVersion);
         },
         terminated() {
           events.onTerminated?.();

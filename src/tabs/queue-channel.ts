@@ -15,7 +15,12 @@ export type QueueMessage =
   | { type: 'progress'; job: SlimJob; progress: unknown }
   /** A job was cancelled or removed elsewhere: the runner stops its run if it has one. */
   | { type: 'stop'; id: string; removed: boolean }
-  | { type: 'paused'; paused: boolean };
+  | { type: 'paused'; paused: boolean }
+  /**
+   * A context became the queue's runner. The one before it may have died between recording a job's end and
+   * telling it: tabs read again the jobs they wait for.
+   */
+  | { type: 'runner' };
 
 /** The queue's BroadcastChannel; a no-op where BroadcastChannel is missing. */
 export class QueueChannel {
