@@ -67,14 +67,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #closed = false;
   /** What `close()` returned: a second call waits for the same close. */
   #closing: Promise<void> | undefined;
-  /** Aborted when `close()` begins: waits that nothing else would end (a worker starting, say) end then. */
-  readonly #closeSignal = new AbortController();
-  /** The store, once open. */
-  #openStore: JobStore | undefined;
+  /** Rejects when `close()` begins: waits that nothing else would end (a worker starting, say) end then. */
+  readonly #whenClosed: Promise<never>;
+  #rejectClosed!: (error: QueueClosedError) => void;
   /** `close()` has closed the store: a call it cut off says the queue closed, not that the store did. */
   #storeClosed = false;
   /** Why jobs that were stored are gone, when the database comes back empty. */
-  #lostBecause = "the browser cleared this origin's storage";
+  #lostBecause = CLEARED;
   #manifestStored = false;
   #syncRequestedAt = 0;
   /** How often the database was reopened after the browser closed it (storage cleared). */
@@ -97,7 +96,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
             IdbJobStore.open(o.name, env, {
               onVersionChange: () => this.#onVersionChange(),
               onTerminated: () =>
-                this.#storageGone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, "the browser cleared this origin's storage"),
+                this.#storageGone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, CLEARED),
               onDeleted: () =>
                 this.#storageGone(`The database of queue "${o.name}" was deleted (by another tab?); reopening it`, `the database of queue "${o.name}" was deleted`),
               onReopened: () => {
@@ -106,10 +105,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
               },
             }),
           );
-    this.#store.then(
-      (store) => void (this.#openStore = store),
-      (error: unknown) => this.#events.error(error),
-    );
+    this.#store.catch((error: unknown) => this.#events.error(error));
+    this.#whenClosed = new Promise<never>((_, reject) => (this.#rejectClosed = reject));
+    this.#whenClosed.catch(() => {});
     this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
     this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => this.#receive(message)) : undefined;
 
@@ -424,7 +422,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   async #shutDown(options: { force?: boolean }): Promise<void> {
     this.#closed = true;
-    this.#closeSignal.abort();
+    this.#rejectClosed(this.#closedError());
     globalThis.removeEventListener?.('online', this.#onOnline);
     globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     globalThis.removeEventListener?.('pageshow', this.#onPageShow);
@@ -434,8 +432,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     } finally {
       this.#channel?.close();
       this.#storeClosed = true;
-      if (this.#openStore) this.#openStore.close();
-      else this.#store.then((store) => store.close(), () => {});
+      this.#store.then((store) => store.close(), () => {});
       this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
     }
   }
@@ -461,18 +458,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** `work`, or `QueueClosedError` once `close()` begins, whichever comes first (a worker that never starts, say). */
   #untilClosed<T>(work: Promise<T>): Promise<T> {
-    const signal = this.#closeSignal.signal;
-    if (signal.aborted) {
-      work.catch(() => {});
-      return Promise.reject(this.#closedError());
-    }
-    return new Promise<T>((resolve, reject) => {
-      const onClose = () => reject(this.#closedError());
-      signal.addEventListener('abort', onClose, { once: true });
-      work.then(
-        (value) => (signal.removeEventListener('abort', onClose), resolve(value)),
-        (error: unknown) => (signal.removeEventListener('abort', onClose), reject(this.#closed ? this.#closedError() : error)),
-      );
+    return Promise.race([work, this.#whenClosed]).catch((error: unknown) => {
+      throw this.#closed ? this.#closedError() : error;
     });
   }
 
@@ -693,7 +680,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async #afterReopen(): Promise<void> {
     const store = await this.#store;
-    this.#tab?.storageLost(new StorageError(`The job's record was lost: ${this.#lostBecause}`));
+    this.#tab?.storageLost(new StorageError(this.#lostBecause));
     const ids = this.#events.watchers.waitedFor();
     // A read that fails is no proof that the job is gone: only a job not found is.
     const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => null)));
@@ -766,6 +753,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 /** The interval asked of Periodic Background Sync: the browser decides the real one (often hours). */
 const PERIODIC_SYNC_MIN_MS = 60_000;
 const PERIODIC_SYNC_CRON_MS = 3_600_000;
+
+/** Why jobs stored before are gone, when the database came back empty without being deleted. */
+const CLEARED = "the browser cleared this origin's storage";
 
 /** New jobs told to other tabs one by one, at most; more go as a bare wake-up. */
 const MAX_ADDED_BROADCAST = 500;

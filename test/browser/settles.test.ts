@@ -4,6 +4,7 @@
 // or the class and message of its error.
 import { describe, expect, it } from 'vitest';
 import { createQueue, JobHandle, QueueClosedError, StorageError, type Queue } from '../../src/index';
+import { IdbJobStore } from '../../src/store/idb-job-store';
 import type { Tasks } from '../fixtures/tasks';
 import { fixtureWorker as worker, useTestQueues } from './support/test-queues';
 
@@ -271,6 +272,46 @@ describe('every call settles (indexeddb), the database taken away underneath', {
     } finally {
       await queue.close();
       await deleteDatabase(`offthread:${name}`);
+    }
+  });
+});
+
+describe('every call settles (indexeddb), the runner died between recording a job\'s end and telling it', { timeout: TEST_MS }, () => {
+  it('the next runner takes over, and it and every other tab read again what they wait for: the results settle', async () => {
+    const name = `settles-untold-${crypto.randomUUID()}`;
+    // This test holds the runner lock, as the tab that runs the queue would, until it "dies".
+    let die!: () => void;
+    await new Promise<void>((held) => {
+      void navigator.locks.request(`offthread:${name}:runner`, () => {
+        held();
+        return new Promise<void>((release) => (die = release));
+      });
+    });
+    try {
+      const next = makeQueue({ name });
+      const follower = makeQueue({ name, worker: undefined });
+      const job = await follower.add('echo', 'told by nobody');
+      const waits = [
+        settled('the result awaited by the next runner', async () => (await next.getJob(job.id))!.result),
+        settled('the result awaited by a tab without workers', async () => (await follower.getJob(job.id))!.result),
+      ];
+      // Both waits have read the job (waiting) before the dead runner records its end.
+      expect(await (await next.getJob(job.id))!.state()).toBe('waiting');
+      expect(await (await follower.getJob(job.id))!.state()).toBe('waiting');
+
+      // The runner claims the job, runs it, records its end, and dies before it tells anyone.
+      const store = await IdbJobStore.open(name, { now: Date.now, random: Math.random });
+      await store.commit([], { max: 1, owner: 'a-runner-that-died', ranBy: 'tab:dead', leaseMs: 60_000, token: () => 'its-run', online: true });
+      await store.commit([{ id: job.id, action: { type: 'complete', token: 'its-run', result: 'told by nobody', at: Date.now() } }]);
+      store.close();
+      die();
+
+      expect(await Promise.all(waits)).toEqual([
+        { ok: true, value: 'told by nobody' },
+        { ok: true, value: 'told by nobody' },
+      ]);
+    } finally {
+      die();
     }
   });
 });
