@@ -146,6 +146,32 @@ function nextActive(queue: Queue<Tasks>): Promise<string> {
   });
 }
 
+/** Calls run(), add(), addBulk(), schedule() and counts(), then close() twice, all in one tick: each settles. */
+async function closeInTheTickOf(queue: Queue<Tasks>): Promise<void> {
+  const calls: Array<[string, () => unknown]> = [
+    ['run', () => queue.run('echo', 1)],
+    ['add', () => queue.add('echo', 2)],
+    ['addBulk', () => queue.addBulk([{ name: 'echo', data: 3 }])],
+    ['schedule', () => queue.schedule('hourly', { every: 3_600_000 }, { name: 'echo', data: 4 })],
+    ['counts', () => queue.counts()],
+    ['close', () => queue.close()],
+    ['close again', () => queue.close()],
+  ];
+  const started = calls.map(([label, call]) => settled(label, call));
+  const outcomes = await Promise.allSettled(started);
+  expect(outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []))).toEqual([]);
+  const byLabel = new Map(calls.map(([label], i) => [label, (outcomes[i] as PromiseFulfilledResult<Outcome>).value]));
+  expect(byLabel.get('close')).toEqual({ ok: true, value: undefined });
+  expect(byLabel.get('close again')).toEqual({ ok: true, value: undefined });
+  // run() was under way: its job's end never came in this tab, so it says the queue closed first.
+  const run = byLabel.get('run')!;
+  expect(run.ok ? 'resolved' : `${run.error.name}: ${run.error.message}`).toMatch(/^(resolved|QueueClosedError: Queue "\S+" (is closed|was closed before job \S+ finished))$/);
+  for (const label of ['add', 'addBulk', 'schedule', 'counts']) {
+    const outcome = byLabel.get(label)!;
+    if (!outcome.ok) expect(`${label}: ${outcome.error.name}: ${outcome.error.message}`).toMatch(new RegExp(`^${label}: QueueClosedError: Queue "\\S+" is closed$`));
+  }
+}
+
 for (const storage of ['indexeddb', 'memory'] as const) {
   describe(`every call settles (${storage})`, { timeout: TEST_MS }, () => {
     it('after close(): each call that needs the queue rejects with QueueClosedError; the others resolve', async () => {
@@ -170,32 +196,16 @@ for (const storage of ['indexeddb', 'memory'] as const) {
       expectEach(outcomes, (label) => (STORAGE_FREE.includes(label) ? 'resolves' : label === 'job.result' ? 'either' : closed(queue.name)), closed(queue.name));
     });
 
-    // The case seen to hang on the packed package: close() in the same tick as the first run() and add() of a
-    // new queue, while its store opens and the first worker starts.
+    // The cases seen to hang on the packed package: close() in the same tick as run() and add(), on a new queue
+    // (its store opening, its first worker starting) and on one that has run a job (its adds stored at once).
     it('close() in the tick of the first run(), add() and addBulk() of a new queue: each settles', async () => {
+      await closeInTheTickOf(makeQueue({ storage }));
+    });
+
+    it('close() in the tick of run(), add() and addBulk() on a queue that has run a job: each settles', async () => {
       const queue = makeQueue({ storage });
-      const calls: Array<[string, () => unknown]> = [
-        ['run', () => queue.run('echo', 1)],
-        ['add', () => queue.add('echo', 2)],
-        ['addBulk', () => queue.addBulk([{ name: 'echo', data: 3 }])],
-        ['schedule', () => queue.schedule('hourly', { every: 3_600_000 }, { name: 'echo', data: 4 })],
-        ['counts', () => queue.counts()],
-        ['close', () => queue.close()],
-        ['close again', () => queue.close()],
-      ];
-      const started = calls.map(([label, call]) => settled(label, call));
-      const outcomes = await Promise.allSettled(started);
-      expect(outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []))).toEqual([]);
-      const byLabel = new Map(calls.map(([label], i) => [label, (outcomes[i] as PromiseFulfilledResult<Outcome>).value]));
-      expect(byLabel.get('close')).toEqual({ ok: true, value: undefined });
-      expect(byLabel.get('close again')).toEqual({ ok: true, value: undefined });
-      // run() was under way: its job's end never came in this tab, so it says the queue closed first.
-      const run = byLabel.get('run')!;
-      expect(run.ok ? 'resolved' : `${run.error.name}: ${run.error.message}`).toMatch(/^(resolved|QueueClosedError: Queue "\S+" (is closed|was closed before job \S+ finished))$/);
-      for (const label of ['add', 'addBulk', 'schedule', 'counts']) {
-        const outcome = byLabel.get(label)!;
-        if (!outcome.ok) expect(`${label}: ${outcome.error.name}: ${outcome.error.message}`).toMatch(new RegExp(`^${label}: QueueClosedError: Queue "\\S+" is closed$`));
-      }
+      expect(await queue.run('echo', 'warm')).toBe('warm');
+      await closeInTheTickOf(queue);
     });
 
     it('close() twice: the second call waits for the first to finish', async () => {
