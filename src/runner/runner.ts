@@ -437,7 +437,7 @@ export class Runner {
     this.#pending = [];
     this.#fromStart = true;
     this.#lineEmpty = false;
-    if (runs.length > 0) this.wake();
+    this.wake();
   }
 
   /** Resolves once no run is in progress and every update is written (or given up, once closing). */

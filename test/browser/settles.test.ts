@@ -1,7 +1,8 @@
 // Every Promise the page API hands out settles: after close(), during close(), after the database was deleted or
-// upgraded underneath the queue. Each call of the whole public API (Queue and JobHandle) is made in each of these
-// situations, with a bounded wait that names the call that hung, and what it settled with is checked: its value,
-// or the class and message of its error.
+// upgraded underneath the queue, and when the runner died between recording a job's end and telling it. Each call
+// of the whole public API (Queue and JobHandle) is made in each of these situations, with a bounded wait that names
+// the call that hung, and what it settled with is checked: its value, or the class and message of its error.
+// (The same races across real tabs, and a runner tab closed or crashed: test/e2e/hostile-lifecycle.spec.ts.)
 import { describe, expect, it } from 'vitest';
 import { createQueue, JobHandle, QueueClosedError, StorageError, type Queue } from '../../src/index';
 import { IdbJobStore } from '../../src/store/idb-job-store';
