@@ -41,10 +41,10 @@ const GUARD: Record<string, number> = {
   // The page's (and both, and the lazy total, with it) raised by 250 B (measured: page 10,817 B, both 16,830 B,
   // the page with its lazy chunks 26,100 B) for the job handle's callbacks, `onCompleted` and `onFailed` (about
   // 100 B), and a runner that starts nothing a claim brings back once it is closing.
-  'offthread + offthread/worker': 17_100,
-  'offthread (page)': 11_000,
+  'offthread + offthread/worker': 17_550,
+  'offthread (page)': 11_550,
   'offthread/worker': 6_100,
-  'offthread (page) with its lazy chunks': 26_400,
+  'offthread (page) with its lazy chunks': 26_850,
 };
 /** Issue 5's target for the two entries together. */
 const TARGET = 8_000;
