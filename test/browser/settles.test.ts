@@ -4,7 +4,7 @@
 // the call that hung, and what it settled with is checked: its value, or the class and message of its error.
 // (The same races across real tabs, and a runner tab closed or crashed: test/e2e/hostile-lifecycle.spec.ts.)
 import { describe, expect, it } from 'vitest';
-import { createQueue, JobHandle, QueueClosedError, StorageError, type Queue } from '../../src/index';
+import { createQueue, JobCancelledError, JobHandle, QueueClosedError, StorageError, type Queue } from '../../src/index';
 import { IdbJobStore } from '../../src/store/idb-job-store';
 import type { Tasks } from '../fixtures/tasks';
 import { fixtureWorker as worker, useTestQueues } from './support/test-queues';
@@ -321,6 +321,12 @@ describe('every call settles (indexeddb), the runner died between recording a jo
         { ok: true, value: 'told by nobody' },
         { ok: true, value: 'told by nobody' },
       ]);
+      // And the whole API of the tab without workers works on, its jobs run by the new runner.
+      const outcomes = await walk(follower, (await follower.getJob(job.id))!);
+      // (clean() in the same walk deletes the completed job: a result read after it finds none.)
+      const removed = { class: JobCancelledError, message: new RegExp(`^Job ${job.id} does not exist \\(it was removed\\)$`) };
+      expectEach(outcomes, (label) => (label === 'job.result' ? 'either' : 'resolves'), removed);
+      expect(outcomes.get('run')).toEqual({ ok: true, value: 'ran' });
     } finally {
       die();
     }
