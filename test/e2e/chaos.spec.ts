@@ -108,7 +108,8 @@ function expectedOutcome(i: number): FollowedOutcome | RegExp {
   }
 }
 
-test('chaos: 10,000 jobs on three tabs, a tab closed or crashed every 10 s and another opened, until all end', async ({ context }) => {
+test('chaos: 10,000 jobs on three tabs, a tab closed or crashed every 10 s and another opened, until all end', async ({ context, browserName }) => {
+  test.skip(browserName !== 'chromium', 'renderer crashes (CDP Page.crash) and heap readings (CDP Runtime.getHeapUsage) need Chromium');
   test.setTimeout(5 * 60_000);
   const started = Date.now();
   const notes: string[] = [];
