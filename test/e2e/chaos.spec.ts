@@ -163,7 +163,7 @@ test('chaos: 10,000 jobs on three tabs, a tab closed or crashed every 10 s and a
       counts = await observer.evaluate(() => window.observer.queue.counts());
     }
     if (final(counts) >= all) break;
-    expect(Date.now() - started, `still not all final: ${JSON.stringify(counts)}`).toBeLessThan(4 * 60_000);
+    if (Date.now() - started > 4 * 60_000) throw new Error(`still not all final: ${JSON.stringify(counts)}\n${JSON.stringify(await stuck(observer, tabs), null, 1)}`);
     const runner = await runnerTabOf(observer, tabs);
     const victim = faults % 2 === 0 && runner ? runner : tabs.find((tab) => tab !== runner)!;
     const crash = faults % 4 < 2;
@@ -272,4 +272,31 @@ async function runnerTabOf(observer: Page, tabs: Array<{ label: string; page: Pa
 /** The run log, read through the follower. */
 function runLogOf(observer: Page): Promise<RunEntry[]> {
   return observer.evaluate(() => window.observer.runLog());
+}
+
+/** What a run that does not end needs to be understood: the jobs not final, the locks, the errors each tab saw. */
+async function stuck(observer: Page, tabs: Array<{ label: string; page: Page }>) {
+  const store = await observer.evaluate(async () => {
+    const jobs = [];
+    for (const state of ['active', 'waiting', 'delayed'] as const) jobs.push(...(await window.observer.queue.list({ state, limit: 10, order: 'asc' })));
+    const q = await navigator.locks.query();
+    const log = await window.observer.runLog();
+    return {
+      now: Date.now(),
+      jobs: jobs.map(({ id, state, attempt, runAt, ranBy, startedAt, history }) => ({ id, state, attempt, runAt, ranBy, startedAt, history })),
+      locks: { held: (q.held ?? []).map((l) => `${l.name} (${l.clientId})`), pending: (q.pending ?? []).map((l) => `${l.name} (${l.clientId})`) },
+      lastRuns: log.sort((a, b) => b.start - a.start).slice(0, 5),
+      heard: window.observer.heard,
+    };
+  });
+  const perTab: Record<string, unknown> = {};
+  for (const { label, page } of tabs) {
+    perTab[label] = await page
+      .evaluate(() => ({
+        errors: window.harness.events.filter((e) => e.event === 'error').map((e) => e.error),
+        lastEvents: window.harness.events.slice(-5),
+      }))
+      .catch((error: unknown) => String(error));
+  }
+  return { ...store, perTab };
 }
