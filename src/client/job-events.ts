@@ -102,7 +102,7 @@ export class JobEvents<Tasks extends TaskMap> {
   }
 
   close(errorFor: (id: string) => Error): void {
-    this.watchers.rejectAll(errorFor);
+    this.watchers.close(errorFor);
     this.#emitter.clear();
   }
 }

@@ -18,6 +18,8 @@ export class JobWatchers {
   readonly #waiters = new Map<string, Waiter | Waiter[]>();
   readonly #progress = new Map<string, Set<(progress: unknown) => void>>();
   readonly #signals = new Map<string, () => void>();
+  /** Set once the queue closed in this tab: a wait begun after that ends at once, with this error. */
+  #closedWith: ((id: string) => Error) | undefined;
 
   /** Whether anything here waits for the job's end. */
   isWaiting(id: string): boolean {
@@ -47,6 +49,7 @@ export class JobWatchers {
 
   /** Settles `waiter` with the result of a job that has not ended yet, as {@link wait} does its promise. */
   follow(id: string, waiter: Waiter): void {
+    if (this.#closedWith) return waiter.reject(this.#closedWith(id));
     const waiters = this.#waiters.get(id);
     if (!waiters) this.#waiters.set(id, waiter);
     else if (Array.isArray(waiters)) waiters.push(waiter);
@@ -92,6 +95,12 @@ export class JobWatchers {
     this.#progress.clear();
     for (const detach of this.#signals.values()) detach();
     this.#signals.clear();
+  }
+
+  /** The queue closed: rejects everything still waiting, and every wait begun from now on. */
+  close(error: (id: string) => Error): void {
+    this.#closedWith = error;
+    this.rejectAll(error);
   }
 
   /** Ids of the jobs someone waits for. */

@@ -1,7 +1,7 @@
 import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
-import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
+import { isFinalState, toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { checkDuration, checkInteger, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
@@ -67,6 +67,15 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #defaultsFor: TaskManifest | undefined;
   readonly #defaults = new Map<string, JobOptions | undefined>();
   #closed = false;
+  /** What `close()` returned: a second call waits for the same close. */
+  #closing: Promise<void> | undefined;
+  /** Rejects when `close()` begins: waits that nothing else would end (a worker starting, say) end then. */
+  readonly #whenClosed: Promise<never>;
+  #rejectClosed!: (error: QueueClosedError) => void;
+  /** `close()` has closed the store: a call it cut off says the queue closed, not that the store did. */
+  #storeClosed = false;
+  /** Why jobs that were stored are gone, when the database comes back empty. */
+  #lostBecause = CLEARED;
   #manifestStored = false;
   #syncRequestedAt = 0;
   /** How often the database was reopened after the browser closed it (storage cleared). */
@@ -91,7 +100,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
               onQuarantined: (reports) => this.#onQuarantined(reports),
               onError: (error) => this.#events.error(error),
               onTerminated: () =>
-                this.#events.error(new StorageError(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`)),
+                this.#storageGone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, CLEARED),
+              onDeleted: () =>
+                this.#storageGone(`The database of queue "${o.name}" was deleted (by another tab?); reopening it`, `the database of queue "${o.name}" was deleted`),
               onReopened: () => {
                 this.#reopens++;
                 void this.#afterReopen();
@@ -99,6 +110,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
             }),
           );
     this.#store.catch((error: unknown) => this.#events.error(error));
+    this.#whenClosed = new Promise<never>((_, reject) => (this.#rejectClosed = reject));
+    this.#whenClosed.catch(() => {});
     this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
     this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => this.#receive(message)) : undefined;
 
@@ -115,6 +128,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
           },
           drained: () => this.#events.emit('drained', () => ({})),
           error: (error) => this.#events.error(error),
+          leading: () => {
+            // A runner that died may have recorded the end of a job it never got to tell: every tab reads again
+            // what it waits for.
+            this.#channel?.post({ type: 'runner' });
+            void this.#recheckWaited();
+          },
         })
       : undefined;
     if (o.autoStart) this.start();
@@ -131,7 +150,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
     this.#source = {
       info: async (id) => {
-        const job = await (await this.#open()).get(id);
+        const job = await this.#use((store) => store.get(id));
         return job && toJobInfo(job);
       },
       result: async (id) => this.#events.watchers.result(id, (jobId) => this.#readWaited(jobId)),
@@ -187,7 +206,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async getJob(id: string, name?: string): Promise<JobHandle | undefined> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
-    const job = await (await this.#open()).get(id);
+    const job = await this.#use((store) => store.get(id));
     if (!job) return undefined;
     if (name !== undefined && job.name !== name) throw new TypeError(`Job "${id}" is a job of task "${job.name}", not "${name}"`);
     return new JobHandle(job.id, job.name, this.#source);
@@ -204,7 +223,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** How many jobs are in each state. */
   async counts(): Promise<JobCounts> {
-    return (await this.#open()).counts();
+    return this.#use((store) => store.counts());
   }
 
   /**
@@ -216,7 +235,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const { limit = 50, offset = 0 } = query;
     checkInteger('limit', limit, 0);
     checkInteger('offset', offset, 0);
-    const jobs = await (await this.#open()).list(query);
+    const jobs = await this.#use((store) => store.list(query));
     return jobs.map((job) => toJobInfo(job) as AnyJobInfo<Tasks>);
   }
 
@@ -226,9 +245,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * rejects with `JobCancelledError`. Resolves `false` if the job had already finished (or does not exist).
    */
   async cancel(id: string): Promise<boolean> {
-    const store = await this.#open();
     const error = new JobCancelledError(`Job ${id} was cancelled`);
-    const [job] = (await store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }])).updated;
+    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }]))).updated;
     if (!job) return false;
     this.#tab?.cancelled(id, error);
     this.#channel?.post({ type: 'stop', id, removed: false });
@@ -242,7 +260,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async remove(id: string): Promise<boolean> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
-    const [job] = await (await this.#open()).remove([id]);
+    const [job] = await this.#use((store) => store.remove([id]));
     if (!job) return false;
     const error = new JobCancelledError(`Job ${id} was removed`);
     this.#tab?.cancelled(id, error);
@@ -264,21 +282,22 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
     if (olderThan !== undefined) checkDuration('olderThan', olderThan, 0);
     checkInteger('limit', limit, 0);
-    const store = await this.#open();
-    const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
-    const removed: string[] = [];
-    while (removed.length < limit) {
-      const batch = Math.min(500, limit - removed.length);
-      const ids = await store.clean({ state, finishedBefore, limit: batch });
-      removed.push(...ids);
-      if (ids.length < batch) break;
-    }
-    return removed;
+    return this.#use(async (store) => {
+      const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
+      const removed: string[] = [];
+      while (removed.length < limit) {
+        const batch = Math.min(500, limit - removed.length);
+        const ids = await store.clean({ state, finishedBefore, limit: batch });
+        removed.push(...ids);
+        if (ids.length < batch) break;
+      }
+      return removed;
+    });
   }
 
   /** Runs a `failed` or `cancelled` job again, from its first attempt. Resolves `false` if it was in another state. */
   async retry(id: string): Promise<boolean> {
-    const [job] = (await (await this.#open()).commit([{ id, action: { type: 'retry' } }])).updated;
+    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'retry' } }]))).updated;
     if (!job) return false;
     this.#wakeRunner();
     return true;
@@ -291,14 +310,15 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async retryAll({ state = 'failed' }: { state?: 'failed' | 'cancelled' } = {}): Promise<number> {
     if (state !== 'failed' && state !== 'cancelled') throw new TypeError(`Expected \`state\` to be 'failed' or 'cancelled', got ${describe(state)}`);
-    const store = await this.#open();
-    let retried = 0;
-    for (;;) {
-      const batch = await store.list({ state, limit: 500, order: 'asc' });
-      if (batch.length === 0) break;
-      const { updated } = await store.commit(batch.map((job) => ({ id: job.id, action: { type: 'retry' as const } })));
-      retried += updated.filter(Boolean).length;
-    }
+    const retried = await this.#use(async (store) => {
+      let count = 0;
+      for (;;) {
+        const batch = await store.list({ state, limit: 500, order: 'asc' });
+        if (batch.length === 0) return count;
+        const { updated } = await store.commit(batch.map((job) => ({ id: job.id, action: { type: 'retry' as const } })));
+        count += updated.filter(Boolean).length;
+      }
+    });
     if (retried > 0) this.#wakeRunner();
     return retried;
   }
@@ -329,16 +349,18 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     spec: ScheduleSpec,
     job: { name: Name; data: TaskData<Tasks, Name>; opts?: Omit<JobOptions, 'jobId' | 'signal'> },
   ): Promise<ScheduleInfo> {
-    const store = await this.#open();
-    const manifest = await this.#manifest(store);
-    if (manifest && !Object.hasOwn(manifest, job?.name)) {
-      throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
-    }
-    const existing = (await store.listSchedules()).find((s) => s.id === id);
-    const { isCron, resolveSchedule } = await loadSchedules();
-    const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
-    const record = resolveSchedule(id, spec, job, this.#o.clock.now(), existing, Cron);
-    await store.putSchedule(record);
+    const record = await this.#use(async (store) => {
+      const manifest = await this.#untilClosed(this.#manifest(store));
+      if (manifest && !Object.hasOwn(manifest, job?.name)) {
+        throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
+      }
+      const existing = (await store.listSchedules()).find((s) => s.id === id);
+      const { isCron, resolveSchedule } = await loadSchedules();
+      const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
+      const resolved = resolveSchedule(id, spec, job, this.#o.clock.now(), existing, Cron);
+      await store.putSchedule(resolved);
+      return resolved;
+    });
     this.#schedulesChanged();
     // Where the page is installed and may, the service worker materialises due slots while no page is open.
     const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
@@ -348,19 +370,19 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** Stops a schedule; jobs it already added stay. Resolves `false` if there was no such schedule. */
   async unschedule(id: string): Promise<boolean> {
-    const removed = await (await this.#open()).deleteSchedule(id);
+    const removed = await this.#use((store) => store.deleteSchedule(id));
     if (removed) this.#schedulesChanged();
     return removed;
   }
 
   /** The stored schedules, with their next slot. */
   async schedules(): Promise<ScheduleInfo[]> {
-    return (await this.#open()).listSchedules();
+    return this.#use((store) => store.listSchedules());
   }
 
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
-    await (await this.#open()).setMeta('paused', true);
+    await this.#use((store) => store.setMeta('paused', true));
     this.#tab?.pause();
     this.#channel?.post({ type: 'paused', paused: true });
   }
@@ -369,7 +391,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * Starts jobs again after `pause()`, in every tab. In this tab it also does what `start()` does.
    */
   async resume(): Promise<void> {
-    await (await this.#open()).setMeta('paused', false);
+    await this.#use((store) => store.setMeta('paused', false));
     this.#channel?.post({ type: 'paused', paused: false });
     this.#tab?.resume();
     this.start();
@@ -385,30 +407,64 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** Whether the queue is paused (by any tab). */
   async isPaused(): Promise<boolean> {
-    return (await (await this.#open()).getMeta('paused')) === true;
+    return (await this.#use((store) => store.getMeta('paused'))) === true;
   }
 
   /**
    * Closes the queue in this tab: stops starting jobs, waits for runs in progress to end and be recorded,
    * then terminates the workers and closes storage; another tab, if any, becomes the runner. With `force`,
    * hands running jobs back to the queue unrun and stops at once.
+   *
+   * Every call of this queue settles: one made once `close()` has begun rejects with `QueueClosedError`, and so
+   * does a `result` (or `run()`) still waiting when it ends; the job itself stays stored, for the next runner.
+   * Calling it again returns the same close.
    */
-  async close(options: { force?: boolean } = {}): Promise<void> {
-    if (this.#closed) return;
+  close(options: { force?: boolean } = {}): Promise<void> {
+    this.#closing ??= this.#shutDown(options);
+    return this.#closing;
+  }
+
+  async #shutDown(options: { force?: boolean }): Promise<void> {
     this.#closed = true;
+    this.#rejectClosed(this.#closedError());
     globalThis.removeEventListener?.('online', this.#onOnline);
     globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     globalThis.removeEventListener?.('pageshow', this.#onPageShow);
     globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
-    await this.#tab?.close(options);
-    this.#channel?.close();
-    (await this.#store.catch(() => undefined))?.close();
-    this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
+    try {
+      await this.#tab?.close(options);
+    } finally {
+      this.#channel?.close();
+      this.#storeClosed = true;
+      this.#store.then((store) => store.close(), () => {});
+      this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
+    }
   }
 
   async #open(): Promise<JobStore> {
-    if (this.#closed) throw new QueueClosedError(`Queue "${this.name}" is closed`);
+    if (this.#closed) throw this.#closedError();
     return this.#store;
+  }
+
+  #closedError(): QueueClosedError {
+    return new QueueClosedError(`Queue "${this.name}" is closed`);
+  }
+
+  /** Runs `work` on the store; a call that `close()` cut off rejects with `QueueClosedError`. */
+  async #use<T>(work: (store: JobStore) => Promise<T>): Promise<T> {
+    const store = await this.#open();
+    try {
+      return await work(store);
+    } catch (error) {
+      throw this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
+    }
+  }
+
+  /** `work`, or `QueueClosedError` once `close()` begins, whichever comes first (a worker that never starts, say). */
+  #untilClosed<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.#whenClosed]).catch((error: unknown) => {
+      throw this.#closed ? this.#closedError() : error;
+    });
   }
 
   /**
@@ -429,7 +485,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     let manifest: TaskManifest | undefined;
     try {
       store = await this.#open();
-      manifest = this.#manifestKnown ?? (await this.#manifest(store));
+      // The first add asks a worker for the tasks: close() may come while it starts, and end it.
+      manifest = this.#manifestKnown ?? (await this.#untilClosed(this.#manifest(store)));
+      if (this.#closed) throw this.#closedError();
     } catch (error) {
       for (const p of this.#pendingAdds.splice(0)) p.reject(error);
       return;
@@ -547,7 +605,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
       },
       (error: unknown) => {
-        for (const p of taken) p.reject(error);
+        const reason = this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
+        for (const p of taken) p.reject(reason);
       },
     );
   }
@@ -619,12 +678,29 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     this.#channel?.post({ type: 'job', event, job: slim(job) });
   }
 
-  /** The database came back empty (storage cleared): what this page waited for is gone. */
+  /**
+   * The database was closed under the queue (storage cleared) or deleted: report it, and if this page waits for
+   * jobs, open it again now (a tab that runs nothing would not, until its next call), so that each wait learns
+   * that its job is gone.
+   */
+  #storageGone(message: string, why: string): void {
+    this.#lostBecause = why;
+    this.#events.error(new StorageError(message));
+    if (this.#closed || this.#events.watchers.waitedFor().length === 0) return;
+    this.#store.then((store) => store.counts()).catch(() => {});
+  }
+
+  /**
+   * The database came back empty (storage cleared or deleted): what this page waited for is gone, and so are
+   * the jobs this tab's workers still run.
+   */
   async #afterReopen(): Promise<void> {
     const store = await this.#store;
-    for (const id of this.#events.watchers.waitedFor()) {
-      if (!(await store.get(id).catch(() => undefined))) this.#events.watchers.gone(id, lostWithStorage(id));
-    }
+    this.#tab?.storageLost(new StorageError(this.#lostBecause));
+    const ids = this.#events.watchers.waitedFor();
+    // A read that fails is no proof that the job is gone: only a job not found is.
+    const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => null)));
+    ids.forEach((id, i) => jobs[i] === undefined && this.#events.watchers.gone(id, this.#lost(id)));
   }
 
   /**
@@ -633,9 +709,22 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async #readWaited(id: string): Promise<JobRecord | undefined> {
     const reopens = this.#reopens;
-    const job = await (await this.#open()).get(id);
-    if (!job && this.#reopens !== reopens) throw lostWithStorage(id);
+    const job = await this.#use((store) => store.get(id));
+    if (!job && this.#reopens !== reopens) throw this.#lost(id);
     return job;
+  }
+
+  #lost(id: string): StorageError {
+    return new StorageError(`Job ${id} was lost: ${this.#lostBecause}`);
+  }
+
+  /** Settles the waits for jobs that ended unheard of here (their runner died before it could tell). */
+  async #recheckWaited(): Promise<void> {
+    const ids = this.#events.watchers.waitedFor();
+    if (ids.length === 0 || this.#closed) return;
+    const store = await this.#store;
+    const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)));
+    for (const job of jobs) if (job && isFinalState(job.state)) this.#events.watchers.finished(job, job.result);
   }
 
   #receive(message: QueueMessage): void {
@@ -657,6 +746,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         return this.#events.watchers.gone(message.id, corruptError(message.id, message.message));
       case 'progress':
         return void this.#events.remoteProgress(message.job, message.progress);
+      case 'runner':
+        return void this.#recheckWaited();
       case 'job':
         return void this.#events.remoteJob(message.event, message.job);
     }
@@ -665,12 +756,19 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #onVersionChange(newVersion: number | null): void {
     this.#tab?.abandon();
     // `null`: the database is being deleted (the code says which).
-    this.#events.error(
-      new StorageError(
-        `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
-        { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
-      ),
+    const told = new StorageError(
+      `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
+      { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
     );
+    this.#events.error(told);
+    // No end of a job can reach this tab now: every wait ends, with what the store says of itself from now on.
+    this.#store
+      .then((store) => store.getMeta('paused'))
+      .then(
+        () => told,
+        (error: unknown) => (error instanceof StorageError ? error : told),
+      )
+      .then((reason) => this.#events.watchers.rejectAll(() => reason));
   }
 
   /**
@@ -692,6 +790,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 /** The interval asked of Periodic Background Sync: the browser decides the real one (often hours). */
 const PERIODIC_SYNC_MIN_MS = 60_000;
 const PERIODIC_SYNC_CRON_MS = 3_600_000;
+
+/** Why jobs stored before are gone, when the database came back empty without being deleted. */
+const CLEARED = "the browser cleared this origin's storage";
 
 /** New jobs told to other tabs one by one, at most; more go as a bare wake-up. */
 const MAX_ADDED_BROADCAST = 500;
@@ -720,10 +821,6 @@ function pageContextId(): string {
  */
 export function createQueue<Tasks extends TaskMap>(options: QueueOptions): Queue<Tasks> {
   return new Queue<Tasks>(options);
-}
-
-function lostWithStorage(id: string): StorageError {
-  return new StorageError(`Job ${id} was lost: the browser cleared this origin's storage`);
 }
 
 /** Gives the event loop a turn: a message to ourselves, without the 4 ms clamp of nested timers. */

@@ -18,6 +18,8 @@ export interface RunnerTabListener {
   added(jobs: JobRecord[]): void;
   drained(): void;
   error(error: unknown): void;
+  /** This tab has become the queue's runner (and has taken back the runs of a runner that died). */
+  leading(): void;
 }
 
 /**
@@ -128,6 +130,7 @@ export class RunnerTab {
       if (this.#closed) return;
       await runner.start();
       if (this.#closed) return;
+      this.#listener.leading();
       this.#sweepSoon(0);
       this.#running = true;
       // Stored schedules (made by any tab, in any session) are found here; new ones are told of.
@@ -170,6 +173,11 @@ export class RunnerTab {
   /** The page is going away (`pagehide`), or is shown again (`pageshow`): see `Runner.leaving`. */
   leaving(leaving: boolean): void {
     this.#withRunner((runner) => runner.leaving(leaving));
+  }
+
+  /** The database came back empty (storage cleared or deleted): the runs of jobs it held are dropped. */
+  storageLost(reason: Error): void {
+    this.#withRunner((runner) => runner.storageLost(reason));
   }
 
   /** Tells the runner, once it is made (not at all if its store never opened: the queue reports that). */

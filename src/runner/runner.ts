@@ -186,6 +186,8 @@ export class Runner {
   /** The page is going away (`pagehide`): it starts no job it could not finish. */
   #leaving = false;
   #closed = false;
+  /** `close()` has begun: a write that storage refuses is given up, not tried again forever. */
+  #closing = false;
   #drained = false;
   /**
    * The last claim found nothing more to take, and nothing that may put jobs in line has happened since: a
@@ -385,7 +387,10 @@ export class Runner {
    * back to the store unrun (their attempt not counted) and stops at once.
    */
   async close({ force = false }: { force?: boolean } = {}): Promise<void> {
+    // Abandoned already (storage taken away): nothing is left to wait for, nor to write.
+    if (this.#closed) return this.#releaseLock?.();
     this.#paused = true;
+    this.#closing = true;
     if (force) {
       for (const [jobId, run] of this.#runs) {
         // A claim never written has nothing to give back: the job is still waiting in the store.
@@ -421,7 +426,21 @@ export class Runner {
     this.#idle.clear();
   }
 
-  /** Resolves once no run is in progress and every update is written. */
+  /**
+   * The store came back empty (storage cleared, or the database deleted): the jobs of the runs in progress are
+   * gone, so their runs are stopped and nothing of them is written; the line is read again from its start.
+   */
+  storageLost(reason: Error): void {
+    const runs = [...this.#runs.values()];
+    this.#runs.clear();
+    for (const run of runs) this.#o.executor.abort(run.runId, reason, 0);
+    this.#pending = [];
+    this.#fromStart = true;
+    this.#lineEmpty = false;
+    this.wake();
+  }
+
+  /** Resolves once no run is in progress and every update is written (or given up, once closing). */
   #whenIdle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idle.add(resolve));
@@ -536,6 +555,12 @@ export class Runner {
    */
   async #commitOneByOne(pending: PendingUpdate[], batchError: unknown): Promise<boolean> {
     const storageFailing = () => {
+      if (this.#closing) {
+        // Closing: the writes are given up, so that close() ends. The jobs stay `active` under this runner,
+        // whose owner lock goes with it: the next runner takes them back.
+        this.#o.listener.error(batchError);
+        return false;
+      }
       this.#pending.unshift(...pending);
       // Told once per run of failures, not at every retry.
       if (!this.#failing) this.#o.listener.error(batchError);

@@ -102,9 +102,11 @@ export class IdbJobStore implements JobStore {
     const reopen = this.#everOpened;
     this.#reopening ??= openQueueDb(this.#queue, {
       onVersionChange: (newVersion) => {
+        this.#db = undefined;
+        // Deleted, not upgraded: as when storage is cleared, the next call opens a new database.
+        if (newVersion === null) return this.#events.onDeleted?.();
         this.#blocked = true;
         this.#newVersion = newVersion;
-        this.#db = undefined;
         this.#events.onVersionChange?.(newVersion);
       },
       onTerminated: () => {
@@ -703,6 +705,8 @@ export interface IdbStoreEvents {
   onError?: (error: unknown) => void;
   /** The browser closed the connection (storage cleared or evicted). The next call reopens it. */
   onTerminated?: () => void;
+  /** Another context deleted the database (`indexedDB.deleteDatabase`). The next call opens a new one. */
+  onDeleted?: () => void;
   /** The database was opened again after the browser had closed it: jobs stored before may be gone. */
   onReopened?: () => void;
 }

@@ -98,8 +98,8 @@ export function fromRow(row: JobRow): JobRecord {
 /** Hooks for what happens to an open database. */
 export interface QueueDbEvents {
   /**
-   * A newer version of the library in another tab wants to upgrade (to `newVersion`; `null` when the database
-   * is being deleted): this connection has been closed.
+   * Another context wants the database: a newer version of the library, to upgrade it (`newVersion` is its
+   * version), or someone deleting it (`newVersion` is `null`). This connection has been closed.
    */
   onVersionChange?: (newVersion: number | null) => void;
   /** The browser closed the connection (storage cleared, the disk went away). */

@@ -17,7 +17,12 @@ export type QueueMessage =
   | { type: 'stop'; id: string; removed: boolean }
   | { type: 'paused'; paused: boolean }
   /** A job's stored record was found malformed and put aside (state `corrupt`): what waits for it gets `message`. */
-  | { type: 'corrupt'; id: string; message: string };
+  | { type: 'corrupt'; id: string; message: string }
+  /**
+   * A context became the queue's runner. The one before it may have died between recording a job's end and
+   * telling it: tabs read again the jobs they wait for.
+   */
+  | { type: 'runner' };
 
 /** The queue's BroadcastChannel; a no-op where BroadcastChannel is missing. */
 export class QueueChannel {
@@ -92,6 +97,10 @@ export function isQueueMessage(data: unknown): data is QueueMessage {
       return typeof m.id === 'string' && typeof m.removed === 'boolean';
     case 'paused':
       return typeof m.paused === 'boolean';
+    case 'corrupt':
+      return typeof m.id === 'string' && typeof m.message === 'string';
+    case 'runner':
+      return true;
   }
   return false;
 }

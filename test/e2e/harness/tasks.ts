@@ -95,6 +95,24 @@ export const tasks = defineTasks({
     }),
   /** Sleeps `ms`, then says which worker ran it (an id made once per worker). */
   workerId: (ms: number, ctx) => logged(ctx, async () => (await sleep(ms, ctx.signal), WORKER_ID)),
+
+  // Added for the chaos test (test/e2e/chaos.spec.ts).
+
+  /** Never yields (`while (true) {}`): only its timeout, the worker terminated, ends it. */
+  spinForever: (_: null, ctx) =>
+    logged(ctx, (): never => {
+      for (;;) {
+        // Busy for good.
+      }
+    }),
+  /** Calls `ctx.progress` `count` times in a tight loop, then returns `count`. */
+  progressFlood: (count: number, ctx) =>
+    logged(ctx, () => {
+      for (let i = 1; i <= count; i++) ctx.progress(i / count);
+      return count;
+    }),
+
+  // Last: a test reads the list of task names, and expects this one at its end.
   /** Returns its input without writing to the run log (for tests that clear the origin's storage). */
   plain: (value: unknown) => value,
 });
