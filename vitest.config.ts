@@ -14,6 +14,12 @@ const paths = browserPaths();
 // WebKit project alone: `node scripts/with-webkit.mjs npx vitest run --project browser-webkit`.
 const webkitDriver = new URL(process.env.WEBKIT_WEBDRIVER_URL || 'http://127.0.0.1:4444');
 
+// WebKitGTK's own capability (not in WebdriverIO's types): which browser binary to start, with what arguments.
+const webkitCapabilities = {
+  'wdio:enforceWebDriverClassic': true,
+  'webkitgtk:browserOptions': { binary: paths.webkit, args: [...webkitArgs] },
+};
+
 // Run artefacts (failure screenshots, `annotate` attachments) stay under the git-ignored test-results/.
 // `attachmentsDir` is a per-project option, hence repeated below.
 const attachmentsDir = 'test-results/vitest-attachments';
@@ -73,10 +79,7 @@ export default defineConfig({
         hostname: webkitDriver.hostname,
         port: Number(webkitDriver.port || 80),
         path: webkitDriver.pathname,
-        capabilities: {
-          'wdio:enforceWebDriverClassic': true,
-          'webkitgtk:browserOptions': { binary: paths.webkit, args: [...webkitArgs] },
-        },
+        capabilities: webkitCapabilities,
       })),
       {
         test: {

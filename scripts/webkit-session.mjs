@@ -61,6 +61,9 @@ export function safariLink(binary) {
 }
 
 /** A child in its own process group, its stderr kept (the last 4 kB) for an error message. */
+/** `: <what it printed>`, or nothing when it printed nothing. */
+const said = (text) => (text ? `: ${text}` : '');
+
 function startProcess(command, args, options = {}) {
   const child = spawn(command, args, { detached: true, stdio: options.stdio ?? ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env });
   let stderr = '';
@@ -134,7 +137,7 @@ export async function startWebKitSession({ env = process.env, log = () => {} } =
       processes.push(server);
       const display = await new Promise((resolve, reject) => {
         let text = '';
-        const timer = setTimeout(() => reject(new WebKitSessionError(`Xvfb gave no display within ${READY_TIMEOUT_MS / 1000} s: ${server.stderr()}`)), READY_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new WebKitSessionError(`Xvfb gave no display within ${READY_TIMEOUT_MS / 1000} s${said(server.stderr())}`)), READY_TIMEOUT_MS);
         server.child.stdio[3].on('data', (chunk) => {
           text += chunk;
           if (text.includes('\n')) {
@@ -144,7 +147,7 @@ export async function startWebKitSession({ env = process.env, log = () => {} } =
         });
         server.exited.then(({ code, signal, error }) => {
           clearTimeout(timer);
-          reject(new WebKitSessionError(`Xvfb ended before it was ready (${error?.message ?? `exit ${code ?? signal}`}): ${server.stderr()}`));
+          reject(new WebKitSessionError(`Xvfb ended before it was ready (${error?.message ?? `exit ${code ?? signal}`})${said(server.stderr())}`));
         });
       });
       out.DISPLAY = `:${display}`;
@@ -174,7 +177,7 @@ async function waitForDriver(url, driver) {
   });
   for (;;) {
     if (exited) {
-      throw new WebKitSessionError(`WebKitWebDriver ended before it was ready (exit ${exited.code ?? exited.signal}): ${driver.stderr()}`);
+      throw new WebKitSessionError(`WebKitWebDriver ended before it was ready (exit ${exited.code ?? exited.signal})${said(driver.stderr())}`);
     }
     try {
       const response = await fetch(new URL('/status', url), { signal: AbortSignal.timeout(2_000) });
@@ -183,7 +186,7 @@ async function waitForDriver(url, driver) {
       // Not listening yet.
     }
     if (Date.now() > deadline) {
-      throw new WebKitSessionError(`no WebKitWebDriver answered at ${url}/status within ${READY_TIMEOUT_MS / 1000} s${driver ? `: ${driver.stderr()}` : ''}`);
+      throw new WebKitSessionError(`no WebKitWebDriver answered at ${url}/status within ${READY_TIMEOUT_MS / 1000} s${said(driver?.stderr())}`);
     }
     await sleep(100);
   }
