@@ -265,7 +265,7 @@ if (selected.has('e2e')) {
     } else if (!haveBrowser[engine]) {
       missingBrowser(label, engine);
     } else {
-      await runnerStep(label, playwright, ['test', '--pass-with-no-tests', '--project', PLAYWRIGHT_PROJECT[engine]], PLAYWRIGHT_COUNTS);
+      await runnerStep(label, playwright, ['test', '--pass-with-no-tests', `--project=${PLAYWRIGHT_PROJECT[engine]}`], PLAYWRIGHT_COUNTS);
     }
   }
 }

@@ -55,3 +55,15 @@ describe('browser test environment', () => {
     }
   });
 });
+
+// What the README's "Browser support" table says of each engine, checked where the engine runs.
+describe('the features offthread looks for', () => {
+  it('Web Locks, BroadcastChannel, IndexedDB and service workers everywhere; Background Sync and Periodic Background Sync only in Chromium', () => {
+    expect(typeof navigator.locks?.request).toBe('function');
+    expect(typeof BroadcastChannel).toBe('function');
+    expect(typeof indexedDB?.open).toBe('function');
+    expect(typeof navigator.serviceWorker?.register).toBe('function');
+    const chromium = server.browser === 'chromium';
+    expect({ sync: 'SyncManager' in window, periodicSync: 'PeriodicSyncManager' in window }).toEqual({ sync: chromium, periodicSync: chromium });
+  });
+});
