@@ -75,7 +75,8 @@ function howTo(missing) {
 
 const env = process.env;
 const engines = process.argv.slice(2);
-for (const engine of engines) needs(engine, env);
+const unknown = engines.filter((engine) => !ENGINES.includes(engine));
+if (unknown.length > 0) fail([`expected an engine (${ENGINES.join(', ')}), got ${unknown.map((engine) => JSON.stringify(engine)).join(', ')}`]);
 const wanted = engines.length > 0 ? engines : ENGINES;
 
 const missing = [];
