@@ -1,9 +1,12 @@
 import { defineConfig, devices } from '@playwright/test';
+import { browserPaths, firefoxUserPrefs } from './scripts/browser-paths.mjs';
 import { freePort } from './test/support/free-port';
 
-// Debian's `chromium` package by default; CHROMIUM_PATH points elsewhere (a Chrome, or
-// Playwright's own Chromium from `npx playwright install chromium`).
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// Debian's `chromium` and `firefox-esr` packages by default; CHROMIUM_PATH and FIREFOX_PATH point elsewhere
+// (a Chrome, Playwright's own Chromium from `npx playwright install chromium`, a Firefox 147 or later).
+// WebKit's end-to-end tests are not Playwright's: Playwright's WebKit is a build of its own, and the stock
+// WebKitGTK is driven through WebKitWebDriver instead (test/e2e-webkit/, run by `npm test`).
+const paths = browserPaths();
 
 // The demo and the harness pages are served on ports free when the run starts, so that two checkouts can run
 // their tests at once, and a server another tree left running is never tested in this one's place. This config
@@ -35,12 +38,25 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
+  // Each project keeps its own outputDir: `npm test` runs them one after the other, and Playwright empties
+  // the outputDir of each project it runs.
   projects: [
     {
       name: 'chromium',
+      outputDir: 'test-results/playwright/chromium',
       use: {
         ...devices['Desktop Chrome'],
-        launchOptions: { executablePath, args: ['--disable-quic'] },
+        launchOptions: { executablePath: paths.chromium, args: ['--disable-quic'] },
+      },
+    },
+    {
+      // Stock Firefox over WebDriver BiDi (channel moz-firefox), not Playwright's own build: Playwright 1.65.1
+      // needs the patch in patches/ for it (Firefox ESR 153 does not know emulation.setMediaFeaturesOverride).
+      name: 'firefox',
+      outputDir: 'test-results/playwright/firefox',
+      use: {
+        ...devices['Desktop Firefox'],
+        launchOptions: { channel: 'moz-firefox', executablePath: paths.firefox, firefoxUserPrefs },
       },
     },
   ],

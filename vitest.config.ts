@@ -1,13 +1,51 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import type { BrowserProviderOption } from 'vitest/node';
 import { playwright } from '@vitest/browser-playwright';
+import { webdriverio } from '@vitest/browser-webdriverio';
+import { browserPaths, firefoxUserPrefs, webkitArgs } from './scripts/browser-paths.mjs';
 
-// Debian's `chromium` package by default; CHROMIUM_PATH points elsewhere (a Chrome, or
-// Playwright's own Chromium from `npx playwright install chromium`).
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// Where each engine's binary is: Debian's packages by default, each overridable by the environment
+// (CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_BINARY; see scripts/browser-paths.mjs).
+const paths = browserPaths();
+
+// WebKit is driven over classic WebDriver by a WebKitWebDriver already running, drawing into an X display:
+// `npm test` (scripts/test.mjs) starts both and sets WEBKIT_WEBDRIVER_URL, WEBKIT_BINARY (a link to the
+// MiniBrowser named `safari`, the only WebKit name the provider takes) and DISPLAY for this run. To run the
+// WebKit project alone: `node scripts/with-webkit.mjs npx vitest run --project browser-webkit`.
+const webkitDriver = new URL(process.env.WEBKIT_WEBDRIVER_URL || 'http://127.0.0.1:4444');
+
+// WebKitGTK's own capability (not in WebdriverIO's types): which browser binary to start, with what arguments.
+const webkitCapabilities = {
+  'wdio:enforceWebDriverClassic': true,
+  'webkitgtk:browserOptions': { binary: paths.webkit, args: [...webkitArgs] },
+};
 
 // Run artefacts (failure screenshots, `annotate` attachments) stay under the git-ignored test-results/.
 // `attachmentsDir` is a per-project option, hence repeated below.
 const attachmentsDir = 'test-results/vitest-attachments';
+
+/** The browser suite (test/browser/) in one engine. */
+function browserProject(
+  name: string,
+  instance: { browser: 'chromium' | 'firefox' | 'safari'; headless?: boolean },
+  provider: BrowserProviderOption,
+): TestProjectInlineConfiguration {
+  return {
+    test: {
+      name,
+      attachmentsDir,
+      include: ['test/browser/**/*.test.ts'],
+      browser: {
+        enabled: true,
+        headless: instance.headless ?? true,
+        provider,
+        instances: [{ browser: instance.browser }],
+        // Failure screenshots go with the other run artefacts, not next to the tests.
+        screenshotDirectory: `test-results/browser-screenshots/${name}`,
+      },
+    },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -17,7 +55,7 @@ export default defineConfig({
     // test-results/vitest-counts.json for scripts/test.mjs (`npm test`).
     reporters: [
       'default',
-      ['./test/reporters/vitest-count-reporter.ts', { outputFile: 'test-results/vitest-counts.json' }],
+      ['./test/reporters/vitest-count-reporter.ts', { outputFile: process.env.VITEST_COUNTS_FILE || 'test-results/vitest-counts.json' }],
     ],
     projects: [
       {
@@ -28,23 +66,21 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
         },
       },
-      {
-        test: {
-          name: 'browser',
-          attachmentsDir,
-          include: ['test/browser/**/*.test.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({
-              launchOptions: { executablePath, args: ['--disable-quic'] },
-            }),
-            instances: [{ browser: 'chromium' }],
-            // Failure screenshots go with the other run artefacts, not next to the tests.
-            screenshotDirectory: 'test-results/browser-screenshots',
-          },
-        },
-      },
+      // One project per engine: `browser` (Chromium), `browser-firefox`, `browser-webkit`.
+      browserProject('browser', { browser: 'chromium' }, playwright({
+        launchOptions: { executablePath: paths.chromium, args: ['--disable-quic'] },
+      })),
+      // Playwright drives stock Firefox over WebDriver BiDi (channel moz-firefox), not a build of its own.
+      browserProject('browser-firefox', { browser: 'firefox' }, playwright({
+        launchOptions: { channel: 'moz-firefox', executablePath: paths.firefox, firefoxUserPrefs },
+      })),
+      // No headless mode: MiniBrowser's --headless hung, so it draws into the X display (Xvfb in `npm test`).
+      browserProject('browser-webkit', { browser: 'safari', headless: false }, webdriverio({
+        hostname: webkitDriver.hostname,
+        port: Number(webkitDriver.port || 80),
+        path: webkitDriver.pathname,
+        capabilities: webkitCapabilities,
+      })),
       {
         test: {
           name: 'types',

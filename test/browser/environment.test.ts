@@ -1,6 +1,8 @@
-// Smoke test of the browser test environment itself: a real Chromium with module Workers and
-// IndexedDB, the two things the library stands on. If this fails, look at the setup, not at src/.
+// Smoke test of the browser test environment itself: a real browser (Chromium, Firefox or WebKit, one
+// vitest project each) with module Workers and IndexedDB, the two things the library stands on. If this
+// fails, look at the setup, not at src/.
 import { describe, expect, it } from 'vitest';
+import { server } from 'vitest/browser';
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -10,9 +12,16 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 describe('browser test environment', () => {
-  it('runs in a real browser, not Node', () => {
+  it('runs in a real browser, not Node: the engine its project names', () => {
     expect(typeof window).toBe('object');
-    expect(navigator.userAgent).toMatch(/Chrome\//);
+    // `safari` is the name the WebDriver provider gives WebKit (here WebKitGTK's MiniBrowser, not Safari).
+    expect(['chromium', 'firefox', 'safari']).toContain(server.browser);
+    if (server.browser === 'chromium') expect(navigator.userAgent).toMatch(/Chrome\//);
+    if (server.browser === 'firefox') expect(navigator.userAgent).toMatch(/Firefox\/\d+/);
+    if (server.browser === 'safari') {
+      expect(navigator.userAgent).toMatch(/AppleWebKit\//);
+      expect(navigator.userAgent).not.toMatch(/Chrome\/|Firefox\//);
+    }
     expect(typeof (globalThis as { process?: unknown }).process).toBe('undefined');
   });
 
@@ -44,5 +53,17 @@ describe('browser test environment', () => {
       db.close();
       await request(indexedDB.deleteDatabase(name));
     }
+  });
+});
+
+// What the README's "Browser support" table says of each engine, checked where the engine runs.
+describe('the features offthread looks for', () => {
+  it('Web Locks, BroadcastChannel, IndexedDB and service workers everywhere; Background Sync and Periodic Background Sync only in Chromium', () => {
+    expect(typeof navigator.locks?.request).toBe('function');
+    expect(typeof BroadcastChannel).toBe('function');
+    expect(typeof indexedDB?.open).toBe('function');
+    expect(typeof navigator.serviceWorker?.register).toBe('function');
+    const chromium = server.browser === 'chromium';
+    expect({ sync: 'SyncManager' in window, periodicSync: 'PeriodicSyncManager' in window }).toEqual({ sync: chromium, periodicSync: chromium });
   });
 });

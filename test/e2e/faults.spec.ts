@@ -109,7 +109,8 @@ test('tab closed mid-job: another tab reruns it at once as attempt 2 and finishe
   await runnerDiesMidJob(context, (a) => closeTab(a));
 });
 
-test('renderer crash mid-job (CDP Page.crash): another tab reruns it at once as attempt 2 and finishes it', async ({ context }) => {
+test('renderer crash mid-job (CDP Page.crash): another tab reruns it at once as attempt 2 and finishes it', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'A renderer crash needs CDP Page.crash, which only Chromium has; a tab closed mid-job covers the same takeover in every engine');
   await runnerDiesMidJob(context, (a) => crashTab(context, a));
 });
 
@@ -134,7 +135,7 @@ test('tab closed mid-job with no other tab open: the next tab to open reruns it 
   expect(await b.evaluate(async (jobId) => (await window.harness.queue.getJob(jobId))!.info(), id)).toMatchObject({ state: 'completed', attempt: 2 });
 });
 
-test('handler throws: class, message and stack kept; backoff respected; failed after the last attempt with the last error', async ({ context }) => {
+test('handler throws: class, message and stack kept; backoff respected; failed after the last attempt with the last error', async ({ context, browserName }) => {
   const queue = uniqueQueue('throws');
   const page = await openTab(context, { queue, tab: 'A' });
   const delay = 300;
@@ -155,7 +156,9 @@ test('handler throws: class, message and stack kept; backoff respected; failed a
   // The last attempt's error: the handler's own class (by name), message and stack, from inside the worker.
   const cause = error.cause as ErrorFacts;
   expect(cause).toMatchObject({ name: 'RangeError', message: 'bad input (attempt 3)' });
-  expect(cause.stack).toContain('bad input (attempt 3)');
+  // The stack as the engine wrote it: V8's begins with the name and message, Gecko's has the frames only.
+  if (browserName === 'chromium') expect(cause.stack).toContain('bad input (attempt 3)');
+  else expect(cause.stack).toMatch(/^failAttempt\S*@\S+tasks\.ts:\d+:\d+$/m);
   expect(cause.stack).toMatch(/tasks\.ts/);
 
   // Backoff: each retry started at least its delay after the run before it ended (exponential: 300, 600).
@@ -171,7 +174,8 @@ test('handler throws: class, message and stack kept; backoff respected; failed a
 
   const info = await page.evaluate(async (jobId) => (await window.harness.queue.getJob(jobId))!.info(), id);
   expect(info).toMatchObject({ state: 'failed', attempt: 3, attempts: 3, error: { name: 'RangeError', message: 'bad input (attempt 3)' } });
-  expect(info!.error!.stack).toContain('bad input (attempt 3)');
+  expect(info!.error!.stack).toMatch(/tasks\.ts/);
+  if (browserName === 'chromium') expect(info!.error!.stack).toContain('bad input (attempt 3)');
   const events = (await eventsOf(page)).filter((e) => e.id === id && ['retrying', 'failed'].includes(e.event));
   expect(events.map((e) => [e.event, e.attempt, e.error])).toEqual([
     ['retrying', 1, 'RangeError: bad input (attempt 1)'],
@@ -477,7 +481,8 @@ test('leader tab closed: a new runner within about a second', async ({ context }
   expect(runStartedAfter).toBeLessThan(2_500);
 });
 
-test('quota exceeded: the add rejects whole with a StorageError giving usage and quota; nothing stored; queued jobs still run', async ({ context }) => {
+test('quota exceeded: the add rejects whole with a StorageError giving usage and quota; nothing stored; queued jobs still run', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'A small quota needs CDP Storage.overrideQuotaForOrigin, which only Chromium has (Firefox sets its limit for the whole profile, at start-up)');
   const queue = uniqueQueue('quota');
   const page = await openTab(context, { queue, tab: 'A', concurrency: 1 });
   // The quota shrinks first: Chromium 156 was seen not to enforce a CDP quota override on an origin that
@@ -624,7 +629,8 @@ test('schema upgrade with an old tab open: the old tab stops being the runner, s
   expect(after.owners).toBe(0);
 });
 
-test('storage cleared (CDP Storage.clearDataForOrigin): the queue notices, reports it, and a later add runs', async ({ context }) => {
+test('storage cleared (CDP Storage.clearDataForOrigin): the queue notices, reports it, and a later add runs', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', "Clearing an origin's IndexedDB under a live page needs CDP Storage.clearDataForOrigin, which only Chromium has");
   const queue = uniqueQueue('cleared');
   const page = await openTab(context, { queue, tab: 'A' });
   expect(await page.evaluate(async () => window.harness.outcome((await window.harness.queue.add('plain', 'before')).id))).toEqual({ ok: true, value: 'before' });

@@ -95,7 +95,8 @@ async function unfinishedJobs(page: Page): Promise<unknown> {
   });
 }
 
-test('load: 5,000 jobs in bulk, three tabs consuming, the runner closed and the next one crashed mid-run', async ({ context }) => {
+test('load: 5,000 jobs in bulk, three tabs consuming, the runner closed and the next one crashed mid-run', async ({ context, browserName }) => {
+  test.skip(browserName !== 'chromium', "Its second fault crashes the runner's renderer through CDP Page.crash, which only Chromium has; the takeovers it checks are tested in every engine by tabs.spec.ts and faults.spec.ts");
   test.setTimeout(6 * 60_000);
   const started = Date.now();
   const queue = uniqueQueue('load');

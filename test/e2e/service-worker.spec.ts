@@ -157,7 +157,8 @@ test.describe('service worker', () => {
   // offline add's own request for a sync was dropped by a throttle.)
   for (const runsQueue of [false, true]) {
     const who = runsQueue ? 'the page that ran the queue' : 'a page that only adds';
-    test(`runs network jobs left by ${who} once the network is back (Background Sync), and a new page reads their results`, async ({ context }) => {
+    test(`runs network jobs left by ${who} once the network is back (Background Sync), and a new page reads their results`, async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Background Sync: only Chromium has it (no SyncManager in Firefox); without it, no-background-sync.spec.ts holds the fallback, the next page load');
       server = await startTestServer((request) => ({ status: 200, body: `stored ${request.body}` }));
       const queue = uniqueQueue('sw-online');
       let page;
@@ -217,7 +218,8 @@ test.describe('service worker', () => {
     });
   }
 
-  test('a sync (asked for by the page that added the jobs, and fired through CDP) runs the jobs of a page that does not run the queue; results, progress and events reach that page', async ({ context }) => {
+  test('a sync (asked for by the page that added the jobs, and fired through CDP) runs the jobs of a page that does not run the queue; results, progress and events reach that page', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Fires a sync event through CDP ServiceWorker.dispatchSyncEvent: only Chromium has CDP and Background Sync');
     const queue = uniqueQueue('sw-cdp');
     const page = await openSwPage(context, { queue, tab: 'adder', worker: false });
     const [echo, sleep, where] = await addJobs(page, [
@@ -256,7 +258,8 @@ test.describe('service worker', () => {
     expect(sync).toMatchObject({ outcome: 'fulfilled', lastChance: false });
   });
 
-  test('killed mid-event (CDP ServiceWorker.stopAllWorkers), it loses nothing: the next sync runs the job again as attempt 2', async ({ context }) => {
+  test('killed mid-event (CDP ServiceWorker.stopAllWorkers), it loses nothing: the next sync runs the job again as attempt 2', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Fires a sync event and kills the service worker through CDP (dispatchSyncEvent, stopAllWorkers): only Chromium has CDP and Background Sync');
     const queue = uniqueQueue('sw-kill');
     const page = await openSwPage(context, { queue, tab: 'adder', worker: false });
     const [id] = await addJobs(page, [{ name: 'attempt', data: 2_500 }]);
@@ -300,7 +303,8 @@ test.describe('service worker', () => {
     expect(syncs.at(-1)!.outcome).toBe('fulfilled');
   });
 
-  test('killed mid-event, its job is finished by the next page to open, as attempt 2', async ({ context }) => {
+  test('killed mid-event, its job is finished by the next page to open, as attempt 2', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Fires a sync event and kills the service worker through CDP (dispatchSyncEvent, stopAllWorkers): only Chromium has CDP and Background Sync');
     const queue = uniqueQueue('sw-kill-page');
     const page = await openSwPage(context, { queue, tab: 'adder', worker: false });
     const [id] = await addJobs(page, [{ name: 'attempt', data: 2_500 }]);
@@ -322,7 +326,8 @@ test.describe('service worker', () => {
     expect(runs[1]!.start - killedAt).toBeLessThan(10_000);
   });
 
-  test('with a small budgetMs, it stops starting jobs, hands back the one running, and its sync event settles within the budget (failing, so it is retried; on its last chance, not); the rest waits', async ({ context }) => {
+  test('with a small budgetMs, it stops starting jobs, hands back the one running, and its sync event settles within the budget (failing, so it is retried; on its last chance, not); the rest waits', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'The budget is that of a sync event, fired by Background Sync or CDP dispatchSyncEvent: only Chromium has either');
     const queue = uniqueQueue('sw-budget');
     const budgetMs = 1_500;
     const page = await openSwPage(context, { queue, tab: 'adder', worker: false, budgetMs });
@@ -377,7 +382,8 @@ test.describe('service worker', () => {
   // run in progress was handed back to the store (attempt given back) but its handler was not aborted: it went on
   // in the service worker's thread, and the next event claimed the job again as the same attempt while the first
   // run still ran (seen: runs of attempt 1 over [0, 1756] and [1032, 2676] ms).
-  test('the run a budget cuts off is aborted, and never overlaps its rerun by the next event', async ({ context }) => {
+  test('the run a budget cuts off is aborted, and never overlaps its rerun by the next event', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Fires sync events through CDP ServiceWorker.dispatchSyncEvent: only Chromium has CDP and Background Sync');
     const queue = uniqueQueue('sw-budget-cut');
     const budgetMs = 1_000;
     const page = await openSwPage(context, { queue, tab: 'adder', worker: false, budgetMs });
@@ -538,6 +544,8 @@ test.describe('periodic jobs', () => {
     await b.waitForTimeout(4_300);
     const closedAt = Date.now();
     await a.close();
+    // A tab lives until its close() resolves (Firefox takes 60-150 ms over WebDriver BiDi): a slot due meanwhile may still start in A.
+    const goneAt = Date.now();
     await b.waitForTimeout(3_300);
     await b.evaluate(() => window.harness.queue.unschedule('tick'));
     await b.waitForTimeout(700);
@@ -556,7 +564,9 @@ test.describe('periodic jobs', () => {
     for (const job of jobs) {
       const runs = runsOf(log, job.id);
       expect(runs.map((r) => r.attempt), job.id).toEqual([1]);
-      expect(runs[0]!.tab).toBe(runs[0]!.start < closedAt ? 'A' : 'B');
+      if (runs[0]!.start < closedAt) expect(runs[0]!.tab).toBe('A');
+      else if (runs[0]!.start >= goneAt) expect(runs[0]!.tab).toBe('B');
+      else expect(['A', 'B']).toContain(runs[0]!.tab);
     }
     expect(jobs.some((j) => runsOf(log, j.id)[0]!.tab === 'A')).toBe(true);
     expect(jobs.some((j) => runsOf(log, j.id)[0]!.tab === 'B')).toBe(true);
@@ -593,7 +603,8 @@ test.describe('periodic jobs', () => {
     expect(await page.evaluate((id) => window.harness.outcome(id), first.id)).toEqual({ ok: true, value: 'beat' });
   });
 
-  test('a periodicsync event (CDP, permission granted) makes the service worker add and run a due slot while no page is open', async ({ context }) => {
+  test('a periodicsync event (CDP, permission granted) makes the service worker add and run a due slot while no page is open', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Periodic Background Sync, and CDP to grant and fire it: only Chromium has them; without it, missed slots are caught up on reopen (tested in every engine)');
     const queue = uniqueQueue('sw-periodic');
     await installSw(context, { queue, tab: 'A' });
     const page = await openSwPage(context, { queue, tab: 'A' });
@@ -634,7 +645,8 @@ test.describe('periodic jobs', () => {
 
   // Was a bug, fixed in c624a1f (src/client/queue.ts): nothing called ServiceWorkerLink.registerPeriodic, so no
   // page registered the `offthread:<queue>:periodic` tag and the browser never fired `periodicsync`.
-  test('a page with a service worker and a schedule registers Periodic Background Sync for the queue (permission granted)', async ({ context }) => {
+  test('a page with a service worker and a schedule registers Periodic Background Sync for the queue (permission granted)', async ({ context, browserName }) => {
+    test.skip(browserName !== 'chromium', 'Periodic Background Sync: only Chromium has it (no PeriodicSyncManager in Firefox)');
     const queue = uniqueQueue('sw-periodic-reg');
     await installSw(context, { queue, tab: 'A' });
     const page = await openSwPage(context, { queue, tab: 'A' });
