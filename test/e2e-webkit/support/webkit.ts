@@ -118,12 +118,17 @@ export class Tab {
 
   /**
    * Runs `fn` in the page (its source is sent: it may use only its arguments and the page's globals) and resolves
-   * with what it returns, a Promise awaited (WebDriver's Execute Script), as JSON.
+   * with what it returns, a Promise awaited (WebDriver's Execute Script), through JSON.
    */
   async evaluate<R, A extends unknown[]>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
     if (this.#closed) throw new Error('this tab is closed');
     await this.#webkit.focus(this.handle);
-    return (await this.browser.execute(fn as never, ...(args as unknown as never[]))) as Awaited<R>;
+    // The page turns the value into JSON itself: WebKitWebDriver fails, with an error that says nothing
+    // ("[object Object]"), to send back some values, such as the error facts of a failed job.
+    // `__name` is what a transform that keeps function names may call in `fn`'s source.
+    const script = `var __name = (f) => f; return Promise.resolve((${fn.toString()}).apply(null, arguments)).then((value) => JSON.stringify({ value }));`;
+    const json = (await this.browser.execute(script, ...(args as unknown as never[]))) as string;
+    return (JSON.parse(json) as { value: Awaited<R> }).value;
   }
 
   /** Resolves once `fn` returns something truthy in the page (polled), with what it returned. */
