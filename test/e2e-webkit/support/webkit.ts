@@ -161,6 +161,18 @@ export class Tab {
     await this.browser.saveScreenshot(path);
   }
 
+  /** Saves what the element at `selector` shows (WebDriver's Take Element Screenshot) as a PNG. */
+  async screenshotElement(selector: string, path: string): Promise<void> {
+    await this.#webkit.focus(this.handle);
+    await this.browser.$(selector).saveScreenshot(path);
+  }
+
+  /** Clicks the element at `selector` as a user would (WebDriver's Element Click: scrolled into view, hit-tested). */
+  async click(selector: string): Promise<void> {
+    await this.#webkit.focus(this.handle);
+    await this.browser.$(selector).click();
+  }
+
   /** Closes the window: its page goes (no beforeunload prompt: there is none in the harness). */
   async close(): Promise<void> {
     if (this.#closed) return;
