@@ -78,3 +78,30 @@ test.skipIf(noNamespace)(`offline, a requiresNetwork job waits without spending 
   expect(server!.requests.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/up', 'later']]);
   expect(runsOf(await readRunLog(page), upload!).map((r) => [r.attempt, r.outcome])).toEqual([[1, 'ok']]);
 });
+
+// Where Background Sync is missing, the page stands in for it: a page that runs no queue itself, and added a network
+// job while offline, asks the service worker (by message) to run it when the `online` event comes.
+test.skipIf(noNamespace)(`a network job added offline by a page without workers is run by the service worker once back online${noNamespace ? ` (skipped: ${noNamespace})` : ''}`, async () => {
+  lab = await OfflineLab.start([Number(new URL(HARNESS_ORIGIN).port)], [Number(new URL(server!.url).port)]);
+  webkit = await lab.browser();
+  const queue = uniqueQueue('wk-offline-sw');
+  const page = await openSwPage(webkit, { queue, tab: 'adder', worker: false });
+  await lab.setOnline(false);
+  await pollUntil(() => page.evaluate(() => navigator.onLine), (onLine) => onLine === false, { timeout: 15_000, what: 'navigator.onLine to say offline' });
+  const [id] = await page.evaluate(async (uploadUrl: string) => {
+    const q = window.swHarness.queue as unknown as { addBulk(jobs: unknown[]): Promise<Array<{ id: string }>> };
+    return (await q.addBulk([{ name: 'upload', data: { url: uploadUrl, body: 'from the service worker' } }])).map((job) => job.id);
+  }, `${server!.url}/up`);
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(await stateOf(page, id!)).toEqual({ state: 'waiting', attempt: 0 });
+  expect(server!.requests).toHaveLength(0);
+
+  const onlineAt = Date.now();
+  await lab.setOnline(true);
+  const outcome = await page.evaluate((jobId: string) => window.swHarness.outcome(jobId), id!);
+  expect(outcome).toEqual({ ok: true, value: { status: 200, body: 'ok', attempt: 1, ranIn: 'service-worker' } });
+  expect(server!.requests.map((r) => r.body)).toEqual(['from the service worker']);
+  expect(server!.requests[0]!.at).toBeGreaterThan(onlineAt);
+  const runs = runsOf(await readRunLog(page), id!);
+  expect(runs.map((r) => [r.attempt, r.tab, r.outcome])).toEqual([[1, 'service-worker', 'ok']]);
+});
