@@ -49,7 +49,7 @@ test('a job added in one tab is run by the runner tab, and its result, progress 
 test('the runner tab closed mid-job: another tab takes the queue over, runs the job again as attempt 2, and the adder gets its result', async () => {
   const queue = uniqueQueue('wk-tabs-close');
   const [a, , c] = await openTabs(queue, ['A', 'B', 'C']);
-  const id = await c!.evaluate(async () => (await window.harness.queue.add('attempt', 2_000)).id);
+  const id = await c!.evaluate(async () => (await window.harness.queue.add('attempt', 5_000)).id);
   await pollUntil(async () => runsOf(await readRunLog(c!), id).length, (n) => n === 1, { what: 'the first run to start' });
   expect(runsOf(await readRunLog(c!), id)[0]!.tab).toBe('A');
   await c!.evaluate((jobId: string) => {

@@ -53,12 +53,6 @@ export class WebKit {
     return webkit;
   }
 
-  /** What the driver says of the browser: its name and version (WebKitGTK's), and the page's user agent. */
-  async version(): Promise<{ browserName: string; browserVersion: string }> {
-    const caps = this.browser.capabilities as { browserName?: string; browserVersion?: string };
-    return { browserName: caps.browserName ?? '?', browserVersion: caps.browserVersion ?? '?' };
-  }
-
   /** Opens `url` in a new window (the first one in the window the session began with); resolves once it loaded. */
   async open(url: string): Promise<Tab> {
     let handle = this.#unused;
