@@ -629,6 +629,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #onOnline = (): void => {
     this.#tab?.networkBack();
     this.#wakeRunner();
+    // Where Background Sync is missing (Safari, Firefox), nothing else tells the service worker that the network
+    // is back: network jobs a page without a runner added offline would wait for the next page.
+    this.#requestSync(true);
   };
 
   /**

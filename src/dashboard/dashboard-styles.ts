@@ -74,6 +74,7 @@ button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-v
 .confirm-text { font-weight: 600; color: #82071e; }
 figure { margin: 0; }
 .plot { min-height: 190px; }
+.plot-error { margin: 0; padding: 12px 0; color: var(--ot-muted); }
 .summary, .note, .muted { color: var(--ot-muted); font-size: 12.5px; }
 .note { margin: 4px 0 0; }
 .muted { margin: 0; }

@@ -35,8 +35,25 @@ export class ThroughputChart {
     );
   }
 
-  /** Draws the chart once uPlot is loaded; until then, only the summary shows. */
+  /**
+   * Draws the chart once uPlot is loaded; until then, only the summary shows. If uPlot cannot load or draw,
+   * the chart's box says why (the summary below still counts), and the error is thrown for the caller to report.
+   */
   async start(): Promise<void> {
+    try {
+      await this.#start();
+    } catch (error) {
+      // BAD: an empty box. The dashboard's error banner goes at its next refresh; this stays.
+      // (Seen in WebKitGTK under LANG=C: `navigator.language` is "C", and uPlot's `new Intl.NumberFormat(navigator.language)`
+      // throws as it loads.)
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.#plotBox.replaceChildren(h('p', { class: 'plot-error' }, `The chart could not be drawn: ${e.name}: ${e.message}`));
+      this.#plotBox.removeAttribute('aria-hidden');
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
     const { default: UPlot } = await import('uplot');
     if (this.#disposed) return;
     const width = Math.max(240, this.#plotBox.clientWidth || 480);

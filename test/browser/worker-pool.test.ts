@@ -418,7 +418,7 @@ describe('WorkerPool: a handler\'s strange outcomes are its own failures, never 
     ['nestedProxy', /^The task's result cannot be sent to the page: result\.list\[1\]\.inner cannot be cloned \(a Proxy\?\)/],
     ['function', "The task's result cannot be sent to the page: result is a function"],
     ['getter', "The task's result cannot be sent to the page: result.total could not be read: its getter threw RangeError: total not ready"],
-    ['badTransfer', /^The task's result cannot be sent to the page: result was refused with its transfer list \(.*duplicate/],
+    ['badTransfer', /^The task's result cannot be sent to the page: result was refused with its transfer list \(.*duplicate/i],
   ];
   it.each(results)('a result that cannot be sent (%s) fails the run with a TypeError saying where; the worker stays', async (kind, message) => {
     const { response, before, after, size } = await inOneWorker(request('returns', kind));

@@ -5,25 +5,16 @@
 //
 // This spec does not use the demo server of playwright.config.ts: it serves its own app, on a port the system
 // gives (so that two runs at once, or another server, do not collide), from a folder of this run's own.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { freePort } from '../support/free-port';
-import { packPackage, repoRoot } from '../support/pack';
-
-const run = promisify(execFile);
+import { repoRoot } from '../support/pack';
+import { buildReadmeApp, EXAMPLE_FILES, EXPECTED_LOG, EXPECTED_TEXT, readmeFiles, serveApp, sh, write, type ServedApp } from '../support/readme-app';
 
 // Kept after a failure, to look into; removed after a pass.
 const WORK_DIR = join(repoRoot, '.tmp/e2e-package', `${process.pid}-${Date.now().toString(36)}`);
 const APP_DIR = join(WORK_DIR, 'app');
 let appUrl = '';
-
-/** The files the README's example must give, and what its page shows once the job is done. */
-const EXAMPLE_FILES = ['src/tasks.ts', 'src/tasks.worker.ts', 'src/main.ts'];
-const EXPECTED_TEXT = 'fib(30) = 832040';
-const EXPECTED_LOG = '832040';
 
 /** The second page: a memory queue with an interval and a cron schedule, and a queue given a service worker. */
 const LAZY_PAGE = `import { createQueue } from 'offthread';
@@ -42,126 +33,36 @@ const LAZY_TEXT = 'tick 55; cron true; sw true';
 /** The chunks the second page loads that the README's page must not (their names come from the package's modules). */
 const LAZY_CHUNKS = /memory-job-store|page-schedules|service-worker-link|croner|workbox-window/;
 
-/** `<!-- file: PATH -->` followed by a fenced code block: the README's example files. */
-function readmeFiles(markdown: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const marked = /<!--\s*file:\s*(\S+)\s*-->\s*\n(`{3,})[^\n]*\n([\s\S]*?)\n\2[ \t]*(?:\n|$)/g;
-  for (const [, path, , code] of markdown.matchAll(marked)) {
-    if (!path || code === undefined) continue;
-    if (files.has(path)) throw new Error(`README.md gives ${path} twice`);
-    files.set(path, `${code}\n`);
-  }
-  return files;
-}
-
-/** Runs a command, failing with its output when it fails. */
-async function sh(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return stdout + stderr;
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`\`${[command, ...args].join(' ')}\` failed in ${relative(repoRoot, cwd)}:\n${stdout}\n${stderr}`, { cause: error });
-  }
-}
-
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
-
-/** Resolves once `url` answers; rejects if `server` exits first or `ms` pass. */
-async function waitForServer(server: ChildProcess, url: string, output: () => string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`vite preview exited (${server.exitCode ?? server.signalCode}) before serving ${url}:\n${output()}`);
-    }
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`vite preview did not serve ${url} within ${ms} ms:\n${output()}`);
-}
-
-let server: ChildProcess | undefined;
+let server: ServedApp | undefined;
 let failed = false;
 const timings: Record<string, number> = {};
-
-async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  try {
-    return await step();
-  } finally {
-    timings[label] = Date.now() - start;
-  }
-}
 
 test.beforeAll(async () => {
   // Packing, a fresh `npm install` and a production build: minutes on a cold npm cache, seconds on a warm one.
   test.setTimeout(600_000);
   failed = true; // until the setup is done
 
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const files = readmeFiles(readme);
+  const files = readmeFiles(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
   expect([...files.keys()], 'the README marks its example files with <!-- file: PATH --> before each code block').toEqual(
     expect.arrayContaining(EXAMPLE_FILES),
   );
-
-  const packed = await timed('build and npm pack', () => packPackage(join(WORK_DIR, 'pack')));
-
-  const viteVersion = (JSON.parse(readFileSync(join(repoRoot, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
-  write(
-    join(APP_DIR, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: 'offthread-readme-example',
-        private: true,
-        type: 'module',
-        scripts: { dev: 'vite', build: 'vite build', preview: 'vite preview' },
-        dependencies: { offthread: `file:${relative(APP_DIR, packed.tarball)}` },
-        devDependencies: { vite: viteVersion },
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  // What `npm create vite -- --template vanilla-ts` gives, less its demo code: the README's files replace that.
-  write(
-    join(APP_DIR, 'index.html'),
-    '<!doctype html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8" />\n    <title>offthread example</title>\n  </head>\n' +
-      '  <body>\n    <div id="app"></div>\n    <script type="module" src="/src/main.ts"></script>\n  </body>\n</html>\n',
-  );
-  for (const [path, code] of files) write(join(APP_DIR, path), code);
   // A second page, for what the package loads with import() only when a feature is used: the memory store,
   // schedules (and croner for a cron pattern), the service worker link (and workbox-window).
-  write(join(APP_DIR, 'lazy.html'), '<!doctype html>\n<html lang="en">\n  <body>\n    <script type="module" src="/src/lazy.ts"></script>\n  </body>\n</html>\n');
-  write(join(APP_DIR, 'src/lazy.ts'), LAZY_PAGE);
-  write(join(APP_DIR, 'public/sw.js'), '// A service worker that does nothing: the page only registers it.\n');
-  write(
-    join(APP_DIR, 'vite.config.js'),
-    "import { defineConfig } from 'vite';\n\nexport default defineConfig({ build: { rolldownOptions: { input: ['index.html', 'lazy.html'] } } });\n",
+  await buildReadmeApp(
+    WORK_DIR,
+    APP_DIR,
+    {
+      'lazy.html': '<!doctype html>\n<html lang="en">\n  <body>\n    <script type="module" src="/src/lazy.ts"></script>\n  </body>\n</html>\n',
+      'src/lazy.ts': LAZY_PAGE,
+      'public/sw.js': '// A service worker that does nothing: the page only registers it.\n',
+      'vite.config.js': "import { defineConfig } from 'vite';\n\nexport default defineConfig({ build: { rolldownOptions: { input: ['index.html', 'lazy.html'] } } });\n",
+    },
+    timings,
   );
-
-  await timed('npm install', () => sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], APP_DIR));
-  await timed('vite build', () => sh('npx', ['vite', 'build'], APP_DIR));
-
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}/`;
-  let output = '';
-  server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: APP_DIR,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that stopping it also stops the `vite` that `npx` starts.
-    detached: true,
-  });
-  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await timed('vite preview start', () => waitForServer(server!, appUrl, () => output, 30_000));
+  const start = Date.now();
+  server = await serveApp(APP_DIR);
+  timings['vite preview start'] = Date.now() - start;
+  appUrl = server.url;
   failed = false;
   console.log(`package e2e setup: ${Object.entries(timings).map(([label, ms]) => `${label} ${(ms / 1000).toFixed(1)}s`).join(', ')}`);
 });
@@ -171,17 +72,8 @@ test.afterEach(({}, testInfo) => {
 });
 
 test.afterAll(async () => {
-  const child = server;
+  await server?.stop();
   server = undefined;
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid, 'SIGTERM'); // the group started above: npx and the vite it runs
-    } catch {
-      child.kill('SIGTERM');
-    }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-  }
   if (failed) console.log(`package e2e: kept ${relative(repoRoot, WORK_DIR)} to look into`);
   else rmSync(WORK_DIR, { recursive: true, force: true });
 });
