@@ -100,6 +100,12 @@ async function framesPerSecond(page: Page, during: () => Promise<unknown>): Prom
 }
 
 test('a batch of jobs survives a reload mid-run: each finishes once, with the right result', async ({ page, browserName }) => {
+  test.skip(
+    browserName === 'firefox',
+    "Firefox lets a reloading page's worker run on while the page unloads: the job this test picks mid-run often " +
+      'finishes there as attempt 1 (2 of 3 runs), so which job the reload cuts short is not up to the test. A page ' +
+      'that closed mid-run, its job finished by the next load, is tested in Firefox by no-background-sync.spec.ts.',
+  );
   test.setTimeout(180_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
