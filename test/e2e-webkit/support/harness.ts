@@ -1,57 +1,24 @@
 // The harness pages of test/e2e/harness/ (the ones the Playwright specs use), opened in WebKit windows.
 import type { RunEntry } from '../../e2e/harness/run-log';
 import type { SwLogEntry } from '../../e2e/harness/sw-log';
-import { HARNESS_URL } from '../../e2e/support/harness';
-import { SW_PAGE_URL } from '../../e2e/support/sw';
+import { HARNESS_URL, tabQuery, type TabParams } from '../../e2e/support/harness';
+import { SW_PAGE_URL, swPageQuery, type SwPageParams } from '../../e2e/support/sw';
 import type { Tab, WebKit } from './webkit';
 
 export { HARNESS_ORIGIN, HARNESS_URL, uniqueQueue } from '../../e2e/support/harness';
 export { runsOf } from '../../e2e/support/faults';
-export type { RunEntry, SwLogEntry };
-
-export interface TabParams {
-  queue: string;
-  tab: string;
-  concurrency?: number;
-  worker?: boolean;
-  maxStalls?: number;
-  storage?: 'indexeddb' | 'memory';
-  keepFinished?: boolean;
-}
+export type { RunEntry, SwLogEntry, SwPageParams, TabParams };
 
 /** Opens a harness tab (test/e2e/harness/index.html) on `queue` in a new window; resolves once its queue exists. */
 export async function openTab(webkit: WebKit, params: TabParams): Promise<Tab> {
-  const query = new URLSearchParams({ queue: params.queue, tab: params.tab });
-  if (params.concurrency !== undefined) query.set('concurrency', String(params.concurrency));
-  if (params.worker === false) query.set('worker', '0');
-  if (params.maxStalls !== undefined) query.set('maxStalls', String(params.maxStalls));
-  if (params.storage) query.set('storage', params.storage);
-  if (params.keepFinished) query.set('retention', 'all');
-  const tab = await webkit.open(`${HARNESS_URL}?${query}`);
+  const tab = await webkit.open(`${HARNESS_URL}?${tabQuery(params)}`);
   await tab.waitFor(() => document.body.dataset.ready === 'true', [], { what: 'the harness page to be ready' });
   return tab;
 }
 
-export interface SwPageParams {
-  queue: string;
-  tab: string;
-  concurrency?: number;
-  /** false: no worker pool, so the page never runs the queue (it adds and listens). */
-  worker?: boolean;
-  /** false: no service worker. */
-  sw?: boolean;
-  budgetMs?: number;
-  lockWaitMs?: number;
-}
-
 /** Opens a sw-page (test/e2e/harness/sw-page.html); resolves once its queue exists and, unless `sw: false`, its service worker is activated. */
 export async function openSwPage(webkit: WebKit, params: SwPageParams): Promise<Tab> {
-  const query = new URLSearchParams({ queue: params.queue, tab: params.tab });
-  if (params.concurrency !== undefined) query.set('concurrency', String(params.concurrency));
-  if (params.worker === false) query.set('worker', '0');
-  if (params.sw === false) query.set('sw', '0');
-  for (const key of ['budgetMs', 'lockWaitMs'] as const) if (params[key] !== undefined) query.set(key, String(params[key]));
-  const tab = await webkit.open(`${SW_PAGE_URL}?${query}`);
+  const tab = await webkit.open(`${SW_PAGE_URL}?${swPageQuery(params)}`);
   await tab.waitFor(() => document.body.dataset.ready === 'true', [], { what: 'the sw-page to be ready' });
   if (params.sw !== false) await tab.evaluate(() => window.swHarness.swActivated());
   return tab;

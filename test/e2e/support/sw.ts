@@ -29,7 +29,7 @@ export interface SwPageParams {
 }
 
 /** The query string of a sw-page; two pages with the same parameters register the same service worker. */
-function swPageQuery(params: SwPageParams): URLSearchParams {
+export function swPageQuery(params: SwPageParams): URLSearchParams {
   const query = new URLSearchParams({ queue: params.queue, tab: params.tab });
   if (params.concurrency !== undefined) query.set('concurrency', String(params.concurrency));
   if (params.worker === false) query.set('worker', '0');
