@@ -110,6 +110,25 @@ export async function openSession({ context, url, profileDir }) {
     }
   }
 
+  /**
+   * One idle-latency sample: `jobs` jobs one after another on ONE started contender (2 workers, warm), each
+   * after `gapMs` idle, in three calls: the first `edge`, the middle, the last `edge`, so that the CPU time of
+   * the first and last ones is read apart (and, with `profileEnds`, each of them profiled).
+   */
+  async function latencySample(id, jobs, edge, gapMs, profileEnds) {
+    await call('start', id, 2);
+    await gc();
+    try {
+      const segment = (n, name) => (profileEnds && name ? profileEnds(name, () => measuredCall('idleCalls', n, gapMs)) : measuredCall('idleCalls', n, gapMs));
+      const first = await segment(edge, 'first');
+      const middle = await segment(jobs - 2 * edge);
+      const last = await segment(edge, 'last');
+      return { latencies: [...first.latencies, ...middle.latencies, ...last.latencies], cpu: { first: first.cpu, middle: middle.cpu, last: last.cpu } };
+    } finally {
+      await call('stop');
+    }
+  }
+
   /** One IndexedDB ceiling sample: database and rows made first, then only the puts timed. */
   async function ceilingSample(records, batch, indexes) {
     await call('ceilingStart', records, batch, indexes);
@@ -121,7 +140,7 @@ export async function openSession({ context, url, profileDir }) {
     }
   }
 
-  return { page, cdp, gc, heapUsed, call, measuredCall, poolSample, bulkSample, ceilingSample, pageInfo, browserVersion, pageErrors };
+  return { page, cdp, gc, heapUsed, call, measuredCall, poolSample, bulkSample, latencySample, ceilingSample, pageInfo, browserVersion, pageErrors };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { BenchTasks } from '../workers/offthread-tasks';
 import type { Payload, TaskName } from '../workers/tasks';
 import { queueDbName } from '../../src/store/queue-db';
 
-export type ContenderId = 'raw' | 'raw-batch' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk';
+export type ContenderId = 'raw' | 'raw-batch' | 'raw-batch-100' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk';
 
 export interface Contender {
   /** One job; `moved` is transferred to the worker (not copied), where the library can. */
@@ -24,8 +24,11 @@ export interface Contender {
 /** Each library's own way; the many-jobs default is a plain loop of calls in one tick. */
 const sameTick = (contender: Pick<Contender, 'call'>) => (task: TaskName, args: unknown[]) => Promise.all(args.map((arg) => contender.call(task, arg)));
 
-/** A hand-written pool on bare postMessage: round robin, everything posted at once. */
-function rawPool(workers: number, batched: boolean): Contender {
+/**
+ * A hand-written pool on bare postMessage: round robin, everything posted at once. With `batch`, many jobs go
+ * as messages of up to `batch` jobs each, round robin (Infinity: one message per worker with its whole share).
+ */
+function rawPool(workers: number, batch?: number): Contender {
   const pool = Array.from({ length: workers }, () => new Worker(new URL('../workers/raw.worker.ts', import.meta.url), { type: 'module' }));
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 0;
@@ -46,21 +49,21 @@ function rawPool(workers: number, batched: boolean): Contender {
     });
   return {
     call,
-    many: batched
-      ? // The same-tick batching floor: one message per worker carries its share of the jobs.
+    many: batch
+      ? // The same-tick batching floor: each message carries up to `batch` of the jobs.
         async (task, args) => {
-          const share = Math.ceil(args.length / workers);
-          const parts = await Promise.all(
-            pool.map(
-              (worker, w) =>
-                new Promise<unknown[]>((resolve) => {
-                  const id = nextId++;
-                  pending.set(id, resolve as (value: unknown) => void);
-                  worker.postMessage([id, task, args.slice(w * share, (w + 1) * share), true]);
-                }),
-            ),
-          );
-          return parts.flat();
+          const size = Math.min(batch, Math.ceil(args.length / workers));
+          const parts: Promise<unknown[]>[] = [];
+          for (let i = 0; i < args.length; i += size) {
+            parts.push(
+              new Promise<unknown[]>((resolve) => {
+                const id = nextId++;
+                pending.set(id, resolve as (value: unknown) => void);
+                pool[turn++ % workers]!.postMessage([id, task, args.slice(i, i + size), true]);
+              }),
+            );
+          }
+          return (await Promise.all(parts)).flat();
         }
       : sameTick({ call }),
     async close() {
@@ -171,7 +174,8 @@ export async function startContender(id: ContenderId, workers: number): Promise<
   switch (id) {
     case 'raw':
     case 'raw-batch':
-      contender = rawPool(workers, id === 'raw-batch');
+    case 'raw-batch-100':
+      contender = rawPool(workers, id === 'raw-batch' ? Infinity : id === 'raw-batch-100' ? 100 : undefined);
       break;
     case 'comlink':
     case 'comlink-cached':
