@@ -7,9 +7,10 @@ import workerpoolWorkerUrl from '../workers/workerpool.worker.ts?worker&url';
 import type { ComlinkApi } from '../workers/comlink.worker';
 import type { BenchTasks } from '../workers/offthread-tasks';
 import type { Payload, TaskName } from '../workers/tasks';
-import { queueDbName } from '../../src/store/queue-db';
+import { fromRow, openQueueDb, queueDbName, toRow } from '../../src/store/queue-db';
+import { jobRows } from './job-rows';
 
-export type ContenderId = 'raw' | 'raw-batch' | 'raw-batch-100' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk';
+export type ContenderId = 'raw' | 'raw-batch' | 'raw-batch-100' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk' | 'idb-alone';
 
 export interface Contender {
   /** One job; `moved` is transferred to the worker (not copied), where the library can. */
@@ -159,6 +160,39 @@ function offthreadQueue(workers: number, storage: 'memory' | 'indexeddb', bulk: 
   };
 }
 
+/**
+ * IndexedDB alone, without a queue or a worker: D's control for the idle latency. Each "call" makes the page's
+ * requests for one job as offthread made them in a traced run (`--profile`): the job added, with the sequence
+ * number read and written, in one transaction; then read and written back completed, in another. Into a
+ * database of offthread's schema (its indexes), which keeps every finished job as the queue under test does.
+ */
+async function idbAlone(): Promise<Contender> {
+  const name = `bench-idb-alone-${Date.now().toString(36)}-${queues++}`;
+  const db = await openQueueDb(name);
+  let seq = 0;
+  const call = async (): Promise<unknown> => {
+    const [row] = jobRows(1, ++seq);
+    const add = db.transaction(['jobs', 'meta'], 'readwrite', { durability: 'relaxed' });
+    void add.objectStore('jobs').add(row!);
+    const last = (await add.objectStore('meta').get('seq')) as number | undefined;
+    void add.objectStore('meta').put((last ?? 0) + 1, 'seq');
+    await add.done;
+    const finish = db.transaction('jobs', 'readwrite', { durability: 'relaxed' });
+    const stored = await finish.store.get(row!.id);
+    void finish.store.put(toRow({ ...fromRow(stored!), state: 'completed', finishedAt: Date.now() }));
+    await finish.done;
+    return undefined;
+  };
+  return {
+    call,
+    many: sameTick({ call }),
+    async close() {
+      db.close();
+      await deleteDatabase(queueDbName(name));
+    },
+  };
+}
+
 export function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.deleteDatabase(name);
@@ -191,6 +225,9 @@ export async function startContender(id: ContenderId, workers: number): Promise<
     case 'offthread-memory-bulk':
     case 'offthread-idb':
       contender = offthreadQueue(workers, id === 'offthread-idb' ? 'indexeddb' : 'memory', id === 'offthread-memory-bulk');
+      break;
+    case 'idb-alone':
+      contender = await idbAlone();
       break;
     default:
       throw new Error(`bench: unknown contender "${String(id)}"`);

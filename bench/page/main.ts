@@ -1,14 +1,15 @@
 // The bench page. bench/run.mjs drives it through `window.bench`: each call runs one sample of one
 // scenario for the contender started last, and returns what it measured. Nothing is timed on the Node side.
 import { createQueue, type Queue } from 'offthread';
-import { createJobRecord } from '../../src/job/job';
 import { newId } from '../../src/job/new-id';
 import { IdbJobStore } from '../../src/store/idb-job-store';
 import type { ClaimRequest } from '../../src/store/job-store';
-import { openQueueDb, queueDbName, toRow, type JobRow } from '../../src/store/queue-db';
+import { openQueueDb, queueDbName, type JobRow } from '../../src/store/queue-db';
 import type { BenchTasks } from '../workers/offthread-tasks';
 import { spin, type Payload } from '../workers/tasks';
 import { deleteDatabase, startContender, type Contender, type ContenderId } from './contenders';
+import { startIdbTrace, stopIdbTrace } from './idb-trace';
+import { jobRows } from './job-rows';
 
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -163,21 +164,6 @@ function computeOnMainThread(jobs: number, iterations: number) {
 }
 
 // ---------------------------------------------------------------- D: persisted throughput, IndexedDB's ceiling, one job's latency
-
-/** Rows shaped exactly as offthread stores a waiting `inc` job, so the ceiling writes what offthread writes. */
-function jobRows(count: number, firstSeq = 1): JobRow[] {
-  const at = Date.now();
-  return Array.from({ length: count }, (_, i) =>
-    toRow(
-      createJobRecord(
-        { name: 'inc', data: i, priority: 0, runAt: at, attempts: 1, backoff: undefined, timeout: undefined, createdAt: at, requiresNetwork: false },
-        newId(),
-        firstSeq + i,
-        at,
-      ),
-    ),
-  );
-}
 
 function openRawDb(name: string, upgrade: (db: IDBDatabase) => void): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -501,6 +487,8 @@ const bench = {
   idleCalls,
   bigBuffer,
   idbPutBuffer,
+  startIdbTrace,
+  stopIdbTrace,
   storeJobs,
   restoreJobs,
   claimLatency,

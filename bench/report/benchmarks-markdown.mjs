@@ -102,7 +102,7 @@ function inTheWay(output) {
       const body = same
         ? `- the same findings as under "${same}" above`
         : lines.length
-          ? lines.map((line) => (line.startsWith('  ') ? `  ${line.trim()}` : `- ${line}`)).join('\n')
+          ? lines.map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`)).join('\n')
           : '- nothing measured of its causes in this run';
       const note = profiled ? '' : '\n- (this run had no `--profile`: no function-level profile)';
       return `### ${v.scenario}: ${v.target}\n\nMeasured ${v.measured}.\n\n${body}${note}`;

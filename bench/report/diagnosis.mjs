@@ -68,3 +68,23 @@ export function growthLines(before, after, ops) {
     `  self time per job that grew the most, first → last: ${grown.length ? grown.map((f) => `\`${f.name}\` [${f.module}] ${time(f.was / ops)} → ${time(f.ms / ops)}`).join(', ') : 'none grew'}`,
   ];
 }
+
+/**
+ * The page's IndexedDB requests (bench/page/idb-trace.ts) over `jobs` jobs at two moments: per job, how many of
+ * each kind, the rows they returned or walked, and their time from call to success, heaviest last first.
+ */
+export function traceLines(before, after, jobs, what) {
+  if (!before || !after) return [];
+  const kinds = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const zero = { calls: 0, ms: 0, rows: 0 };
+  const per = (r) => `${+(r.calls / jobs).toFixed(2)}×, ${+(r.rows / jobs).toFixed(1)} rows, ${time(r.ms / jobs)}`;
+  const rows = kinds
+    .map((k) => ({ k, a: before[k] ?? zero, b: after[k] ?? zero }))
+    .sort((x, y) => y.b.ms - x.b.ms || y.b.rows - x.b.rows)
+    .slice(0, 10);
+  const total = (t) => Object.values(t).reduce((sum, r) => sum + r.calls, 0) / jobs;
+  return [
+    `the page's IndexedDB requests per job (${what}; counted in the page, call to success): ${+total(before).toFixed(1)} → ${+total(after).toFixed(1)} requests`,
+    ...rows.map(({ k, a, b }) => `  \`${k}\`: ${per(a)} → ${per(b)}`),
+  ];
+}

@@ -2,7 +2,7 @@
 // idle queue, 600 jobs one after another on one queue (the first and last fifty apart).
 import process from 'node:process';
 import { noteLoad } from '../harness/machine-load.mjs';
-import { explain, growthLines, profileLines } from '../report/diagnosis.mjs';
+import { explain, growthLines, profileLines, traceLines } from '../report/diagnosis.mjs';
 import { cpuCell, printTable, rate, ratio, spreadCell, statCells, time } from '../report/format.mjs';
 import { ends, median, percentile, perRound, rotate, spread } from '../report/statistics.mjs';
 import { target } from '../report/transcript.mjs';
@@ -24,6 +24,7 @@ export async function scenarioD(bench) {
     'latency-idb': () => latencySample('offthread-idb', latency, edge, GAP_MS),
     'latency-memory': () => latencySample('offthread-memory', latency, edge, GAP_MS),
     'latency-raw': () => latencySample('raw', latency, edge, GAP_MS),
+    'latency-idb-alone': () => latencySample('idb-alone', latency, edge, GAP_MS),
   };
   const samples = Object.fromEntries(Object.keys(runs).map((id) => [id, []]));
   for (let r = 0; r < rounds; r++) {
@@ -69,6 +70,7 @@ export async function scenarioD(bench) {
     ['offthread IndexedDB', 'latency-idb'],
     ['offthread memory', 'latency-memory'],
     ['raw postMessage (no-op round trip after the same idle gap)', 'latency-raw'],
+    ['IndexedDB alone: one job\'s requests (add + seq; get + put), no queue', 'latency-idb-alone'],
   ];
   printTable(
     `D. one job on an idle queue (2 workers, warm), add() to its result: ${latency} jobs one after another on ONE queue, ${GAP_MS} ms apart (${rounds} samples)`,
@@ -83,7 +85,11 @@ export async function scenarioD(bench) {
       `${cpuPerJob(id, 'first', 'mainMs')} → ${cpuPerJob(id, 'last', 'mainMs')}`,
       `${cpuPerJob(id, 'first', 'browserMs')} → ${cpuPerJob(id, 'last', 'browserMs')}`,
     ]),
-    [`  first and last ${edge}: the median of those jobs over the samples; the queue has finished ${latency - edge} more jobs by the last ${edge}`],
+    [
+      `  first and last ${edge}: the median of those jobs over the samples; the queue has finished ${latency - edge} more jobs by the last ${edge}`,
+      '  IndexedDB alone: the requests offthread\'s page makes for one idle job (as --profile counts them), made directly in a',
+      '  database of offthread\'s schema that keeps every finished job: what IndexedDB itself costs, and whether that rises',
+    ],
   );
   // Q: the bulk path against IndexedDB's batched-put ceiling ÷ 3, round by round (3 × the ceiling's time ÷ this one's).
   const ceilingRate = (jobs * 1000) / median(ceiling);
@@ -107,8 +113,10 @@ export async function scenarioD(bench) {
   const flat = rise('latency-idb');
   target('D', `persisted: flat as finished jobs accumulate: the last ${edge} of ${latency} on one queue ≤ 1.2 × the first ${edge} (per round)`, spreadCell(flat), flat.median <= 1.2, flat.median, 'D-flat');
   const cpuLine = `CPU per job, first ${edge} → last ${edge} (median, Linux /proc): page ${cpuPerJob('latency-idb', 'first', 'mainMs')} → ${cpuPerJob('latency-idb', 'last', 'mainMs')}, workers ${cpuPerJob('latency-idb', 'first', 'workersMs')} → ${cpuPerJob('latency-idb', 'last', 'workersMs')}, browser (IndexedDB's backend) ${cpuPerJob('latency-idb', 'first', 'browserMs')} → ${cpuPerJob('latency-idb', 'last', 'browserMs')}; memory's page ${cpuPerJob('latency-memory', 'first', 'mainMs')} → ${cpuPerJob('latency-memory', 'last', 'mainMs')}`;
-  explain('D-latency', [cpuLine]);
-  explain('D-flat', [cpuLine]);
+  const alone = rise('latency-idb-alone');
+  const control = `IndexedDB alone (the same requests per job, no queue): median ${time(median(lat('latency-idb-alone')))}, first ${edge} ${time(median(endOf('latency-idb-alone', 'first')))} → last ${edge} ${time(median(endOf('latency-idb-alone', 'last')))} (${spreadCell(alone)}); offthread IndexedDB ${time(median(endOf('latency-idb', 'first')))} → ${time(median(endOf('latency-idb', 'last')))}`;
+  explain('D-latency', [cpuLine, control]);
+  explain('D-flat', [cpuLine, control]);
   noteLoad('D', 'end');
   heapAfter.D = await heapUsed();
   results.D = { params: P.D, unit: 'ms wall time per sample; latencies in ms', samples };
@@ -126,7 +134,23 @@ export async function scenarioD(bench) {
       return profiled[which].measured;
     });
     const lines = [...growthLines(profiled.first, profiled.last, edge), ...profileLines(profiled.last, edge, `the last ${edge} of ${latency} jobs on one queue`)];
-    explain('D-flat', lines);
-    explain('D-latency', lines);
+    // And one more, with the page's IndexedDB requests counted over the first and the last `edge` jobs.
+    const traced = {};
+    await latencySample('offthread-idb', latency, edge, GAP_MS, async (which, run) => {
+      await call('startIdbTrace');
+      let measured;
+      try {
+        measured = await run();
+        return measured;
+      } finally {
+        traced[which] = { measured, requests: await call('stopIdbTrace') };
+      }
+    });
+    results.D.idbTrace = traced;
+    const medianOf = (which) => time(median(traced[which].measured.latencies));
+    const traceText = traceLines(traced.first.requests, traced.last.requests, edge, `the first and the last ${edge} of ${latency} jobs on one queue, whose medians were ${medianOf('first')} and ${medianOf('last')}`);
+    for (const line of traceText) console.log(`  ${line}`);
+    explain('D-flat', [...lines, ...traceText]);
+    explain('D-latency', [...lines, ...traceText]);
   }
 }
