@@ -113,6 +113,7 @@ export async function scenarioB(bench) {
       await call('stop');
     }
     explain('B-idb-gap', longestTaskLines(made[idb]));
+    explain('B-memory-gap', longestTaskLines(made[mem]));
     explain('B-idb-gap', profileLines(made[idb], jobs, `${jobs.toLocaleString('en')} add() in one tick, to the last result`));
     for (const id of ['B-floor', 'B-workerpool', 'B-comlink']) explain(id, profileLines(made[mem], jobs, `${jobs.toLocaleString('en')} jobs in one tick`));
   }
