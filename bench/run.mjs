@@ -6,7 +6,8 @@
 //   npm run bench -- --quick      a few minutes
 //   options: --only A,C (scenarios)  --rounds N  --jobs N (B, D)  --sizes 1000,100000 (F)  --bytes N (E)
 //            --contenders raw,comlink,... (or add comlink-cached)  --profile (CPU and allocation profiles of
-//            extra offthread samples (A, B, D, E), saved next to the results)  --wait-quiet (wait for the load to drop first)
+//            extra offthread samples (A to E), saved next to the results; what they show of each missed target goes
+//            to BENCHMARKS.md)  --wait-quiet (wait for the load to drop first)
 //            --write-benchmarks (rewrite BENCHMARKS.md from this run)  --markdown-only (rewrite it from latest.json)
 //
 // It builds the bench page (bench/vite.config.ts, offthread from ../src), serves it on 127.0.0.1 with
@@ -82,7 +83,7 @@ try {
     poolContenders,
     results,
     heapAfter,
-    profile: (name, run) => profile(session.cdp, profiles, name, run),
+    profile: (name, run, options) => profile(session.cdp, profiles, name, run, options),
   };
   for (const [id, scenario] of Object.entries(SCENARIOS)) if (options.only.has(id)) await scenario(bench);
 

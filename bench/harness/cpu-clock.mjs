@@ -55,16 +55,20 @@ export class CpuClock {
     const browser = procs.find((p) => !p.cmdline.includes('--type='));
     // The browser's own UI (top-chrome WebUI) and extensions have renderers too: not ours.
     const renderers = procs.filter((p) => p.cmdline.includes('--type=renderer') && !p.cmdline.includes('--top-chrome-webui') && !p.cmdline.includes('--extension-process'));
-    const before = new Map(renderers.map((p) => [p.pid, threadNs(p.pid, p.pid)]));
-    await spin();
+    // The page spins for 300 ms: its main thread must run for a good part of it. On a machine other work
+    // crowds, it may not get that much in one spin: a few more are tried.
     let page;
     let most = 0;
-    for (const p of renderers) {
-      const ran = threadNs(p.pid, p.pid) - before.get(p.pid);
-      if (process.env.BENCH_DEBUG) print('renderer', p.pid, ran / 1e6, 'ms', p.cmdline.includes('top-chrome') ? 'top-chrome' : '');
-      if (ran > most) [page, most] = [p.pid, ran];
+    for (let attempt = 0; attempt < 5 && most <= 30e6; attempt++) {
+      const before = new Map(renderers.map((p) => [p.pid, threadNs(p.pid, p.pid)]));
+      await spin();
+      most = 0;
+      for (const p of renderers) {
+        const ran = threadNs(p.pid, p.pid) - before.get(p.pid);
+        if (process.env.BENCH_DEBUG) print('renderer', p.pid, ran / 1e6, 'ms', p.cmdline.includes('top-chrome') ? 'top-chrome' : '');
+        if (ran > most) [page, most] = [p.pid, ran];
+      }
     }
-    // The page spun for 300 ms: its main thread must have run for a good part of it.
     return page && browser && most > 30e6 ? new CpuClock(page, browser.pid) : undefined;
   }
 

@@ -69,7 +69,7 @@ export async function openSession({ context, url, profileDir }) {
   });
   const { page, cdp, gc, heapUsed, call } = await benchPage(context, url, first);
   const cpu = await CpuClock.find(profileDir, () => page.evaluate(() => { const end = performance.now() + 300; while (performance.now() < end); }));
-  if (!cpu) console.log('(no per-thread CPU times: /proc not readable here; tables show wall times only)');
+  if (!cpu) console.log('(no per-thread CPU times: /proc not readable here, or the page\'s renderer not found in it; tables show wall times only)');
 
   const pageInfo = await call('info');
   const browserVersion = await cdp.send('Browser.getVersion');
@@ -110,6 +110,26 @@ export async function openSession({ context, url, profileDir }) {
     }
   }
 
+  /**
+   * One idle-latency sample: `jobs` jobs one after another on ONE started contender (2 workers, warm), each
+   * after `gapMs` idle, in three calls: the first `edge`, the middle, the last `edge`, so that the CPU time of
+   * the first and last ones is read apart. `aroundEnds(which, run)`, if given, runs the first and the last
+   * (`which`: 'first', 'last') in its own way: profiled, or with IndexedDB's requests counted.
+   */
+  async function latencySample(id, jobs, edge, gapMs, aroundEnds) {
+    await call('start', id, 2);
+    await gc();
+    try {
+      const segment = (n, which) => (aroundEnds && which ? aroundEnds(which, () => measuredCall('idleCalls', n, gapMs)) : measuredCall('idleCalls', n, gapMs));
+      const first = await segment(edge, 'first');
+      const middle = await segment(jobs - 2 * edge);
+      const last = await segment(edge, 'last');
+      return { latencies: [...first.latencies, ...middle.latencies, ...last.latencies], cpu: { first: first.cpu, middle: middle.cpu, last: last.cpu } };
+    } finally {
+      await call('stop');
+    }
+  }
+
   /** One IndexedDB ceiling sample: database and rows made first, then only the puts timed. */
   async function ceilingSample(records, batch, indexes) {
     await call('ceilingStart', records, batch, indexes);
@@ -121,7 +141,7 @@ export async function openSession({ context, url, profileDir }) {
     }
   }
 
-  return { page, cdp, gc, heapUsed, call, measuredCall, poolSample, bulkSample, ceilingSample, pageInfo, browserVersion, pageErrors };
+  return { page, cdp, gc, heapUsed, call, measuredCall, poolSample, bulkSample, latencySample, ceilingSample, pageInfo, browserVersion, pageErrors };
 }
 
 /**

@@ -7,9 +7,10 @@ import workerpoolWorkerUrl from '../workers/workerpool.worker.ts?worker&url';
 import type { ComlinkApi } from '../workers/comlink.worker';
 import type { BenchTasks } from '../workers/offthread-tasks';
 import type { Payload, TaskName } from '../workers/tasks';
-import { queueDbName } from '../../src/store/queue-db';
+import { fromRow, openQueueDb, queueDbName, toRow } from '../../src/store/queue-db';
+import { jobRows } from './job-rows';
 
-export type ContenderId = 'raw' | 'raw-batch' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk';
+export type ContenderId = 'raw' | 'raw-batch' | 'raw-batch-100' | 'comlink' | 'comlink-cached' | 'workerpool' | 'threads' | 'offthread-memory' | 'offthread-idb' | 'offthread-memory-bulk' | 'idb-alone';
 
 export interface Contender {
   /** One job; `moved` is transferred to the worker (not copied), where the library can. */
@@ -24,8 +25,11 @@ export interface Contender {
 /** Each library's own way; the many-jobs default is a plain loop of calls in one tick. */
 const sameTick = (contender: Pick<Contender, 'call'>) => (task: TaskName, args: unknown[]) => Promise.all(args.map((arg) => contender.call(task, arg)));
 
-/** A hand-written pool on bare postMessage: round robin, everything posted at once. */
-function rawPool(workers: number, batched: boolean): Contender {
+/**
+ * A hand-written pool on bare postMessage: round robin, everything posted at once. With `batch`, many jobs go
+ * as messages of up to `batch` jobs each, round robin (Infinity: one message per worker with its whole share).
+ */
+function rawPool(workers: number, batch?: number): Contender {
   const pool = Array.from({ length: workers }, () => new Worker(new URL('../workers/raw.worker.ts', import.meta.url), { type: 'module' }));
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 0;
@@ -46,21 +50,21 @@ function rawPool(workers: number, batched: boolean): Contender {
     });
   return {
     call,
-    many: batched
-      ? // The same-tick batching floor: one message per worker carries its share of the jobs.
+    many: batch
+      ? // The same-tick batching floor: each message carries up to `batch` of the jobs.
         async (task, args) => {
-          const share = Math.ceil(args.length / workers);
-          const parts = await Promise.all(
-            pool.map(
-              (worker, w) =>
-                new Promise<unknown[]>((resolve) => {
-                  const id = nextId++;
-                  pending.set(id, resolve as (value: unknown) => void);
-                  worker.postMessage([id, task, args.slice(w * share, (w + 1) * share), true]);
-                }),
-            ),
-          );
-          return parts.flat();
+          const size = Math.min(batch, Math.ceil(args.length / workers));
+          const parts: Promise<unknown[]>[] = [];
+          for (let i = 0; i < args.length; i += size) {
+            parts.push(
+              new Promise<unknown[]>((resolve) => {
+                const id = nextId++;
+                pending.set(id, resolve as (value: unknown) => void);
+                pool[turn++ % workers]!.postMessage([id, task, args.slice(i, i + size), true]);
+              }),
+            );
+          }
+          return (await Promise.all(parts)).flat();
         }
       : sameTick({ call }),
     async close() {
@@ -156,6 +160,39 @@ function offthreadQueue(workers: number, storage: 'memory' | 'indexeddb', bulk: 
   };
 }
 
+/**
+ * IndexedDB alone, without a queue or a worker: D's control for the idle latency. Each "call" makes the page's
+ * requests for one job as offthread made them in a traced run (`--profile`): the job added, with the sequence
+ * number read and written, in one transaction; then read and written back completed, in another. Into a
+ * database of offthread's schema (its indexes), which keeps every finished job as the queue under test does.
+ */
+async function idbAlone(): Promise<Contender> {
+  const name = `bench-idb-alone-${Date.now().toString(36)}-${queues++}`;
+  const db = await openQueueDb(name);
+  let seq = 0;
+  const call = async (): Promise<unknown> => {
+    const [row] = jobRows(1, ++seq);
+    const add = db.transaction(['jobs', 'meta'], 'readwrite', { durability: 'relaxed' });
+    void add.objectStore('jobs').add(row!);
+    const last = (await add.objectStore('meta').get('seq')) as number | undefined;
+    void add.objectStore('meta').put((last ?? 0) + 1, 'seq');
+    await add.done;
+    const finish = db.transaction('jobs', 'readwrite', { durability: 'relaxed' });
+    const stored = await finish.store.get(row!.id);
+    void finish.store.put(toRow({ ...fromRow(stored!), state: 'completed', finishedAt: Date.now() }));
+    await finish.done;
+    return undefined;
+  };
+  return {
+    call,
+    many: sameTick({ call }),
+    async close() {
+      db.close();
+      await deleteDatabase(queueDbName(name));
+    },
+  };
+}
+
 export function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.deleteDatabase(name);
@@ -171,7 +208,8 @@ export async function startContender(id: ContenderId, workers: number): Promise<
   switch (id) {
     case 'raw':
     case 'raw-batch':
-      contender = rawPool(workers, id === 'raw-batch');
+    case 'raw-batch-100':
+      contender = rawPool(workers, id === 'raw-batch' ? Infinity : id === 'raw-batch-100' ? 100 : undefined);
       break;
     case 'comlink':
     case 'comlink-cached':
@@ -187,6 +225,9 @@ export async function startContender(id: ContenderId, workers: number): Promise<
     case 'offthread-memory-bulk':
     case 'offthread-idb':
       contender = offthreadQueue(workers, id === 'offthread-idb' ? 'indexeddb' : 'memory', id === 'offthread-memory-bulk');
+      break;
+    case 'idb-alone':
+      contender = await idbAlone();
       break;
     default:
       throw new Error(`bench: unknown contender "${String(id)}"`);

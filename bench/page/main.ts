@@ -1,14 +1,15 @@
 // The bench page. bench/run.mjs drives it through `window.bench`: each call runs one sample of one
 // scenario for the contender started last, and returns what it measured. Nothing is timed on the Node side.
 import { createQueue, type Queue } from 'offthread';
-import { createJobRecord } from '../../src/job/job';
 import { newId } from '../../src/job/new-id';
 import { IdbJobStore } from '../../src/store/idb-job-store';
 import type { ClaimRequest } from '../../src/store/job-store';
-import { openQueueDb, queueDbName, toRow, type JobRow } from '../../src/store/queue-db';
+import { openQueueDb, queueDbName, type JobRow } from '../../src/store/queue-db';
 import type { BenchTasks } from '../workers/offthread-tasks';
 import { spin, type Payload } from '../workers/tasks';
 import { deleteDatabase, startContender, type Contender, type ContenderId } from './contenders';
+import { startIdbTrace, stopIdbTrace } from './idb-trace';
+import { jobRows } from './job-rows';
 
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -56,9 +57,19 @@ async function roundTrips(count: number): Promise<{ meanUs: number; medianUs: nu
 
 // ---------------------------------------------------------------- B: many tiny jobs at once, and the main thread meanwhile
 
-/** Watches the main thread: the longest gap between setTimeout(0) callbacks, and between animation frames. */
+/**
+ * Watches the main thread: the longest gap between setTimeout(0) callbacks, and between animation frames, and the
+ * long tasks (over 50 ms) Chromium reports to a PerformanceObserver meanwhile.
+ */
 function watchMainThread() {
   let watching = true;
+  const longTasks: number[] = [];
+  const observer = PerformanceObserver.supportedEntryTypes.includes('longtask')
+    ? new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) longTasks.push(entry.duration);
+      })
+    : undefined;
+  observer?.observe({ type: 'longtask' });
   const begin = now();
   let lastTimeout = begin;
   let maxTimeout = 0;
@@ -90,7 +101,17 @@ function watchMainThread() {
       while (timeouts === seenTimeouts || frames === seenFrames) await new Promise((resolve) => setTimeout(resolve, 0));
       watching = false;
       const span = now() - begin;
-      return { maxTimeoutGapMs: maxTimeout, maxFrameGapMs: maxFrame, frames, timeouts, spanMs: span };
+      for (const entry of observer?.takeRecords() ?? []) longTasks.push(entry.duration);
+      observer?.disconnect();
+      return {
+        maxTimeoutGapMs: maxTimeout,
+        maxFrameGapMs: maxFrame,
+        frames,
+        timeouts,
+        spanMs: span,
+        // null where the browser has no long task timing (the tables say so, rather than 0).
+        longTasksMs: observer ? longTasks : null,
+      };
     },
   };
 }
@@ -143,21 +164,6 @@ function computeOnMainThread(jobs: number, iterations: number) {
 }
 
 // ---------------------------------------------------------------- D: persisted throughput, IndexedDB's ceiling, one job's latency
-
-/** Rows shaped exactly as offthread stores a waiting `inc` job, so the ceiling writes what offthread writes. */
-function jobRows(count: number, firstSeq = 1): JobRow[] {
-  const at = Date.now();
-  return Array.from({ length: count }, (_, i) =>
-    toRow(
-      createJobRecord(
-        { name: 'inc', data: i, priority: 0, runAt: at, attempts: 1, backoff: undefined, timeout: undefined, createdAt: at, requiresNetwork: false },
-        newId(),
-        firstSeq + i,
-        at,
-      ),
-    ),
-  );
-}
 
 function openRawDb(name: string, upgrade: (db: IDBDatabase) => void): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -307,6 +313,35 @@ async function bigBuffer(bytes: number, mode: 'copy' | 'transfer') {
   return { wallMs: median(times), times, arrived, senderDetached };
 }
 
+/**
+ * What storing the buffer costs IndexedDB itself: one put of a `bytes` ArrayBuffer in its own transaction
+ * (relaxed durability, as offthread writes), timed to the transaction's end; 3 puts into a fresh database, the
+ * median. E's persisted transfer is judged against it.
+ */
+async function idbPutBuffer(bytes: number) {
+  const name = `bench-e-put-${newId()}`;
+  const db = await openRawDb(name, (database) => database.createObjectStore('r'));
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const buf = new ArrayBuffer(bytes);
+      new Uint8Array(buf).fill(7);
+      const t0 = now();
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('r', 'readwrite', { durability: 'relaxed' });
+        tx.objectStore('r').put({ buf }, i);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      times.push(now() - t0);
+    }
+  } finally {
+    db.close();
+    await deleteDatabase(name);
+  }
+  return { wallMs: median(times), times };
+}
+
 // ---------------------------------------------------------------- F: dequeue cost and page heap with many stored jobs
 
 /** Adds `count` waiting jobs to queue `name`'s database, written directly in offthread's row format. */
@@ -451,6 +486,9 @@ const bench = {
   untilSwept,
   idleCalls,
   bigBuffer,
+  idbPutBuffer,
+  startIdbTrace,
+  stopIdbTrace,
   storeJobs,
   restoreJobs,
   claimLatency,

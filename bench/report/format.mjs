@@ -39,3 +39,6 @@ export function cpuCell(samples, field, per = 1) {
   const values = samples.map((m) => m?.cpu?.[field]).filter((v) => v !== undefined);
   return values.length ? time(median(values) / per) : '-';
 }
+
+/** Per-round ratios (statistics.mjs `spread`) as `1.66× (1.40×..1.90× over 10 rounds)`. */
+export const spreadCell = (s) => (s.values.length ? `${ratio(s.median)} (${ratio(s.min)}..${ratio(s.max)} over ${s.values.length} round${s.values.length > 1 ? 's' : ''})` : '-');

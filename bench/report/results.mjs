@@ -7,6 +7,7 @@ import process from 'node:process';
 import { loads } from '../harness/machine-load.mjs';
 import { resultsDir, root } from '../harness/paths.mjs';
 import { mb } from './format.mjs';
+import { diagnoses } from './diagnosis.mjs';
 import { transcript, verdicts } from './transcript.mjs';
 
 const latest = join(resultsDir, 'latest.json');
@@ -62,6 +63,7 @@ export function runResults({ options, started, session, threadsNote, heapAfter, 
     threads: threadsNote,
     pageHeapBytes: heapAfter,
     verdicts,
+    diagnoses,
     report: transcript,
     bundle,
     profiles,

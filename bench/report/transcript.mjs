@@ -18,9 +18,12 @@ export function startTranscript() {
 /** The verdict on each target, in the order they were judged. */
 export const verdicts = [];
 
-/** A target's verdict from the measured `value` (NaN when a contender it needs was left out). */
-export function target(scenario, text, measured, pass, value) {
+/**
+ * A target's verdict from the measured `value` (NaN when a contender it needs was left out). `id` names it for
+ * what stands in its way (report/diagnosis.mjs), when it is missed.
+ */
+export function target(scenario, text, measured, pass, value, id) {
   const verdict = !Number.isFinite(value) ? 'NOT MEASURED' : pass ? 'PASS' : 'MISS';
-  verdicts.push({ scenario, target: text, measured, verdict });
+  verdicts.push({ scenario, target: text, measured, verdict, ...(id ? { id } : {}) });
   console.log(`  target ${scenario}: ${text}: measured ${measured}: ${verdict}`);
 }
