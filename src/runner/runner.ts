@@ -1,36 +1,13 @@
 import type { Clock, TimerHandle } from '../clock';
-import { serializeError, type SerializedError } from '../errors';
+import { serializeError } from '../errors';
 import type { JobRecord } from '../job/job';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
-import type { RunRequest, RunResponse } from '../protocol';
+import type { RunResponse } from '../protocol';
 import type { JobStore, JobUpdate } from '../store/job-store';
 import { holdOwnerLock, liveOwners, watchOwner } from '../tabs/owner-lock';
-
-/**
- * One run handed to an {@link Executor}: what to run, and where its progress and its outcome go. The runner's
- * own record of a run is this object, so that a run costs no options, closures or promise of its own.
- */
-export interface ExecutorRun extends RunRequest {
-  /** Each `ctx.progress` value, while the run goes on. */
-  progress(value: unknown): void;
-  /** The run's outcome: told once, and never before `start` has returned. */
-  ended(response: RunResponse): void;
-}
-
-/** Runs jobs: the worker pool in a page, the thread itself in a service worker. */
-export interface Executor {
-  /** Starts `run` (stopped past its `timeoutMs`, if it has one); its progress and outcome go to `run`. Never throws. */
-  start(run: ExecutorRun): void;
-  /** Stops a run: aborts its signal now, and kills it after `graceMs`. */
-  abort(runId: string, reason: Error, graceMs: number): void;
-  /**
-   * How many runs it takes at once now, if not `concurrency`: a pool that lines up tiny jobs in its
-   * workers takes more, so that one commit claims a batch of them.
-   */
-  readonly capacity?: number;
-  close(): void;
-}
+import type { Executor, ExecutorRun } from './executor';
+import { runOutcome, unstorableResult } from './run-outcome';
 
 /** What the runner tells its queue. */
 export interface RunnerListener {
@@ -575,10 +552,8 @@ export class Runner {
       try {
         job = (await this.#o.store.commit([p.update])).updated[0] ?? null;
       } catch (error) {
-        const action = p.update.action;
-        if (action.type !== 'complete' || !isDataCloneError(error)) return storageFailing();
-        const failure = new TypeError(`The job's result cannot be stored in IndexedDB: ${String((error as Error).message)}`);
-        const fail: JobAction = { type: 'fail', token: action.token, error: serializeError(failure), unrecoverable: true };
+        const fail = unstorableResult(p.update.action, error);
+        if (!fail) return storageFailing();
         try {
           job = (await this.#o.store.commit([{ id: p.update.id, action: fail }])).updated[0] ?? null;
         } catch {
@@ -635,12 +610,15 @@ export class Runner {
       this.#pending.push({ update: { id: run.job.id, action: { type: 'progress', token: run.runId, progress: run.unwritten.value } } });
       run.unwritten = undefined;
     }
+    const outcome = runOutcome(run.job, run.runId, response, { now: this.#o.clock.now(), maxStalls: this.#o.maxStalls, unansweredGraceMs: this.#unansweredGraceMs });
+    if (outcome.network === 'answered') this.#networkProbeMs = 0;
+    else if (outcome.network === 'unanswered') this.#networkSeemsDown();
     this.#pending.push({
-      update: { id: run.job.id, action: this.#actionFor(run, response) },
+      update: { id: run.job.id, action: outcome.action },
       done: (job) => {
         // A run that never began is back in line with nothing to tell.
-        if (!job || (!response.ok && response.notStarted)) return;
-        if (isCrash(response)) this.#o.listener.stalled(job);
+        if (!job || !outcome.told) return;
+        if (outcome.told === 'stalled') this.#o.listener.stalled(job);
         else this.#o.listener.settled(job, response.ok ? response.value : undefined);
       },
     });
@@ -707,32 +685,6 @@ export class Runner {
     if (wrote) this.#kick();
   }
 
-  #actionFor(run: Run, response: RunResponse): JobAction {
-    const at = this.#o.clock.now();
-    if (response.ok) {
-      if (run.job.requiresNetwork) this.#networkProbeMs = 0;
-      return { type: 'complete', token: run.runId, result: response.value, at };
-    }
-    const { error } = response;
-    // It waited in a worker that went away before it began: it goes back in line, its attempt not spent.
-    if (response.notStarted) return { type: 'release', token: run.runId };
-    // A worker that died mid-run is a stall, as a closed tab is: it does not spend the job's attempts, and
-    // the stall cap stops a job that kills every worker it lands on.
-    if (isCrash(response)) return { type: 'stall', token: run.runId, maxStalls: this.#o.maxStalls, error, at };
-    // Offline, or no answer at all: not the job's fault. It waits for the network with its attempt given back.
-    // `ctx.fetch` finding the browser offline shows that the job needs the network, whatever it was added with
-    // (a tab without workers may not know the task's `requiresNetwork`): from then on it is a network job.
-    if (error.code === 'ERR_OFFLINE') return { type: 'release', token: run.runId, error, needsNetwork: true };
-    const unrecoverable = error.code === 'ERR_UNRECOVERABLE' || error.code === 'ERR_INVALID_JOB';
-    if (run.job.requiresNetwork && isNetworkFailure(error)) {
-      this.#networkSeemsDown();
-      // No answer, for longer than the grace: an ordinary failure, but the wait goes on being counted.
-      if (at - (run.job.unansweredSince ?? at) >= this.#unansweredGraceMs) return { type: 'fail', token: run.runId, error, unrecoverable, at, unanswered: true };
-      return { type: 'release', token: run.runId, error, needsNetwork: true, unanswered: true };
-    }
-    return { type: 'fail', token: run.runId, error, unrecoverable, at };
-  }
-
   /** The network is back (the browser's `online` event): network jobs go again at once. */
   networkBack(): void {
     this.#networkDownUntil = 0;
@@ -797,18 +749,4 @@ export class Runner {
     };
     this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
   }
-}
-
-/** What `ctx.fetch` throws when no answer came: offline, or a request that never reached a server. */
-function isNetworkFailure(error: SerializedError): boolean {
-  return error.code === 'ERR_OFFLINE' || (error.code === 'ERR_FETCH' && error.status === undefined);
-}
-
-function isCrash(response: RunResponse): response is { ok: false; error: SerializedError } {
-  return !response.ok && response.error.name === 'WorkerCrashedError';
-}
-
-function isDataCloneError(error: unknown): boolean {
-  const cause = error instanceof Error && error.cause instanceof DOMException ? error.cause : error;
-  return cause instanceof DOMException && cause.name === 'DataCloneError';
 }
