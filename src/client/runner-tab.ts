@@ -5,7 +5,7 @@ import type { Runner } from '../runner/runner';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { Scheduler } from '../schedule/scheduler';
 import type { JobStore } from '../store/job-store';
-import { becomeRunner, hasLocks } from '../tabs/owner-lock';
+import { becomeRunner, hasLocks, ownerLocks } from '../tabs/owner-lock';
 import type { TaskManifest } from '../task/task';
 import type { JobEvent } from './job-events';
 import type { ResolvedQueueOptions } from './queue-options';
@@ -97,6 +97,7 @@ export class RunnerTab {
           reclaimIntervalMs: 5_000,
           progressFlushMs: 250,
           isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
+          locks: ownerLocks(o.name),
           label,
           // In IndexedDB, the runner lock keeps other runners off the jobs it takes. A memory queue has no other
           // runner, and writes cost it nothing: only what it starts at once skips the turn.

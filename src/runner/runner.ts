@@ -1,12 +1,12 @@
 import type { Clock, TimerHandle } from '../clock';
-import { serializeError } from '../errors';
 import type { JobRecord } from '../job/job';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
 import type { RunResponse } from '../protocol';
 import type { JobStore, JobUpdate } from '../store/job-store';
-import { holdOwnerLock, liveOwners, watchOwner } from '../tabs/owner-lock';
 import type { Executor, ExecutorRun } from './executor';
+import { NetworkGate } from './network-gate';
+import { OwnerWatch, type OwnerLocks } from './owner-watch';
 import { runOutcome, unstorableResult } from './run-outcome';
 
 /** What the runner tells its queue. */
@@ -46,6 +46,8 @@ export interface RunnerOptions {
   progressFlushMs: number;
   /** Whether the network is up: jobs that need it wait while it is not. */
   isOnline: () => boolean;
+  /** Owner liveness (Web Locks in a browser): see {@link OwnerLocks}. */
+  locks: OwnerLocks;
   /** See {@link UNANSWERED_GRACE_MS}, its default. */
   unansweredGraceMs?: number | undefined;
   /** Only jobs of these tasks (all when undefined). */
@@ -123,13 +125,6 @@ interface PendingUpdate {
 /** How long the loop waits before trying again after storage failed. */
 const STORAGE_RETRY_MS = 1_000;
 /**
- * After a network job's request got no answer at all although the browser said it was online (a captive
- * portal, a dead access point, an emulated network), network jobs are held back this long, doubling up to
- * the cap while it keeps happening; an `online` event or an answered request ends the wait.
- */
-const NETWORK_PROBE_MS = 1_000;
-const NETWORK_PROBE_CAP_MS = 60_000;
-/**
  * How long a network job's requests may keep getting no answer while the browser says it is online before
  * that counts as failing: its attempts are spent from then on (with its backoff), so a host that is down, a
  * wrong URL or a CORS refusal ends in the failed set rather than waiting forever. Offline, it waits for good.
@@ -182,18 +177,12 @@ export class Runner {
   #failing = false;
   #wakeQueued = false;
   #started: Promise<void> | undefined;
-  #releaseLock: (() => void) | undefined;
   #dueTimer: TimerHandle | undefined;
   #retryTimer: TimerHandle | undefined;
   #progressTimer: TimerHandle | undefined;
-  #leaseTimer: TimerHandle | undefined;
-  #reclaimTimer: TimerHandle | undefined;
-  #networkTimer: TimerHandle | undefined;
   #claimTimer: TimerHandle | undefined;
-  /** Network jobs wait until then (see NETWORK_PROBE_MS); the wait doubles while requests keep failing. */
-  #networkDownUntil = 0;
-  #networkProbeMs = 0;
-  readonly #watched = new Set<string>();
+  readonly #network: NetworkGate;
+  readonly #owners: OwnerWatch;
   readonly #idle = new Set<() => void>();
   readonly #unansweredGraceMs: number;
   readonly #runEvents: RunEvents = {
@@ -204,6 +193,28 @@ export class Runner {
   constructor(options: RunnerOptions) {
     this.#o = options;
     this.#unansweredGraceMs = options.unansweredGraceMs ?? UNANSWERED_GRACE_MS;
+    this.#network = new NetworkGate({ ...options, reopened: () => this.#wakeUp() });
+    this.#owners = new OwnerWatch({
+      ...options,
+      owner: this.owner,
+      renew: (leaseUntil) => {
+        for (const run of this.#runs.values()) {
+          if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.runId, leaseUntil } } });
+        }
+        if (this.#runs.size > 0) this.#kick();
+      },
+      stalled: (jobs) => {
+        for (const job of jobs) this.#o.listener.stalled(job);
+        this.wake();
+      },
+      // A backstop, as reclaiming is: an idle runner whose last claim read from where the store last found
+      // the line's head reads it from its start once, so that no job can wait unseen behind that place.
+      // (An idle queue does nothing more: no transaction every few seconds.)
+      checked: () => {
+        if (this.#runs.size === 0 && this.#readFromFloor && !this.#closed) this.wake();
+      },
+      error: (error) => this.#o.listener.error(error),
+    });
   }
 
   /** Jobs running now. */
@@ -214,13 +225,13 @@ export class Runner {
   /** Takes this runner's owner lock, reclaims runs whose owner died, and starts the loop. */
   start(): Promise<void> {
     this.#started ??= (async () => {
-      this.#releaseLock = await holdOwnerLock(this.#o.queue, this.owner);
-      if (this.#closed) return this.#releaseLock();
+      await this.#owners.hold();
+      if (this.#closed) return;
       await this.reclaim().catch((error: unknown) => {
         if (!this.#closed) this.#o.listener.error(error);
       });
       if (this.#closed) return;
-      this.#scheduleLeaseRenewal();
+      this.#owners.start();
       this.wake();
     })();
     return this.#started;
@@ -330,33 +341,8 @@ export class Runner {
    * Finds runs whose owner died (its Web Lock is free, or, without Web Locks, its lease expired) and puts
    * their jobs back in line, or fails them at the stall cap.
    */
-  async reclaim(): Promise<void> {
-    const active = await this.#o.store.list({ state: 'active', limit: 100_000 });
-    const others = active.filter((job) => job.owner !== this.owner);
-    if (others.length === 0) return;
-    const live = await liveOwners(this.#o.queue);
-    const now = this.#o.clock.now();
-    const dead = new Set<string>();
-    for (const job of others) {
-      const owner = job.owner ?? '';
-      const isDead = live ? !live.has(owner) : (job.leaseUntil ?? 0) < now;
-      if (isDead) dead.add(owner);
-      else if (live && !this.#watched.has(owner)) {
-        this.#watched.add(owner);
-        watchOwner(this.#o.queue, owner, () => {
-          this.#watched.delete(owner);
-          if (!this.#closed) this.reclaim().catch((error: unknown) => this.#o.listener.error(error));
-        });
-      }
-    }
-    if (dead.size === 0) return;
-    const stalled = await this.#o.store.updateActive((job) => dead.has(job.owner ?? ''), {
-      type: 'stall',
-      maxStalls: this.#o.maxStalls,
-      error: serializeError(new Error('The tab or thread running this job went away mid-run')),
-    });
-    for (const job of stalled) this.#o.listener.stalled(job);
-    if (stalled.length > 0) this.wake();
+  reclaim(): Promise<void> {
+    return this.#owners.reclaim();
   }
 
   /**
@@ -365,7 +351,7 @@ export class Runner {
    */
   async close({ force = false }: { force?: boolean } = {}): Promise<void> {
     // Abandoned already (storage taken away): nothing is left to wait for, nor to write.
-    if (this.#closed) return this.#releaseLock?.();
+    if (this.#closed) return this.#owners.close();
     this.#paused = true;
     this.#closing = true;
     if (force) {
@@ -378,10 +364,7 @@ export class Runner {
     this.wake();
     await this.#whenIdle();
     this.#closed = true;
-    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer, this.#claimTimer]) {
-      if (timer !== undefined) this.#o.clock.clearTimeout(timer);
-    }
-    this.#releaseLock?.();
+    this.#stopTimers();
   }
 
   /**
@@ -395,10 +378,7 @@ export class Runner {
     this.#runs.clear();
     for (const run of runs) this.#o.executor.abort(run.runId, new Error('The runner let go of the queue'), 0);
     this.#pending = [];
-    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#leaseTimer, this.#reclaimTimer, this.#networkTimer, this.#claimTimer]) {
-      if (timer !== undefined) this.#o.clock.clearTimeout(timer);
-    }
-    this.#releaseLock?.();
+    this.#stopTimers();
     for (const resolve of this.#idle) resolve();
     this.#idle.clear();
   }
@@ -611,8 +591,7 @@ export class Runner {
       run.unwritten = undefined;
     }
     const outcome = runOutcome(run.job, run.runId, response, { now: this.#o.clock.now(), maxStalls: this.#o.maxStalls, unansweredGraceMs: this.#unansweredGraceMs });
-    if (outcome.network === 'answered') this.#networkProbeMs = 0;
-    else if (outcome.network === 'unanswered') this.#networkSeemsDown();
+    this.#network.observed(outcome.network);
     this.#pending.push({
       update: { id: run.job.id, action: outcome.action },
       done: (job) => {
@@ -687,25 +666,21 @@ export class Runner {
 
   /** The network is back (the browser's `online` event): network jobs go again at once. */
   networkBack(): void {
-    this.#networkDownUntil = 0;
-    this.#networkProbeMs = 0;
-    if (this.#networkTimer !== undefined) this.#o.clock.clearTimeout(this.#networkTimer);
-    this.#networkTimer = undefined;
+    this.#network.back();
     this.wake();
   }
 
   #isOnline(): boolean {
-    return this.#o.isOnline() && this.#o.clock.now() >= this.#networkDownUntil;
+    return this.#network.isOpen();
   }
 
-  #networkSeemsDown(): void {
-    this.#networkProbeMs = Math.min(Math.max(NETWORK_PROBE_MS, this.#networkProbeMs * 2), NETWORK_PROBE_CAP_MS);
-    this.#networkDownUntil = this.#o.clock.now() + this.#networkProbeMs;
-    if (this.#networkTimer !== undefined) this.#o.clock.clearTimeout(this.#networkTimer);
-    this.#networkTimer = this.#o.clock.setTimeout(() => {
-      this.#networkTimer = undefined;
-      this.#wakeUp();
-    }, this.#networkProbeMs);
+  /** Stops every timer, and lets go of the owner lock. */
+  #stopTimers(): void {
+    for (const timer of [this.#dueTimer, this.#retryTimer, this.#progressTimer, this.#claimTimer]) {
+      if (timer !== undefined) this.#o.clock.clearTimeout(timer);
+    }
+    this.#network.close();
+    this.#owners.close();
   }
 
   #noteDrained(claimed: number): void {
@@ -723,30 +698,5 @@ export class Runner {
       this.#dueTimer = undefined;
       this.#wakeUp();
     }, wait);
-  }
-
-  /** Renews the leases of runs in progress, and looks for dead owners' runs, on timers. */
-  #scheduleLeaseRenewal(): void {
-    const renew = () => {
-      const leaseUntil = this.#o.clock.now() + this.#o.leaseMs;
-      for (const run of this.#runs.values()) {
-        if (run.written) this.#pending.push({ update: { id: run.job.id, action: { type: 'renew', token: run.runId, leaseUntil } } });
-      }
-      if (this.#runs.size > 0) this.#kick();
-      this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);
-    };
-    this.#leaseTimer = this.#o.clock.setTimeout(renew, this.#o.leaseMs / 3);
-    const check = () => {
-      this.reclaim()
-        .catch((error: unknown) => this.#o.listener.error(error))
-        .finally(() => {
-          // A backstop, as reclaiming is: an idle runner whose last claim read from where the store last found
-          // the line's head reads it from its start once, so that no job can wait unseen behind that place.
-          // (An idle queue does nothing more: no transaction every few seconds.)
-          if (this.#runs.size === 0 && this.#readFromFloor && !this.#closed) this.wake();
-          if (!this.#closed) this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
-        });
-    };
-    this.#reclaimTimer = this.#o.clock.setTimeout(check, this.#o.reclaimIntervalMs);
   }
 }

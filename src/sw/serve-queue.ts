@@ -5,7 +5,7 @@ import { checkDuration, checkInteger, describe } from '../job/job-options';
 import { Runner } from '../runner/runner';
 import { Scheduler } from '../schedule/scheduler';
 import { IdbJobStore } from '../store/idb-job-store';
-import { runnerLockName } from '../tabs/owner-lock';
+import { ownerLocks, runnerLockName } from '../tabs/owner-lock';
 import { QueueChannel, slim } from '../tabs/queue-channel';
 import { manifestOf, splitDefinition, type TaskMap } from '../task/task';
 import { InThreadExecutor } from './in-thread-executor';
@@ -202,6 +202,7 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
     reclaimIntervalMs: 5_000,
     progressFlushMs: 250,
     isOnline,
+    locks: ownerLocks(o.queue),
     names: served,
     label: 'service-worker',
   });

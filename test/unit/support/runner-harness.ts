@@ -8,6 +8,7 @@ import type { ClaimRequest, CommitResult, JobUpdate } from '../../../src/store/j
 import { MemoryJobStore } from '../../../src/store/memory-job-store';
 import { FakeClock, flushMicrotasks } from './fake-clock';
 import { FakeExecutor } from './fake-executor';
+import { FakeLocks } from './fake-locks';
 
 /**
  * A {@link MemoryJobStore} that counts its commits, and fails one (storing nothing) when `refuse` returns
@@ -91,6 +92,8 @@ export function createHarness(
     reclaimIntervalMs: 5_000,
     progressFlushMs: 250,
     isOnline: () => true,
+    // As in Node, with no Web Locks: lease expiry tells a dead owner (a test may give locks that tell).
+    locks: new FakeLocks({ tells: false }),
     label: 'tab:test',
     ...runnerOptions,
   } as RunnerOptions);
