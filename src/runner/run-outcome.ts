@@ -78,3 +78,8 @@ export function isDataCloneError(error: unknown): boolean {
   const cause = error instanceof Error && error.cause instanceof DOMException ? error.cause : error;
   return cause instanceof DOMException && cause.name === 'DataCloneError';
 }
+
+/** The event a run's end is told as, by its job's state once it is recorded. */
+export function endEvent(job: JobRecord): 'completed' | 'failed' | 'retrying' {
+  return job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying';
+}

@@ -34,6 +34,8 @@ describe('Runner: failures and retries', () => {
     await h.settle();
     expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 3, error: thrown, finishedAt: h.clock.now() });
     expect(h.callsOf('settled').map((call) => call.state)).toEqual(['delayed', 'delayed', 'failed']);
+    // Told as the events the queue emits: a retry, a retry, then the failure.
+    expect(h.callsOf('settled').map((call) => call.as)).toEqual(['retrying', 'retrying', 'failed']);
 
     await h.clock.advance(60_000);
     expect(h.executor.runs).toHaveLength(3);
