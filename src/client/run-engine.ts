@@ -3,4 +3,4 @@
  * carries only the queue's API, and a queue that runs nothing here (no `worker`) never loads it.
  */
 export { WorkerPool } from '../pool/worker-pool';
-export { Runner } from '../runner/runner';
+export { createRunner } from '../runner/create-runner';

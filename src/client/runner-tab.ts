@@ -1,6 +1,6 @@
 import type { JobRecord } from '../job/job';
 import type { WorkerPool } from '../pool/worker-pool';
-import { sweep } from '../runner/retention';
+import { RetentionSweeper } from '../runner/retention';
 import type { Runner } from '../runner/runner';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { Scheduler } from '../schedule/scheduler';
@@ -23,18 +23,6 @@ export interface RunnerTabListener {
 }
 
 /**
- * Retention sweeps are housekeeping, done when the queue is quiet: one follows a drain (nothing running, nothing
- * ready) once this many jobs have finished since the last, after {@link SWEEP_QUIET_MS} without new runs.
- * Deleting a job costs IndexedDB about as much as writing it, so a sweep during a burst would slow the burst.
- */
-const SWEEP_EVERY_FINISHED = 500;
-const SWEEP_QUIET_MS = 1_000;
-/** Under steady load the queue never drains: a sweep runs anyway after this many finished jobs. */
-const SWEEP_BUSY_FINISHED = 10_000;
-/** And one runs hourly whatever happens (retention by age). */
-const SWEEP_INTERVAL_MS = 3_600_000;
-
-/**
  * This tab's side of running the queue: its worker pool and runner, waiting to become the queue's one
  * runner (the Web Lock), then running jobs, due schedules and retention sweeps. With memory storage
  * the tab leads at once: the queue is its own.
@@ -53,40 +41,40 @@ export class RunnerTab {
   #scheduler: Promise<Scheduler> | undefined;
   /** Leading, with the runner started: due schedules are this tab's to run. */
   #running = false;
-  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
-  #sweepAt = Infinity;
-  #finishedSinceSweep = 0;
+  readonly #sweeper: RetentionSweeper;
   #closed = false;
 
   constructor(options: ResolvedQueueOptions, worker: () => Worker, store: Promise<JobStore>, label: string, listener: RunnerTabListener) {
     const o = (this.#o = options);
     this.#store = store;
     this.#listener = listener;
+    this.#sweeper = new RetentionSweeper({
+      store: () => store,
+      retention: o.retention,
+      clock: o.clock,
+      running: async () => (await this.#runner).running,
+      error: (error) => listener.error(error),
+    });
     const engine = import('./run-engine');
     this.#pool = engine.then(
       ({ WorkerPool }) => new WorkerPool({ create: worker, size: o.concurrency, idleTimeoutMs: o.idleTimeoutMs, startTimeoutMs: 10_000, clock: o.clock }),
     );
     this.#runner = Promise.all([store, engine, this.#pool]).then(
-      ([jobStore, { Runner }, pool]) =>
-        new Runner({
+      ([jobStore, { createRunner }, pool]) =>
+        createRunner({
           queue: o.name,
           store: jobStore,
           executor: pool,
           clock: o.clock,
           listener: {
-            active: (job) => listener.job('active', job),
+            job: (event, job, value) => {
+              listener.job(event, job, value);
+              if (event !== 'active') this.#sweeper.finished(job);
+            },
             progress: (job, progress) => listener.progress(job, progress),
-            settled: (job, value) => {
-              listener.job(job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying', job, value);
-              this.#finished(job);
-            },
-            stalled: (job) => {
-              listener.job('stalled', job);
-              this.#finished(job);
-            },
             drained: () => {
               listener.drained();
-              if (this.#finishedSinceSweep >= SWEEP_EVERY_FINISHED) this.#sweepSoon(SWEEP_QUIET_MS, true);
+              this.#sweeper.drained();
             },
             error: (error) => listener.error(error),
           },
@@ -94,9 +82,6 @@ export class RunnerTab {
           leaseMs: o.leaseMs,
           maxStalls: o.maxStalls,
           cancelGraceMs: o.cancelGraceMs,
-          reclaimIntervalMs: 5_000,
-          progressFlushMs: 250,
-          isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
           label,
           // In IndexedDB, the runner lock keeps other runners off the jobs it takes. A memory queue has no other
           // runner, and writes cost it nothing: only what it starts at once skips the turn.
@@ -131,7 +116,7 @@ export class RunnerTab {
       await runner.start();
       if (this.#closed) return;
       this.#listener.leading();
-      this.#sweepSoon(0);
+      this.#sweeper.start();
       this.#running = true;
       // Stored schedules (made by any tab, in any session) are found here; new ones are told of.
       if ((await (await this.#store).listSchedules()).length > 0) void this.#schedule();
@@ -223,7 +208,7 @@ export class RunnerTab {
   async close(options: { force?: boolean }): Promise<void> {
     this.#closed = true;
     this.#stopLeading.abort();
-    clearTimeout(this.#sweepTimer);
+    this.#sweeper.close();
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
     const runner = await this.#runner.catch(() => undefined);
     await runner?.close(options);
@@ -239,39 +224,12 @@ export class RunnerTab {
   abandon(): void {
     this.#closed = true;
     this.#stopLeading.abort();
-    clearTimeout(this.#sweepTimer);
+    this.#sweeper.close();
     void this.#scheduler?.then((scheduler) => scheduler.stop(), () => {});
     void this.#pool.then((pool) => pool.close(), () => {});
     // The owner lock first, then the runner lock: whoever gets the queue next must find the runs here dead.
     void this.#runner
       .then((runner) => runner.abandon(), () => {})
       .finally(() => this.#releaseLock?.());
-  }
-
-  #finished(job: JobRecord): void {
-    if (job.finishedAt !== undefined && ++this.#finishedSinceSweep >= SWEEP_BUSY_FINISHED) this.#sweepSoon(0);
-  }
-
-  /** Deletes what retention no longer keeps: when the queue has drained after many jobs finished, and hourly. */
-  #sweepSoon(delayMs: number, ifQuiet = false): void {
-    const at = Date.now() + delayMs;
-    // A sweep already due sooner will do.
-    if (this.#closed || (this.#sweepTimer !== undefined && this.#sweepAt <= at)) return;
-    clearTimeout(this.#sweepTimer);
-    this.#sweepAt = at;
-    this.#sweepTimer = setTimeout(async () => {
-      this.#sweepTimer = undefined;
-      const runner = await this.#runner;
-      if (this.#closed) return;
-      // Runs started again since the drain: the next drain (or the busy cap) sweeps.
-      if (ifQuiet && runner.running > 0 && this.#finishedSinceSweep < SWEEP_BUSY_FINISHED) return this.#sweepSoon(SWEEP_INTERVAL_MS);
-      this.#finishedSinceSweep = 0;
-      try {
-        await sweep(await this.#store, this.#o.retention, this.#o.clock.now());
-      } catch (error) {
-        if (!this.#closed) this.#listener.error(error);
-      }
-      this.#sweepSoon(SWEEP_INTERVAL_MS);
-    }, delayMs);
   }
 }

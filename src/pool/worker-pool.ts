@@ -19,7 +19,7 @@ import {
   type WorkerApi,
   type WorkerHello,
 } from '../protocol';
-import type { ExecutorRun } from '../runner/runner';
+import type { ExecutorRun } from '../runner/executor';
 import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
 

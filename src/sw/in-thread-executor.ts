@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, type SerializedError } from '../errors';
 import type { RunResponse } from '../protocol';
-import type { Executor, ExecutorRun } from '../runner/runner';
+import type { Executor, ExecutorRun } from '../runner/executor';
 import { createWorkerApi } from '../task/serve-tasks';
 import type { TaskMap } from '../task/task';
 

@@ -2,11 +2,12 @@ import { Cron } from 'croner';
 import { MAX_TIMER_MS, systemClock, withLongTimers, type Clock } from '../clock';
 import { JobCancelledError } from '../errors';
 import { checkDuration, checkInteger, describe } from '../job/job-options';
-import { Runner } from '../runner/runner';
+import { createRunner } from '../runner/create-runner';
+import type { Runner } from '../runner/runner';
 import { Scheduler } from '../schedule/scheduler';
 import { IdbJobStore } from '../store/idb-job-store';
 import { runnerLockName } from '../tabs/owner-lock';
-import { QueueChannel, slim } from '../tabs/queue-channel';
+import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import { manifestOf, splitDefinition, type TaskMap } from '../task/task';
 import { InThreadExecutor } from './in-thread-executor';
 import { periodicSyncTag, syncTag, type DrainMessage } from './sync-tags';
@@ -169,39 +170,28 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
   );
   const served = servedTasks(o.tasks);
   const executor = new InThreadExecutor(o.tasks, clock);
-  const isOnline = () => navigator.onLine !== false;
   let settled = 0;
   let drained!: () => void;
   const idle = new Promise<void>((resolve) => (drained = resolve));
-  const channel = new QueueChannel(o.queue, (message) => {
-    if (message.type === 'added') runner.wake();
-    if (message.type === 'stop') runner.cancelled(message.id, new JobCancelledError(`Job ${message.id} was cancelled`));
-  });
-  const tell = (event: 'active' | 'completed' | 'failed' | 'retrying' | 'stalled', job: Parameters<typeof slim>[0]) =>
-    channel.post({ type: 'job', event, job: slim(job) });
-  const runner: Runner = new Runner({
+  let pausedHere!: () => void;
+  const paused = new Promise<'paused'>((resolve) => (pausedHere = () => resolve('paused')));
+  const channel = new QueueChannel(o.queue, (message) => relay(message, runner, pausedHere));
+  const runner: Runner = createRunner({
     queue: o.queue,
     store,
     executor,
     clock,
     listener: {
-      active: (job) => tell('active', job),
-      progress: (job, progress) => channel.post({ type: 'progress', job: slim(job), progress }),
-      settled: (job) => {
-        settled++;
-        tell(job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'failed' : 'retrying', job);
+      job: (event, job) => {
+        if (event !== 'active' && event !== 'stalled') settled++;
+        channel.post({ type: 'job', event, job: slim(job) });
       },
-      stalled: (job) => tell('stalled', job),
+      progress: (job, progress) => channel.post({ type: 'progress', job: slim(job), progress }),
       drained: () => drained(),
       error: (error) => console.error(`offthread: queue "${o.queue}" in the service worker:`, error),
     },
     concurrency: o.concurrency ?? 1,
-    leaseMs: 30_000,
-    maxStalls: o.maxStalls ?? 1,
-    cancelGraceMs: 1_000,
-    reclaimIntervalMs: 5_000,
-    progressFlushMs: 250,
-    isOnline,
+    maxStalls: o.maxStalls,
     names: served,
     label: 'service-worker',
   });
@@ -220,7 +210,10 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const outOfTime = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), Math.max(0, deadline - clock.now()))));
     const pageWaits = new AbortController();
-    const ended = await Promise.race([idle.then(() => 'idle' as const), outOfTime, pageWantsQueue(o.queue, pageWaits.signal)]);
+    const stops = [outOfTime, pageWantsQueue(o.queue, pageWaits.signal)] as const;
+    let ended = await Promise.race([idle.then(() => 'idle' as const), paused, ...stops]);
+    // Paused from a page: nothing more starts, and the drain ends once the runs under way are recorded.
+    if (ended === 'paused') ended = await Promise.race([runner.close().then(() => 'idle' as const), ...stops]);
     clock.clearTimeout(timer);
     pageWaits.abort();
     if (ended !== 'idle') {
@@ -232,11 +225,33 @@ async function runUntil(o: ServeQueueOptions, clock: Clock, deadline: number): P
       await executor.abortAll(new JobCancelledError(`${why}: handed back`), ABORT_GRACE_MS);
       await handedBack;
     } else await runner.close();
-    return { ran: true, settled, left: await runnableCount(store, served) };
+    // A paused queue leaves nothing for a later sync: it waits for a page to resume it.
+    const stillPaused = (await store.getMeta('paused')) === true;
+    return { ran: true, settled, left: stillPaused ? 0 : await runnableCount(store, served) };
   } finally {
     scheduler.stop();
     channel.close();
     store.close();
+  }
+}
+
+/**
+ * What the service worker does with what tabs say on the queue's channel while it drains: jobs added wake it; a
+ * job cancelled or removed stops its run here, its handler told which; a pause stops it starting jobs (and ends
+ * the drain, `paused`), a resume lets it start them again. The rest is for pages: job events and progress (no one
+ * waits for them here), a record found corrupt (nothing here waits for it), another runner (none while this one
+ * holds the queue), and schedules (a drain turns those due into jobs once, at its start; a page runs the rest).
+ */
+export function relay(message: QueueMessage, runner: Pick<Runner, 'wake' | 'cancelled' | 'pause' | 'resume'>, paused: () => void): void {
+  switch (message.type) {
+    case 'added':
+      return runner.wake();
+    case 'stop':
+      return runner.cancelled(message.id, new JobCancelledError(`Job ${message.id} was ${message.removed ? 'removed' : 'cancelled'}`));
+    case 'paused':
+      if (!message.paused) return runner.resume();
+      runner.pause();
+      return paused();
   }
 }
 

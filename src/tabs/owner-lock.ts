@@ -4,6 +4,8 @@
  * One lock manager serves an origin's pages, workers and service worker alike.
  */
 
+import type { OwnerLocks } from '../runner/owner-watch';
+
 /** Whether this context has Web Locks. */
 export function hasLocks(): boolean {
   return typeof navigator !== 'undefined' && navigator.locks !== undefined;
@@ -45,6 +47,15 @@ export async function liveOwners(queue: string): Promise<Set<string> | undefined
 export function watchOwner(queue: string, owner: string, onDeath: () => void): void {
   if (!hasLocks()) return;
   void navigator.locks.request(ownerLockName(queue, owner), async () => onDeath());
+}
+
+/** The owner locks of `queue`'s runners, by Web Locks (where they are missing, only lease expiry tells). */
+export function ownerLocks(queue: string): OwnerLocks {
+  return {
+    hold: (owner) => holdOwnerLock(queue, owner),
+    live: () => liveOwners(queue),
+    watch: (owner, onDeath) => watchOwner(queue, owner, onDeath),
+  };
 }
 
 /** The lock held by the one runner of a queue in an origin (a tab, or the service worker). */

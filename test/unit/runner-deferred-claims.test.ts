@@ -1,7 +1,7 @@
 // Deferred claims: a runner that holds the queue's lock does not write the claim of a short job before it
 // runs; it writes it with the outcome (one write instead of two), or after CLAIM_WRITE_MS if the run goes on.
 import { describe, expect, it } from 'vitest';
-import { CLAIM_WRITE_MS } from '../../src/runner/runner';
+import { CLAIM_WRITE_MS } from '../../src/runner/deferred-claims';
 import { crash, thrown, useHarness } from './support/runner-harness';
 
 const { started } = useHarness();
@@ -38,7 +38,7 @@ describe('Runner: deferred claims', () => {
       ranBy: 'tab:test',
       history: [{ attempt: 1, outcome: 'completed', startedAt, finishedAt: startedAt + 3 }],
     });
-    expect(h.callsOf('settled')).toMatchObject([{ id, state: 'completed', value: 'done' }]);
+    expect(h.callsOf('settled')).toMatchObject([{ id, as: 'completed', state: 'completed', value: 'done' }]);
     // The claim, then the commit that wrote claim and completion together. That one did not look for more: the
     // claim had found the line empty, and nothing has joined it since.
     expect(h.store.log.slice(commitsBefore)).toEqual([

@@ -1,5 +1,6 @@
 // The Runner records failures: retries after backoff, stalls for crashed workers and for dead owners.
 import { describe, expect, it } from 'vitest';
+import { FakeLocks } from './support/fake-locks';
 import { crash, thrown, useHarness } from './support/runner-harness';
 
 const { create, started } = useHarness();
@@ -33,6 +34,8 @@ describe('Runner: failures and retries', () => {
     await h.settle();
     expect(await h.job(id!)).toMatchObject({ state: 'failed', attempt: 3, error: thrown, finishedAt: h.clock.now() });
     expect(h.callsOf('settled').map((call) => call.state)).toEqual(['delayed', 'delayed', 'failed']);
+    // Told as the events the queue emits: a retry, a retry, then the failure.
+    expect(h.callsOf('settled').map((call) => call.as)).toEqual(['retrying', 'retrying', 'failed']);
 
     await h.clock.advance(60_000);
     expect(h.executor.runs).toHaveLength(3);
@@ -161,6 +164,28 @@ describe('Runner: leases (Node has no Web Locks, so lease expiry is what tells a
     h.executor.runOf(id!).succeed('rerun');
     await h.settle();
     expect(await h.job(id!)).toMatchObject({ state: 'completed', result: 'rerun', stalls: 1 });
+  });
+
+  it("with owner locks that tell (Web Locks, faked), a dead owner's job is taken back at start, its lease unexpired, and a live one's when it dies", async () => {
+    const locks = new FakeLocks();
+    const h = create({ leaseMs: 30_000, reclaimIntervalMs: 5_000, maxStalls: 1, locks, concurrency: 2 });
+    const [dead, alive] = await h.add({}, {});
+    await h.store.commit([], { max: 1, owner: 'dead-tab', ranBy: 'tab:dead', leaseMs: 30_000, token: () => 'dead-run', online: true });
+    await locks.hold('live-tab');
+    await h.store.commit([], { max: 1, owner: 'live-tab', ranBy: 'tab:live', leaseMs: 30_000, token: () => 'live-run', online: true });
+    await h.runner.start();
+    await h.settle();
+    expect(locks.held).toEqual(new Set(['live-tab', h.runner.owner]));
+    expect(h.callsOf('stalled').map((call) => call.id)).toEqual([dead]);
+    expect(h.executor.started).toEqual([dead]);
+
+    locks.kill('live-tab');
+    await h.settle();
+    await h.settle();
+    expect(h.callsOf('stalled').map((call) => call.id)).toEqual([dead, alive]);
+    expect(h.executor.started).toEqual([dead, alive]);
+    await h.runner.close({ force: true });
+    expect(locks.held).toEqual(new Set());
   });
 
   it('does not take back its own runs, however long they take', async () => {

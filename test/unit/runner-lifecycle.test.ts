@@ -66,6 +66,21 @@ describe('Runner: pause, resume, close', () => {
     }
   }
 
+  it('resume() once close() has begun starts nothing: close wins', async () => {
+    const h = await started({ concurrency: 1 });
+    const [a, b] = await h.add({}, {});
+    h.runner.wake();
+    await h.settle();
+    expect(h.executor.started).toEqual([a]);
+    const closed = h.runner.close();
+    h.runner.resume();
+    await h.settle();
+    h.executor.runOf(a!).succeed(1);
+    await closed;
+    expect(h.executor.started).toEqual([a]);
+    expect(await h.job(b!)).toMatchObject({ state: 'waiting', attempt: 0 });
+  });
+
   it('pause() stops claiming; the run in progress is still recorded; resume() restarts', async () => {
     const h = await started({ concurrency: 1 });
     const [a, b, c] = await h.add({}, {}, {});

@@ -53,10 +53,14 @@ const GUARD: Record<string, number> = {
   // aside with a reason naming the field (the reasons are most of it); schedules likewise; the version 2 step that
   // repairs a damaged version 1 database, the check at each open, and an upgrade that waits no longer than 10 s.
   // The three merged (measured: page 12,513 B, worker 6,944 B, both 19,489 B, the page with its lazy chunks 32,163 B).
+  // The lazy total raised by 1,100 B (measured 33,120 B; the page 12,570 B) for the runner carved into one policy
+  // per module (the executor contract, a run's outcome, the network gate, the owner watch, the runs and their writes,
+  // deferred claims, the commit fallback, the due timer, admission policies, one createRunner, the retention sweeper
+  // on the injected clock) and the service worker heeding pauses: the glue between them is most of it.
   'offthread + offthread/worker': 19_700,
   'offthread (page)': 12_700,
   'offthread/worker': 7_100,
-  'offthread (page) with its lazy chunks': 32_400,
+  'offthread (page) with its lazy chunks': 33_500,
 };
 /** The target in BENCHMARKS.md for the two entries together. */
 const TARGET = 8_000;

@@ -1,6 +1,6 @@
 import type { SerializedError } from '../../../src/errors';
 import type { RunRequest, RunResponse } from '../../../src/protocol';
-import type { Executor, ExecutorRun } from '../../../src/runner/runner';
+import type { Executor, ExecutorRun } from '../../../src/runner/executor';
 
 /** One call of `executor.run`, settled by the test. */
 export interface FakeRun {

@@ -3,11 +3,13 @@ import type { SerializedError } from '../../../src/errors';
 import type { JobRecord, JobState } from '../../../src/job/job';
 import { resolveJobOptions, type JobOptions } from '../../../src/job/job-options';
 import type { RunRequest, RunResponse } from '../../../src/protocol';
-import { Runner, type RunnerListener, type RunnerOptions } from '../../../src/runner/runner';
+import { Runner } from '../../../src/runner/runner';
+import type { RunnerEvent, RunnerListener, RunnerOptions } from '../../../src/runner/runner-options';
 import type { ClaimRequest, CommitResult, JobUpdate } from '../../../src/store/job-store';
 import { MemoryJobStore } from '../../../src/store/memory-job-store';
 import { FakeClock, flushMicrotasks } from './fake-clock';
 import { FakeExecutor } from './fake-executor';
+import { FakeLocks } from './fake-locks';
 
 /**
  * A {@link MemoryJobStore} that counts its commits, and fails one (storing nothing) when `refuse` returns
@@ -30,11 +32,14 @@ export class CountingStore extends MemoryJobStore {
   }
 }
 
-/** One thing the runner told its listener; for a job, its id and its state after. */
+/**
+ * One thing the runner told its listener; for a job, its id and its state after. The end of a run that was
+ * recorded is `settled`, `as` the event the runner told (`completed`, `failed` or `retrying`).
+ */
 export type ListenerCall =
   | { event: 'active'; id: string; state: JobState; attempt: number }
   | { event: 'progress'; id: string; progress: unknown }
-  | { event: 'settled'; id: string; state: JobState; value: unknown; job: JobRecord }
+  | { event: 'settled'; as: Exclude<RunnerEvent, 'active' | 'stalled'>; id: string; state: JobState; value: unknown; job: JobRecord }
   | { event: 'stalled'; id: string; state: JobState; job: JobRecord }
   | { event: 'drained' }
   | { event: 'error'; error: unknown };
@@ -71,15 +76,16 @@ export function createHarness(
   const executor = new FakeExecutor(autoRespond);
   const calls: ListenerCall[] = [];
   const listener: RunnerListener = {
-    active: (job) => calls.push({ event: 'active', id: job.id, state: job.state, attempt: job.attempt }),
+    job: (event, job, value) => {
+      if (event === 'active') calls.push({ event, id: job.id, state: job.state, attempt: job.attempt });
+      else if (event === 'stalled') calls.push({ event, id: job.id, state: job.state, job });
+      else calls.push({ event: 'settled', as: event, id: job.id, state: job.state, value, job });
+    },
     progress: (job, progress) => calls.push({ event: 'progress', id: job.id, progress }),
-    settled: (job, value) => calls.push({ event: 'settled', id: job.id, state: job.state, value, job }),
-    stalled: (job) => calls.push({ event: 'stalled', id: job.id, state: job.state, job }),
     drained: () => calls.push({ event: 'drained' }),
     error: (error) => calls.push({ event: 'error', error }),
   };
   const runner = new Runner({
-    queue: 'test',
     store,
     executor,
     clock,
@@ -91,6 +97,8 @@ export function createHarness(
     reclaimIntervalMs: 5_000,
     progressFlushMs: 250,
     isOnline: () => true,
+    // As in Node, with no Web Locks: lease expiry tells a dead owner (a test may give locks that tell).
+    locks: new FakeLocks({ tells: false }),
     label: 'tab:test',
     ...runnerOptions,
   } as RunnerOptions);
