@@ -19,6 +19,7 @@ export default defineConfig(({ mode }) =>
               worker: resolve(import.meta.dirname, 'src/worker.ts'),
               'service-worker': resolve(import.meta.dirname, 'src/service-worker.ts'),
               dashboard: resolve(import.meta.dirname, 'src/dashboard.ts'),
+              testing: resolve(import.meta.dirname, 'src/testing.ts'),
             },
             formats: ['es'],
           },

@@ -6,7 +6,8 @@
 
 /** Whether this context has Web Locks. */
 export function hasLocks(): boolean {
-  return typeof navigator !== 'undefined' && navigator.locks !== undefined;
+  // happy-dom says `null`.
+  return typeof navigator !== 'undefined' && navigator.locks != null;
 }
 
 /** The lock a runner holds while it lives. */
