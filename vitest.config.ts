@@ -38,6 +38,10 @@ function browserProject(
   provider: BrowserProviderOption,
 ): TestProjectInlineConfiguration {
   return {
+    // Found up front: a dependency found mid-run makes Vite reload the page under the tests.
+    optimizeDeps: { include: ['react', 'react-dom/client', 'vue'] },
+    // Vue's esm-bundler build asks its bundler for these flags.
+    define: { __VUE_OPTIONS_API__: 'true', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
     test: {
       name,
       attachmentsDir,

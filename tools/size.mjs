@@ -4,7 +4,7 @@
 // library mode is not), then gzipped. Run after `npm run build` (`npm run size` does both).
 // What loads with an entry (it and its static imports) is counted apart from what it loads later with import(),
 // when a queue is made or a feature is used: each of those chunks is listed with its own size.
-// The optional entries (dashboard, testing) are measured as an app that already imports `offthread` pays for them:
+// The optional entries (dashboard, testing, react, vue) are measured as an app that already imports `offthread` pays for them:
 // what each adds on top.
 //
 // usage: node tools/size.mjs
@@ -34,6 +34,8 @@ async function appBuild(input) {
       rolldownOptions: {
         input: typeof input === 'string' ? resolve(input) : Object.fromEntries(Object.entries(input).map(([name, file]) => [name, resolve(file)])),
         preserveEntrySignatures: 'exports-only',
+        // The app's own framework, not offthread's cost (peer dependencies of offthread/react and offthread/vue).
+        external: ['react', 'vue'],
       },
     },
   });
@@ -89,6 +91,8 @@ console.log(`${'page + worker, loaded'.padEnd(26)} ${''.padStart(9)}           $
 for (const [label, file, what] of [
   ['offthread/dashboard', 'dist/dashboard.js', 'uplot (lazy)'],
   ['offthread/testing', 'dist/testing.js'],
+  ['offthread/react', 'dist/react.js'],
+  ['offthread/vue', 'dist/vue.js'],
 ]) {
   const chunks = await appBuild({ page: 'dist/index.js', entry: file });
   const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
