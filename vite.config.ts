@@ -19,12 +19,16 @@ export default defineConfig(({ mode }) =>
               worker: resolve(import.meta.dirname, 'src/worker.ts'),
               'service-worker': resolve(import.meta.dirname, 'src/service-worker.ts'),
               dashboard: resolve(import.meta.dirname, 'src/dashboard.ts'),
+              testing: resolve(import.meta.dirname, 'src/testing.ts'),
+              react: resolve(import.meta.dirname, 'src/react.ts'),
+              vue: resolve(import.meta.dirname, 'src/vue.ts'),
             },
             formats: ['es'],
           },
           rolldownOptions: {
             // uplot's stylesheet (`uplot/dist/uPlot.min.css?inline`) is not external: it is inlined as text.
-            external: ['comlink', 'idb', 'croner', 'uplot'],
+            // react and vue are the app's own (peer dependencies of offthread/react and offthread/vue).
+            external: ['comlink', 'idb', 'croner', 'uplot', 'react', 'vue'],
           },
         },
       }

@@ -24,6 +24,13 @@ const webkitCapabilities = {
 // `attachmentsDir` is a per-project option, hence repeated below.
 const attachmentsDir = 'test-results/vitest-attachments';
 
+/** The package's entry points by their published names, as a user's code imports them (the README's test does). */
+const packageAliases = Object.entries({
+  'offthread/testing': 'src/testing.ts',
+  'offthread/worker': 'src/worker.ts',
+  offthread: 'src/index.ts',
+}).map(([name, file]) => ({ find: new RegExp(`^${name}$`), replacement: new URL(file, import.meta.url).pathname }));
+
 /** The browser suite (test/browser/) in one engine. */
 function browserProject(
   name: string,
@@ -31,6 +38,10 @@ function browserProject(
   provider: BrowserProviderOption,
 ): TestProjectInlineConfiguration {
   return {
+    // Found up front: a dependency found mid-run makes Vite reload the page under the tests.
+    optimizeDeps: { include: ['react', 'react-dom/client', 'vue'] },
+    // Vue's esm-bundler build asks its bundler for these flags.
+    define: { __VUE_OPTIONS_API__: 'true', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
     test: {
       name,
       attachmentsDir,
@@ -65,7 +76,13 @@ export default defineConfig({
           environment: 'node',
           include: ['test/unit/**/*.test.ts'],
         },
+        resolve: { alias: packageAliases },
       },
+      // offthread/testing's tests again, where app tests run: in a DOM without Worker, IndexedDB or Web Locks.
+      ...(['jsdom', 'happy-dom'] as const).map((environment) => ({
+        test: { name: `unit-${environment}`, attachmentsDir, environment, include: ['test/unit/testing/**/*.test.ts'] },
+        resolve: { alias: packageAliases },
+      })),
       // One project per engine: `browser` (Chromium), `browser-firefox`, `browser-webkit`.
       browserProject('browser', { browser: 'chromium' }, playwright({
         launchOptions: { executablePath: paths.chromium, args: ['--disable-quic'] },

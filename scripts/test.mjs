@@ -2,7 +2,7 @@
 // The whole test command (`npm test`). Runs, in order:
 //   1. scripts/browsers.mjs <engine>   (per engine: its browser, WebDriver and X server; installed as root on Debian)
 //   2. tsc --noEmit -p tsconfig.json   (type check of the whole project)
-//   3. vitest run (unit, types)        (Node only; see vitest.config.ts)
+//   3. vitest run (unit, types)        (Node only, unit also under jsdom and happy-dom; see vitest.config.ts)
 //   4. browser (<engine>)              (test/browser/** in Chromium, Firefox, WebKit: vitest projects browser,
 //                                       browser-firefox, browser-webkit)
 //   5. e2e (<engine>)                  (test/e2e/**/*.spec.ts through Playwright, projects chromium and firefox;
@@ -227,9 +227,12 @@ function missingBrowser(label, engine) {
 if (selected.has('tsc') && !interrupted) {
   await plainStep('tsc --noEmit -p tsconfig.json', bin('typescript', 'tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 }
+// The unit suite is the Node project and the same tests of offthread/testing under jsdom and happy-dom.
+const NODE_PROJECTS = { unit: ['unit', 'unit-jsdom', 'unit-happy-dom'], types: ['types'] };
 const nodeProjects = ['unit', 'types'].filter((name) => selected.has(name));
 if (nodeProjects.length > 0 && !interrupted) {
-  await runnerStep(`vitest (${nodeProjects.join(', ')})`, vitest, ['run', ...nodeProjects.flatMap((name) => ['--project', name])], VITEST_COUNTS);
+  const projects = nodeProjects.flatMap((name) => NODE_PROJECTS[name]);
+  await runnerStep(`vitest (${nodeProjects.join(', ')})`, vitest, ['run', ...projects.flatMap((name) => ['--project', name])], VITEST_COUNTS);
 }
 
 // 4. The browser suite, engine after engine (on 2 cores, two browsers at once make timing-sensitive tests flaky).

@@ -4,7 +4,8 @@
 // library mode is not), then gzipped. Run after `npm run build` (`npm run size` does both).
 // What loads with an entry (it and its static imports) is counted apart from what it loads later with import(),
 // when a queue is made or a feature is used: each of those chunks is listed with its own size.
-// The dashboard is measured as an app that already imports `offthread` pays for it: what it adds on top.
+// The optional entries (dashboard, testing, react, vue) are measured as an app that already imports `offthread` pays for them:
+// what each adds on top.
 //
 // usage: node tools/size.mjs
 import { existsSync } from 'node:fs';
@@ -33,6 +34,8 @@ async function appBuild(input) {
       rolldownOptions: {
         input: typeof input === 'string' ? resolve(input) : Object.fromEntries(Object.entries(input).map(([name, file]) => [name, resolve(file)])),
         preserveEntrySignatures: 'exports-only',
+        // The app's own framework, not offthread's cost (peer dependencies of offthread/react and offthread/vue).
+        external: ['react', 'vue'],
       },
     },
   });
@@ -83,10 +86,15 @@ for (const [label, file] of Object.entries(entries)) {
 const pageAndWorker = totals['offthread (page)'] + totals['offthread/worker'];
 console.log(`${'page + worker, loaded'.padEnd(26)} ${''.padStart(9)}           ${kB(pageAndWorker).padStart(8)} gzip   (the target in BENCHMARKS.md: 8.0 kB)`);
 
-// offthread/dashboard: bundled together with the page entry, so the code they share (the queue) is split
-// out; what the dashboard adds is its chunks that the page entry does not load.
-{
-  const chunks = await appBuild({ page: 'dist/index.js', dashboard: 'dist/dashboard.js' });
+// The optional entries, each bundled together with the page entry, so the code they share (the queue) is split
+// out; what one adds is its chunks that the page entry does not load.
+for (const [label, file, what] of [
+  ['offthread/dashboard', 'dist/dashboard.js', 'uplot (lazy)'],
+  ['offthread/testing', 'dist/testing.js'],
+  ['offthread/react', 'dist/react.js'],
+  ['offthread/vue', 'dist/vue.js'],
+]) {
+  const chunks = await appBuild({ page: 'dist/index.js', entry: file });
   const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
   const eagerFrom = (entry) => {
     const seen = new Set();
@@ -99,18 +107,19 @@ console.log(`${'page + worker, loaded'.padEnd(26)} ${''.padStart(9)}           $
     return seen;
   };
   const page = eagerFrom(chunks.find((chunk) => chunk.isEntry && chunk.name === 'page'));
-  const dashboard = eagerFrom(chunks.find((chunk) => chunk.isEntry && chunk.name === 'dashboard'));
-  const added = [...dashboard].filter((chunk) => !page.has(chunk));
-  // Loaded later by the dashboard's own code (uPlot), not by the queue's (croner, workbox-window: counted above).
+  const entry = eagerFrom(chunks.find((chunk) => chunk.isEntry && chunk.name === 'entry'));
+  const added = [...entry].filter((chunk) => !page.has(chunk));
+  const now = measure(added);
+  const withPage = measure([...entry]);
+  console.log(`${label.padEnd(26)} ${kB(now.min).padStart(9)} minified  ${kB(now.gz).padStart(8)} gzip   (${file}, on top of \`offthread\`; ${kB(withPage.gz)} gzip with it)`);
+  if (!what) continue;
+  // Loaded later by the entry's own code (uPlot for the dashboard), not by the queue's (croner, workbox-window: counted above).
   const lazy = [...new Set(added.flatMap((chunk) => chunk.dynamicImports))]
     .flatMap((name) => [...eagerFrom(byName.get(name))])
-    .filter((chunk, i, all) => all.indexOf(chunk) === i && !dashboard.has(chunk));
-  const now = measure(added);
-  const withPage = measure([...dashboard]);
-  console.log(`${'offthread/dashboard'.padEnd(26)} ${kB(now.min).padStart(9)} minified  ${kB(now.gz).padStart(8)} gzip   (dist/dashboard.js, on top of \`offthread\`; ${kB(withPage.gz)} gzip with it)`);
+    .filter((chunk, i, all) => all.indexOf(chunk) === i && !entry.has(chunk));
   if (lazy.length > 0) {
     const later = measure(lazy);
-    console.log(`${'  + uplot (lazy)'.padEnd(26)} ${kB(later.min).padStart(9)} minified  ${kB(later.gz).padStart(8)} gzip   (the chart, loaded with import() once the dashboard is shown)`);
+    console.log(`${`  + ${what}`.padEnd(26)} ${kB(later.min).padStart(9)} minified  ${kB(later.gz).padStart(8)} gzip   (loaded with import() once it is used)`);
   }
 }
 

@@ -477,7 +477,9 @@ export class WorkerPool {
     } catch (error) {
       throw new WorkerCrashedError('The `worker` factory threw instead of returning a Worker', { cause: error });
     }
-    if (!(worker instanceof Worker)) {
+    // Duck-typed, not `instanceof Worker`: outside a browser (Node, jsdom) there is no `Worker`, and the inline
+    // queue of `offthread/testing` gives a Worker-shaped port.
+    if (typeof (worker as Partial<Worker> | null)?.postMessage !== 'function' || typeof (worker as Partial<Worker>).terminate !== 'function') {
       throw new TypeError(`Expected the \`worker\` factory to return a Worker, got ${worker === null ? 'null' : typeof worker}`);
     }
     let failStart!: (error: Error) => void;

@@ -8,7 +8,8 @@ import type { OwnerLocks } from '../runner/owner-watch';
 
 /** Whether this context has Web Locks. */
 export function hasLocks(): boolean {
-  return typeof navigator !== 'undefined' && navigator.locks !== undefined;
+  // happy-dom says `null`.
+  return typeof navigator !== 'undefined' && navigator.locks != null;
 }
 
 /** The lock a runner holds while it lives. */

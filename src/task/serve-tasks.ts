@@ -30,25 +30,7 @@ import { takeTransferables, transfer } from './transfer';
  * serveTasks(tasks);
  */
 export function serveTasks(tasks: TaskMap): void {
-  const scope = globalThis as unknown as {
-    postMessage(message: unknown, transfer?: Transferable[]): void;
-    addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
-  };
-  const progress: ProgressSink = (runId, value) => {
-    const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
-    try {
-      scope.postMessage(message);
-    } catch {
-      // ctx.progress() refuses what does not clone; should anything slip through, the run goes on without it.
-    }
-  };
-  const api = createWorkerApi(tasks, progress);
-  const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
-  scope.addEventListener('message', (event) => {
-    if (isRunBatchMessage(event.data)) line.push(unpackRuns(event.data.runs));
-    else if (isRecallMessage(event.data)) line.recall(event.data.runIds);
-  });
-  Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi);
+  serveTasksOn(globalThis as unknown as TaskEndpoint, tasks);
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
   // which the pool sees as this worker crashing, rather than leave a job hanging.
   globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
@@ -57,6 +39,32 @@ export function serveTasks(tasks: TaskMap): void {
       throw reason instanceof Error ? reason : new Error(`Unhandled rejection: ${serializeError(reason).message}`);
     });
   });
+}
+
+/** Where {@link serveTasksOn} talks to the page: a worker's global scope, or one end of a `MessageChannel`. */
+export type TaskEndpoint = Comlink.Endpoint;
+
+/**
+ * Serves `tasks` on `endpoint`: what `serveTasks` does in a worker, on any port (the inline queue of
+ * `offthread/testing` serves its tasks so, in the page's own thread).
+ */
+export function serveTasksOn(endpoint: TaskEndpoint, tasks: TaskMap): void {
+  const progress: ProgressSink = (runId, value) => {
+    const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
+    try {
+      endpoint.postMessage(message);
+    } catch {
+      // ctx.progress() refuses what does not clone; should anything slip through, the run goes on without it.
+    }
+  };
+  const api = createWorkerApi(tasks, progress);
+  const line = new RunLine(api, (message, transfers) => endpoint.postMessage(message, transfers));
+  endpoint.addEventListener('message', (event) => {
+    const { data } = event as MessageEvent<unknown>;
+    if (isRunBatchMessage(data)) line.push(unpackRuns(data.runs));
+    else if (isRecallMessage(data)) line.recall(data.runIds);
+  });
+  Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi, endpoint);
 }
 
 /** Options of {@link createWorkerApi}. */
