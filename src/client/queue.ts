@@ -1,44 +1,22 @@
-import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
-import { findUncloneable } from '../job/find-uncloneable';
+import { JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
 import { newId } from '../job/new-id';
 import { isFinalState, toJobInfo, type JobCounts, type JobRecord } from '../job/job';
-import { checkDuration, checkInteger, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
+import { checkDuration, checkInteger, describe, type JobOptions } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
 import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
-import { pickJobOptions } from '../task/define-tasks';
-import { hasTransferables } from '../task/transfer';
-import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
+import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
+import { AddBatcher, type StoredJob } from './add-batcher';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { corruptError } from './job-watchers';
 import { JobEvents, payload, type JobEvent } from './job-events';
+import { checkTaskName, ManifestCache } from './manifest-cache';
 import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
-
-type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
-
-/**
- * One call of `add`, `addBulk` or `run`, waiting for the next batch of adds: `addBulk`'s jobs in `bulk`, or
- * the one job of `add` or `run` in the call itself (no array, no entry object: `run` is the hot path). An
- * `addBulk` call leaves `name`, `data` and `opts` unset, and nothing reads them.
- */
-interface PendingAdd extends AddEntry {
-  bulk: readonly AddEntry[] | undefined;
-  /** `run` wants the job's result, not its handle. */
-  result: boolean;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-/**
- * Adds are stored in batches; a batch's checks stop taking more calls after this long, so that thousands of
- * adds in one tick never hold the main thread more than a few milliseconds at a time.
- */
-const ADD_SLICE_MS = 4;
 
 /**
  * A queue of jobs, run on a pool of Web Workers. Made with {@link createQueue}.
@@ -61,11 +39,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /** Loaded with import() by the queues given a `serviceWorker`; `undefined` in the end if it could not load. */
   readonly #serviceWorker: Promise<ServiceWorkerLink | undefined> | undefined;
   readonly #persisted: Promise<boolean> | undefined;
-  readonly #pendingAdds: PendingAdd[] = [];
-  /** The worker's manifest, once known (a tab with workers asks once). */
-  #manifestKnown: TaskManifest | undefined;
-  #defaultsFor: TaskManifest | undefined;
-  readonly #defaults = new Map<string, JobOptions | undefined>();
+  readonly #manifests: ManifestCache;
+  readonly #adds: AddBatcher;
   #closed = false;
   /** What `close()` returned: a second call waits for the same close. */
   #closing: Promise<void> | undefined;
@@ -76,7 +51,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #storeClosed = false;
   /** Why jobs that were stored are gone, when the database comes back empty. */
   #lostBecause = CLEARED;
-  #manifestStored = false;
   #syncRequestedAt = 0;
   /** How often the database was reopened after the browser closed it (storage cleared). */
   #reopens = 0;
@@ -136,6 +110,29 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
           },
         })
       : undefined;
+    this.#manifests = new ManifestCache(this.#tab, (error) => this.#events.error(error));
+    this.#adds = new AddBatcher({
+      clock: o.clock,
+      manifests: this.#manifests,
+      prepare: async () => {
+        const store = await this.#open();
+        // The first add asks a worker for the tasks: close() may come while it starts, and end it.
+        const manifest = this.#manifests.known ?? (await this.#untilClosed(this.#manifests.read(store)));
+        if (this.#closed) throw this.#closedError();
+        return { store, manifest };
+      },
+      closed: () => (this.#closed ? this.#closedError() : undefined),
+      added: (created) => {
+        for (const job of created) this.#events.emit('added', () => payload<Tasks>(job));
+        this.#wakeRunner(created);
+        // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
+        // now, not only when the page hides, because a closing page's last requests often never land.
+        // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
+        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+        if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
+      },
+      failure: (error) => (this.#storeClosed && error instanceof StorageError ? this.#closedError() : error),
+    });
     if (o.autoStart) this.start();
     globalThis.addEventListener?.('online', this.#onOnline);
     globalThis.addEventListener?.('pagehide', this.#onPageHide);
@@ -168,7 +165,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   add<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskJobHandle<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    return this.#enqueue(undefined, false, name, data, opts) as Promise<TaskJobHandle<Tasks, Name>>;
+    return this.#adds.add(name, data, opts).then((stored) => this.#handle(stored, opts)) as Promise<TaskJobHandle<Tasks, Name>>;
   }
 
   /**
@@ -180,7 +177,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     jobs: Jobs,
   ): Promise<{ -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> }> {
     if (!Array.isArray(jobs)) throw new TypeError(`Expected addBulk() to be given an array of jobs, got ${describe(jobs)}`);
-    return (await this.#enqueue(jobs as readonly BulkJob<Tasks>[], false)) as { -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> };
+    const stored = await this.#adds.addBulk(jobs as readonly BulkJob<Tasks>[]);
+    return stored.map((job, i) => this.#handle(job, jobs[i]!.opts)) as { -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> };
   }
 
   /**
@@ -190,7 +188,18 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   run<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskResult<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    return this.#enqueue(undefined, true, name, data, opts) as Promise<TaskResult<Tasks, Name>>;
+    return this.#adds.add(name, data, opts).then((stored) => {
+      this.#handle(stored, opts);
+      // A job stored just now cannot have ended yet: its result is waited for, nothing read back.
+      return stored.created ? this.#events.watchers.wait(stored.job.id) : this.#source.result(stored.job.id);
+    }) as Promise<TaskResult<Tasks, Name>>;
+  }
+
+  /** The handle of a job an add stored; one it made is cancelled when its `signal` aborts. */
+  #handle({ job, created }: StoredJob, opts: JobOptions | undefined): JobHandle {
+    const signal = opts?.signal;
+    if (created && signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
+    return new JobHandle(job.id, job.name, this.#source);
   }
 
   /**
@@ -350,10 +359,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     job: { name: Name; data: TaskData<Tasks, Name>; opts?: Omit<JobOptions, 'jobId' | 'signal'> },
   ): Promise<ScheduleInfo> {
     const record = await this.#use(async (store) => {
-      const manifest = await this.#untilClosed(this.#manifest(store));
-      if (manifest && !Object.hasOwn(manifest, job?.name)) {
-        throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
-      }
+      const manifest = await this.#untilClosed(this.#manifests.read(store));
+      if (manifest) checkTaskName(manifest, String(job?.name));
       const existing = (await store.listSchedules()).find((s) => s.id === id);
       const { isCron, resolveSchedule } = await loadSchedules();
       const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
@@ -465,165 +472,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return Promise.race([work, this.#whenClosed]).catch((error: unknown) => {
       throw this.#closed ? this.#closedError() : error;
     });
-  }
-
-  /**
-   * Takes a call of `add`, `addBulk` or `run` into the next batch. Calls made in the same tick are checked
-   * and stored together (one transaction), in slices of a few milliseconds when there are thousands.
-   * `bulk` is addBulk's jobs; without it, the call adds the one job `name`, `data`, `opts`. Resolves with the
-   * handles (addBulk), the handle (add) or the result (run).
-   */
-  #enqueue(bulk: readonly AddEntry[] | undefined, result: boolean, name?: string, data?: unknown, opts?: JobOptions): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
-    return new Promise((resolve, reject) => {
-      if (this.#pendingAdds.push({ bulk, name: name!, data, opts, result, resolve, reject }) === 1) void this.#flushAdds();
-    });
-  }
-
-  async #flushAdds(): Promise<void> {
-    let store: JobStore;
-    let manifest: TaskManifest | undefined;
-    try {
-      store = await this.#open();
-      // The first add asks a worker for the tasks: close() may come while it starts, and end it.
-      manifest = this.#manifestKnown ?? (await this.#untilClosed(this.#manifest(store)));
-      if (this.#closed) throw this.#closedError();
-    } catch (error) {
-      for (const p of this.#pendingAdds.splice(0)) p.reject(error);
-      return;
-    }
-    const pending = this.#pendingAdds;
-    for (;;) {
-      const deadline = performance.now() + ADD_SLICE_MS;
-      const now = this.#o.clock.now();
-      const taken: PendingAdd[] = [];
-      const jobs: NewJob[] = [];
-      let checked = 0;
-      while (checked < pending.length) {
-        const p = pending[checked++]!;
-        const mark = jobs.length;
-        try {
-          const { bulk } = p;
-          if (!bulk) jobs.push(this.#check(p, -1, manifest, now));
-          else for (let i = 0; i < bulk.length; i++) jobs.push(this.#check(bulk[i], i, manifest, now));
-          taken.push(p);
-        } catch (error) {
-          // Nothing of a call that was refused is stored.
-          jobs.length = mark;
-          p.reject(error);
-        }
-        // The slice ends between calls, never inside one: an addBulk is stored whole.
-        if ((checked & 63) === 0 && performance.now() > deadline) break;
-      }
-      pending.splice(0, checked);
-      if (jobs.length > 0) this.#storeSlice(store, taken, jobs);
-      if (pending.length === 0) return;
-      // Thousands of adds in one tick: the page gets the main thread back between slices.
-      await yieldToEventLoop();
-      if (this.#closed) {
-        for (const p of pending.splice(0)) p.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
-        return;
-      }
-    }
-  }
-
-  /**
-   * Checks one job to add; throws saying what is wrong with it. `index` is its place in an addBulk, or -1: a
-   * `TypeError` then starts `addBulk: job <index>: `, and an `InvalidJobError` says `(job <index> of the batch)`.
-   */
-  #check(entry: AddEntry | undefined, index: number, manifest: TaskManifest | undefined, now: number): NewJob {
-    try {
-      return this.#checkEntry(entry, index >= 0 ? ` (job ${index} of the batch)` : '', manifest, now);
-    } catch (error) {
-      if (index < 0 || !(error instanceof TypeError)) throw error;
-      throw new TypeError(`addBulk: job ${index}: ${error.message}`, { cause: error });
-    }
-  }
-
-  #checkEntry(entry: AddEntry | undefined, where: string, manifest: TaskManifest | undefined, now: number): NewJob {
-    if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }, got ${describe(entry)}`);
-    const { name, data, opts } = entry;
-    if (typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
-    let defaults: JobOptions | undefined;
-    if (manifest) {
-      if (!Object.hasOwn(manifest, name)) {
-        const known = Object.keys(manifest).map((n) => `"${n}"`).join(', ') || 'no tasks';
-        throw new InvalidJobError(`Unknown task "${name}"${where}: the worker serves ${known}`);
-      }
-      defaults = this.#defaultsOf(manifest, name);
-    }
-    const job = resolveJobOptions(name, data, opts && defaults ? { ...defaults, ...opts } : (opts ?? defaults), now);
-    // Cloned once to find a Proxy, which only a clone refuses; not data whose buffers are to be moved.
-    const problem = findUncloneable(data, 'data', { clone: !hasTransferables(data) });
-    if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path, cause: problem.cause });
-    if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
-    return job;
-  }
-
-  /** A task's job defaults from the manifest; `undefined` when it has none. */
-  #defaultsOf(manifest: TaskManifest, name: string): JobOptions | undefined {
-    if (manifest !== this.#defaultsFor) {
-      this.#defaultsFor = manifest;
-      this.#defaults.clear();
-    }
-    if (!this.#defaults.has(name)) {
-      const picked = pickJobOptions(manifest[name]!);
-      this.#defaults.set(name, Object.keys(picked).length > 0 ? picked : undefined);
-    }
-    return this.#defaults.get(name);
-  }
-
-  /** Stores one slice of adds (one transaction) and answers each call: handles, or for `run` the result. */
-  #storeSlice(store: JobStore, taken: PendingAdd[], jobs: NewJob[]): void {
-    store.add(jobs).then(
-      (results) => {
-        const created: JobRecord[] = [];
-        let at = 0;
-        for (const p of taken) {
-          const { bulk } = p;
-          const handles: JobHandle[] = [];
-          for (let i = 0, count = bulk ? bulk.length : 1; i < count; i++) {
-            const { job, created: isNew } = results[at++]!;
-            if (isNew) {
-              created.push(job);
-              this.#events.emit('added', () => payload<Tasks>(job));
-              const signal = (bulk ? bulk[i]! : p).opts?.signal;
-              if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
-            }
-            // A job stored just now cannot have ended yet: `run`'s own promise waits for it, nothing read back.
-            if (!p.result) handles.push(new JobHandle(job.id, job.name, this.#source));
-            else if (isNew) this.#events.watchers.follow(job.id, p);
-            else p.resolve(this.#source.result(job.id));
-          }
-          if (!p.result) p.resolve(bulk ? handles : handles[0]);
-        }
-        this.#wakeRunner(created);
-        // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
-        // now, not only when the page hides, because a closing page's last requests often never land.
-        // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
-        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-        if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
-      },
-      (error: unknown) => {
-        const reason = this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
-        for (const p of taken) p.reject(reason);
-      },
-    );
-  }
-
-  /**
-   * The tasks jobs may name, with their defaults: asked of a worker (and kept in the store for tabs and
-   * threads without one), or read from the store; `undefined` if no worker has ever said.
-   */
-  async #manifest(store: JobStore): Promise<TaskManifest | undefined> {
-    if (!this.#tab) return (await store.getMeta('tasks')) as TaskManifest | undefined;
-    const manifest = await this.#tab.tasks();
-    this.#manifestKnown = manifest;
-    if (!this.#manifestStored) {
-      this.#manifestStored = true;
-      store.setMeta('tasks', manifest).catch((error: unknown) => this.#events.error(error));
-    }
-    return manifest;
   }
 
   readonly #onOnline = (): void => {
@@ -824,16 +672,4 @@ function pageContextId(): string {
  */
 export function createQueue<Tasks extends TaskMap>(options: QueueOptions): Queue<Tasks> {
   return new Queue<Tasks>(options);
-}
-
-/** Gives the event loop a turn: a message to ourselves, without the 4 ms clamp of nested timers. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(null);
-  });
 }
