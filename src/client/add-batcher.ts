@@ -1,12 +1,10 @@
 import type { Clock } from '../clock';
-import { InvalidJobError, JobCancelledError } from '../errors';
-import { findUncloneable } from '../job/find-uncloneable';
 import type { JobRecord } from '../job/job';
-import { describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
+import type { JobOptions, NewJob } from '../job/job-options';
 import type { JobStore } from '../store/job-store';
-import { hasTransferables } from '../task/transfer';
 import type { TaskManifest } from '../task/task';
-import { checkTaskName, type ManifestCache } from './manifest-cache';
+import type { checkAdd } from './check-add';
+import type { ManifestCache } from './manifest-cache';
 
 /** One job as `add` and `addBulk` are given it. */
 export interface AddEntry {
@@ -60,9 +58,13 @@ const ADD_SLICE_MS = 4;
 export class AddBatcher {
   readonly #host: AddBatcherHost;
   readonly #pending: PendingAdd[] = [];
+  /** The checks, loaded with `import()` as the queue opens, while the store does (which every add waits for anyway). */
+  readonly #checks: Promise<typeof checkAdd>;
 
   constructor(host: AddBatcherHost) {
     this.#host = host;
+    this.#checks = import('./check-add').then((module) => module.checkAdd);
+    this.#checks.catch(() => {});
   }
 
   /** Adds one job; resolves once it is stored. */
@@ -87,12 +89,15 @@ export class AddBatcher {
     const pending = this.#pending;
     let store: JobStore;
     let manifest: TaskManifest | undefined;
+    let check: typeof checkAdd;
     try {
-      ({ store, manifest } = await this.#host.prepare());
+      [{ store, manifest }, check] = await Promise.all([this.#host.prepare(), this.#checks]);
     } catch (error) {
       for (const p of pending.splice(0)) p.reject(error);
       return;
     }
+    const { manifests } = this.#host;
+    const defaultsOf = (tasks: TaskManifest, name: string) => manifests.defaultsOf(tasks, name);
     for (;;) {
       const deadline = performance.now() + ADD_SLICE_MS;
       const now = this.#host.clock.now();
@@ -104,8 +109,8 @@ export class AddBatcher {
         const mark = jobs.length;
         try {
           const { bulk } = p;
-          if (!bulk) jobs.push(this.#check(p, -1, manifest, now));
-          else for (let i = 0; i < bulk.length; i++) jobs.push(this.#check(bulk[i], i, manifest, now));
+          if (!bulk) jobs.push(check(p, -1, manifest, defaultsOf, now));
+          else for (let i = 0; i < bulk.length; i++) jobs.push(check(bulk[i], i, manifest, defaultsOf, now));
           taken.push(p);
         } catch (error) {
           // Nothing of a call that was refused is stored.
@@ -146,36 +151,6 @@ export class AddBatcher {
         for (const p of taken) p.reject(reason);
       },
     );
-  }
-
-  /**
-   * Checks one job to add; throws saying what is wrong with it. `index` is its place in an addBulk, or -1: a
-   * `TypeError` then starts `addBulk: job <index>: `, and an `InvalidJobError` says `(job <index> of the batch)`.
-   */
-  #check(entry: AddEntry | undefined, index: number, manifest: TaskManifest | undefined, now: number): NewJob {
-    try {
-      return this.#checkEntry(entry, index >= 0 ? ` (job ${index} of the batch)` : '', manifest, now);
-    } catch (error) {
-      if (index < 0 || !(error instanceof TypeError)) throw error;
-      throw new TypeError(`addBulk: job ${index}: ${error.message}`, { cause: error });
-    }
-  }
-
-  #checkEntry(entry: AddEntry | undefined, where: string, manifest: TaskManifest | undefined, now: number): NewJob {
-    if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }, got ${describe(entry)}`);
-    const { name, data, opts } = entry;
-    if (typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
-    let defaults: JobOptions | undefined;
-    if (manifest) {
-      checkTaskName(manifest, name, where);
-      defaults = this.#host.manifests.defaultsOf(manifest, name);
-    }
-    const job = resolveJobOptions(name, data, opts && defaults ? { ...defaults, ...opts } : (opts ?? defaults), now);
-    // Cloned once to find a Proxy, which only a clone refuses; not data whose buffers are to be moved.
-    const problem = findUncloneable(data, 'data', { clone: !hasTransferables(data) });
-    if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path, cause: problem.cause });
-    if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
-    return job;
   }
 }
 

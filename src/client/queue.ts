@@ -1,18 +1,16 @@
-import { JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
+import { QueueClosedError, serializeError, StorageError } from '../errors';
 import { newId } from '../job/new-id';
-import { isFinalState, toJobInfo, type JobCounts, type JobRecord } from '../job/job';
+import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
 import { checkDuration, checkInteger, describe, type JobOptions } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
-import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
 import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
 import { AddBatcher, type StoredJob } from './add-batcher';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
-import { corruptError } from './job-watchers';
-import { JobEvents, payload, type JobEvent } from './job-events';
 import { checkTaskName, ManifestCache } from './manifest-cache';
+import { QueueRelay, stopError } from './queue-relay';
 import type { ServiceWorkerLink } from './service-worker-link';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
@@ -33,8 +31,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #store: Promise<JobStore>;
   /** This tab's side of running the queue; none without a `worker`. */
   readonly #tab: RunnerTab | undefined;
-  readonly #channel: QueueChannel | undefined;
-  readonly #events: JobEvents<Tasks>;
+  readonly #relay: QueueRelay<Tasks>;
   readonly #source: JobSource;
   /** Loaded with import() by the queues given a `serviceWorker`; `undefined` in the end if it could not load. */
   readonly #serviceWorker: Promise<ServiceWorkerLink | undefined> | undefined;
@@ -71,8 +68,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         : import('../store/idb-job-store').then(({ IdbJobStore }) =>
             IdbJobStore.open(o.name, env, {
               onVersionChange: (newVersion) => this.#onVersionChange(newVersion),
-              onQuarantined: (reports) => this.#onQuarantined(reports),
-              onError: (error) => this.#events.error(error),
+              onQuarantined: (reports) => this.#relay.quarantined(reports),
+              onError: (error) => this.#relay.events.error(error),
               onTerminated: () =>
                 this.#storageGone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, CLEARED),
               onDeleted: () =>
@@ -83,34 +80,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
               },
             }),
           );
-    this.#store.catch((error: unknown) => this.#events.error(error));
+    this.#store.catch((error: unknown) => this.#relay.events.error(error));
     this.#whenClosed = new Promise<never>((_, reject) => (this.#rejectClosed = reject));
     this.#whenClosed.catch(() => {});
-    this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
-    this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => this.#receive(message)) : undefined;
-
-    this.#tab = o.worker
-      ? new RunnerTab(o, o.worker, this.#store, this.contextId, {
-          job: (event, job, value) => this.#tell(event, job, value),
-          progress: (job, progress) => {
-            this.#events.progress(job, progress);
-            this.#channel?.post({ type: 'progress', job: slim(job), progress });
-          },
-          added: (jobs) => {
-            for (const job of jobs) this.#events.emit('added', () => payload<Tasks>(job));
-            this.#channel?.post({ type: 'added', jobs: jobs.length <= MAX_ADDED_BROADCAST ? jobs.map(slim) : undefined });
-          },
-          drained: () => this.#events.emit('drained', () => ({})),
-          error: (error) => this.#events.error(error),
-          leading: () => {
-            // A runner that died may have recorded the end of a job it never got to tell: every tab reads again
-            // what it waits for.
-            this.#channel?.post({ type: 'runner' });
-            void this.#recheckWaited();
-          },
-        })
-      : undefined;
-    this.#manifests = new ManifestCache(this.#tab, (error) => this.#events.error(error));
+    this.#relay = new QueueRelay<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)), o.storage === 'indexeddb', () => this.#closed);
+    this.#tab = o.worker ? new RunnerTab(o, o.worker, this.#store, this.contextId, this.#relay) : undefined;
+    this.#relay.connect(this.#tab);
+    this.#manifests = new ManifestCache(this.#tab, (error) => this.#relay.events.error(error));
     this.#adds = new AddBatcher({
       clock: o.clock,
       manifests: this.#manifests,
@@ -123,22 +99,21 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       },
       closed: () => (this.#closed ? this.#closedError() : undefined),
       added: (created) => {
-        for (const job of created) this.#events.emit('added', () => payload<Tasks>(job));
-        this.#wakeRunner(created);
+        this.#relay.queued(created);
         // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
         // now, not only when the page hides, because a closing page's last requests often never land.
         // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
         const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
         if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
       },
-      failure: (error) => (this.#storeClosed && error instanceof StorageError ? this.#closedError() : error),
+      failure: (error) => this.#cutOff(error),
     });
     if (o.autoStart) this.start();
     globalThis.addEventListener?.('online', this.#onOnline);
     globalThis.addEventListener?.('pagehide', this.#onPageHide);
     globalThis.addEventListener?.('pageshow', this.#onPageShow);
     const source = o.serviceWorker;
-    const onError = (error: unknown) => this.#events.error(error);
+    const onError = (error: unknown) => this.#relay.events.error(error);
     this.#serviceWorker = source
       ? import('./service-worker-link').then(({ ServiceWorkerLink }) => new ServiceWorkerLink(o.name, source, onError), (error: unknown) => void onError(error))
       : undefined;
@@ -150,8 +125,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         const job = await this.#use((store) => store.get(id));
         return job && toJobInfo(job);
       },
-      result: async (id) => this.#events.watchers.result(id, (jobId) => this.#readWaited(jobId)),
-      onProgress: (id, listener) => this.#events.watchers.onProgress(id, listener),
+      result: async (id) => this.#relay.events.watchers.result(id, (jobId) => this.#readWaited(jobId)),
+      onProgress: (id, listener) => this.#relay.events.watchers.onProgress(id, listener),
       cancel: (id) => this.cancel(id),
     };
   }
@@ -191,14 +166,14 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return this.#adds.add(name, data, opts).then((stored) => {
       this.#handle(stored, opts);
       // A job stored just now cannot have ended yet: its result is waited for, nothing read back.
-      return stored.created ? this.#events.watchers.wait(stored.job.id) : this.#source.result(stored.job.id);
+      return stored.created ? this.#relay.events.watchers.wait(stored.job.id) : this.#source.result(stored.job.id);
     }) as Promise<TaskResult<Tasks, Name>>;
   }
 
   /** The handle of a job an add stored; one it made is cancelled when its `signal` aborts. */
   #handle({ job, created }: StoredJob, opts: JobOptions | undefined): JobHandle {
     const signal = opts?.signal;
-    if (created && signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
+    if (created && signal) this.#relay.events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#relay.events.error(e)));
     return new JobHandle(job.id, job.name, this.#source);
   }
 
@@ -227,7 +202,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * const off = queue.on('completed', ({ job, result }) => console.log(job.id, result));
    */
   on<Event extends keyof QueueEvents<Tasks>>(event: Event, listener: Listener<QueueEvents<Tasks>[Event]>): () => void {
-    return this.#events.on(event, listener);
+    return this.#relay.events.on(event, listener);
   }
 
   /** How many jobs are in each state. */
@@ -254,12 +229,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * rejects with `JobCancelledError`. Resolves `false` if the job had already finished (or does not exist).
    */
   async cancel(id: string): Promise<boolean> {
-    const error = new JobCancelledError(`Job ${id} was cancelled`);
-    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }]))).updated;
+    const error = serializeError(stopError(id, false));
+    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'cancel', error } }]))).updated;
     if (!job) return false;
-    this.#tab?.cancelled(id, error);
-    this.#channel?.post({ type: 'stop', id, removed: false });
-    this.#tell('cancelled', job);
+    this.#relay.cancelled(job);
     return true;
   }
 
@@ -271,10 +244,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
     const [job] = await this.#use((store) => store.remove([id]));
     if (!job) return false;
-    const error = new JobCancelledError(`Job ${id} was removed`);
-    this.#tab?.cancelled(id, error);
-    this.#channel?.post({ type: 'stop', id, removed: true });
-    this.#events.watchers.gone(id, error);
+    this.#relay.removed(id);
     return true;
   }
 
@@ -308,7 +278,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async retry(id: string): Promise<boolean> {
     const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'retry' } }]))).updated;
     if (!job) return false;
-    this.#wakeRunner();
+    this.#relay.queued();
     return true;
   }
 
@@ -328,7 +298,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         count += updated.filter(Boolean).length;
       }
     });
-    if (retried > 0) this.#wakeRunner();
+    if (retried > 0) this.#relay.queued();
     return retried;
   }
 
@@ -368,7 +338,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       await store.putSchedule(resolved);
       return resolved;
     });
-    this.#schedulesChanged();
+    this.#relay.schedulesChanged();
     // Where the page is installed and may, the service worker materialises due slots while no page is open.
     const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
     void this.#serviceWorker?.then((link) => link?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS)));
@@ -378,7 +348,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /** Stops a schedule; jobs it already added stay. Resolves `false` if there was no such schedule. */
   async unschedule(id: string): Promise<boolean> {
     const removed = await this.#use((store) => store.deleteSchedule(id));
-    if (removed) this.#schedulesChanged();
+    if (removed) this.#relay.schedulesChanged();
     return removed;
   }
 
@@ -390,8 +360,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
     await this.#use((store) => store.setMeta('paused', true));
-    this.#tab?.pause();
-    this.#channel?.post({ type: 'paused', paused: true });
+    this.#relay.paused(true);
   }
 
   /**
@@ -399,8 +368,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async resume(): Promise<void> {
     await this.#use((store) => store.setMeta('paused', false));
-    this.#channel?.post({ type: 'paused', paused: false });
-    this.#tab?.resume();
+    this.#relay.paused(false);
     this.start();
   }
 
@@ -409,7 +377,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * is, which may be never while another tab runs it. Returns at once; a pause made with `pause()` still holds.
    */
   start(): void {
-    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#events.error(error));
+    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#relay.events.error(error));
   }
 
   /** Whether the queue is paused (by any tab). */
@@ -441,10 +409,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     try {
       await this.#tab?.close(options);
     } finally {
-      this.#channel?.close();
       this.#storeClosed = true;
       this.#store.then((store) => store.close(), () => {});
-      this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
+      this.#relay.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
     }
   }
 
@@ -463,8 +430,13 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     try {
       return await work(store);
     } catch (error) {
-      throw this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
+      throw this.#cutOff(error);
     }
+  }
+
+  /** What a call failing with `error` rejects with: `QueueClosedError` if `close()` closed the store under it. */
+  #cutOff(error: unknown): unknown {
+    return this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
   }
 
   /** `work`, or `QueueClosedError` once `close()` begins, whichever comes first (a worker that never starts, say). */
@@ -476,7 +448,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   readonly #onOnline = (): void => {
     this.#tab?.networkBack();
-    this.#wakeRunner();
+    this.#relay.queued();
     // Where Background Sync is missing (Safari, Firefox), nothing else tells the service worker that the network
     // is back: network jobs a page without a runner added offline would wait for the next page.
     this.#requestSync(true);
@@ -501,32 +473,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const now = Date.now();
     if (!force && now - this.#syncRequestedAt < 1_000) return;
     this.#syncRequestedAt = now;
-    this.#serviceWorker.then((link) => link?.requestSync()).catch((error: unknown) => this.#events.error(error));
+    this.#serviceWorker.then((link) => link?.requestSync()).catch((error: unknown) => this.#relay.events.error(error));
   }
 
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
     return this.#serviceWorker?.then((link) => link?.registration) ?? Promise.resolve(undefined);
-  }
-
-  #schedulesChanged(): void {
-    this.#tab?.schedulesChanged();
-    this.#channel?.post({ type: 'schedules' });
-  }
-
-  /** Jobs are ready (`added`, if they are new): the runner tab looks, and other tabs hear of them. */
-  #wakeRunner(added: JobRecord[] = []): void {
-    this.#tab?.wake(added);
-    if (!this.#channel) return;
-    // Large bulks go as a bare wake-up: other tabs list them if they care.
-    const jobs = added.length > 0 && added.length <= MAX_ADDED_BROADCAST ? added.map(slim) : undefined;
-    this.#channel.post({ type: 'added', jobs });
-  }
-
-  /** Something happened to a job here: tell this tab's listeners and the other tabs. */
-  #tell(event: JobEvent, job: JobRecord, value?: unknown): void {
-    this.#events.job(event, job, value);
-    this.#channel?.post({ type: 'job', event, job: slim(job) });
   }
 
   /**
@@ -536,8 +488,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   #storageGone(message: string, why: string): void {
     this.#lostBecause = why;
-    this.#events.error(new StorageError(message));
-    if (this.#closed || this.#events.watchers.waitedFor().length === 0) return;
+    this.#relay.events.error(new StorageError(message));
+    if (this.#closed || this.#relay.events.watchers.waitedFor().length === 0) return;
     this.#store.then((store) => store.counts()).catch(() => {});
   }
 
@@ -548,10 +500,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async #afterReopen(): Promise<void> {
     const store = await this.#store;
     this.#tab?.storageLost(new StorageError(this.#lostBecause));
-    const ids = this.#events.watchers.waitedFor();
+    const ids = this.#relay.events.watchers.waitedFor();
     // A read that fails is no proof that the job is gone: only a job not found is.
     const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => null)));
-    ids.forEach((id, i) => jobs[i] === undefined && this.#events.watchers.gone(id, this.#lost(id)));
+    ids.forEach((id, i) => jobs[i] === undefined && this.#relay.events.watchers.gone(id, this.#lost(id)));
   }
 
   /**
@@ -569,41 +521,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     return new StorageError(`Job ${id} was lost: ${this.#lostBecause}`);
   }
 
-  /** Settles the waits for jobs that ended unheard of here (their runner died before it could tell). */
-  async #recheckWaited(): Promise<void> {
-    const ids = this.#events.watchers.waitedFor();
-    if (ids.length === 0 || this.#closed) return;
-    const store = await this.#store;
-    const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)));
-    for (const job of jobs) if (job && isFinalState(job.state)) this.#events.watchers.finished(job, job.result);
-  }
-
-  #receive(message: QueueMessage): void {
-    if (this.#closed) return;
-    switch (message.type) {
-      case 'added':
-        for (const job of message.jobs ?? []) void this.#events.remoteJob('added', job);
-        return this.#tab?.wake();
-      case 'schedules':
-        return this.#tab?.schedulesChanged();
-      case 'stop': {
-        const error = new JobCancelledError(`Job ${message.id} was ${message.removed ? 'removed' : 'cancelled'}`);
-        if (message.removed) this.#events.watchers.gone(message.id, error);
-        return this.#tab?.cancelled(message.id, error);
-      }
-      case 'paused':
-        return message.paused ? this.#tab?.pause() : this.#tab?.resume();
-      case 'corrupt':
-        return this.#events.watchers.gone(message.id, corruptError(message.id, message.message));
-      case 'progress':
-        return void this.#events.remoteProgress(message.job, message.progress);
-      case 'runner':
-        return void this.#recheckWaited();
-      case 'job':
-        return void this.#events.remoteJob(message.event, message.job);
-    }
-  }
-
   #onVersionChange(newVersion: number | null): void {
     this.#tab?.abandon();
     // `null`: the database is being deleted (the code says which).
@@ -611,7 +528,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
       { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
     );
-    this.#events.error(told);
+    this.#relay.events.error(told);
     // No end of a job can reach this tab now: every wait ends, with what the store says of itself from now on.
     this.#store
       .then((store) => store.getMeta('paused'))
@@ -619,22 +536,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         () => told,
         (error: unknown) => (error instanceof StorageError ? error : told),
       )
-      .then((reason) => this.#events.watchers.rejectAll(() => reason));
-  }
-
-  /**
-   * Stored records were found malformed and put aside (by this tab's store): each is told once, through the
-   * `error` event; whoever waits for such a job's result, here or in another tab, gets the same error.
-   */
-  #onQuarantined(reports: ReadonlyArray<{ kind: 'job' | 'schedule'; id: string; message: string }>): void {
-    for (const { kind, id, message } of reports) {
-      const error = corruptError(id, message);
-      if (kind === 'job') {
-        this.#events.watchers.gone(id, error);
-        this.#channel?.post({ type: 'corrupt', id, message });
-      }
-      this.#events.error(error);
-    }
+      .then((reason) => this.#relay.events.watchers.rejectAll(() => reason));
   }
 }
 
@@ -644,9 +546,6 @@ const PERIODIC_SYNC_CRON_MS = 3_600_000;
 
 /** Why jobs stored before are gone, when the database came back empty without being deleted. */
 const CLEARED = "the browser cleared this origin's storage";
-
-/** New jobs told to other tabs one by one, at most; more go as a bare wake-up. */
-const MAX_ADDED_BROADCAST = 500;
 
 let contextId: string | undefined;
 
