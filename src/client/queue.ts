@@ -11,7 +11,7 @@ import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { checkTaskName, ManifestCache } from './manifest-cache';
 import { QueueRelay, stopError } from './queue-relay';
-import type { ServiceWorkerLink } from './service-worker-link';
+import { loadServiceWorkerLink, PageLifecycle } from './page-lifecycle';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
 import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
@@ -33,8 +33,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #tab: RunnerTab | undefined;
   readonly #relay: QueueRelay<Tasks>;
   readonly #source: JobSource;
-  /** Loaded with import() by the queues given a `serviceWorker`; `undefined` in the end if it could not load. */
-  readonly #serviceWorker: Promise<ServiceWorkerLink | undefined> | undefined;
+  readonly #lifecycle: PageLifecycle;
   readonly #persisted: Promise<boolean> | undefined;
   readonly #manifests: ManifestCache;
   readonly #adds: AddBatcher;
@@ -48,7 +47,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #storeClosed = false;
   /** Why jobs that were stored are gone, when the database comes back empty. */
   #lostBecause = CLEARED;
-  #syncRequestedAt = 0;
   /** How often the database was reopened after the browser closed it (storage cleared). */
   #reopens = 0;
 
@@ -100,24 +98,19 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       closed: () => (this.#closed ? this.#closedError() : undefined),
       added: (created) => {
         this.#relay.queued(created);
-        // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
-        // now, not only when the page hides, because a closing page's last requests often never land.
-        // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
-        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-        if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
+        this.#lifecycle.added(created);
       },
       failure: (error) => this.#cutOff(error),
     });
     if (o.autoStart) this.start();
-    globalThis.addEventListener?.('online', this.#onOnline);
-    globalThis.addEventListener?.('pagehide', this.#onPageHide);
-    globalThis.addEventListener?.('pageshow', this.#onPageShow);
-    const source = o.serviceWorker;
-    const onError = (error: unknown) => this.#relay.events.error(error);
-    this.#serviceWorker = source
-      ? import('./service-worker-link').then(({ ServiceWorkerLink }) => new ServiceWorkerLink(o.name, source, onError), (error: unknown) => void onError(error))
-      : undefined;
-    if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
+    const onError = (error: unknown) => this.#relay.error(error);
+    this.#lifecycle = new PageLifecycle({
+      clock: o.clock,
+      runner: this.#tab,
+      online: () => this.#relay.queued(),
+      link: o.serviceWorker ? loadServiceWorkerLink(o.name, o.serviceWorker, onError) : undefined,
+      onError,
+    });
     this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
     this.#source = {
@@ -339,9 +332,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       return resolved;
     });
     this.#relay.schedulesChanged();
-    // Where the page is installed and may, the service worker materialises due slots while no page is open.
-    const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
-    void this.#serviceWorker?.then((link) => link?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS)));
+    this.#lifecycle.scheduled(record);
     return record;
   }
 
@@ -402,10 +393,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async #shutDown(options: { force?: boolean }): Promise<void> {
     this.#closed = true;
     this.#rejectClosed(this.#closedError());
-    globalThis.removeEventListener?.('online', this.#onOnline);
-    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
-    globalThis.removeEventListener?.('pageshow', this.#onPageShow);
-    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
+    this.#lifecycle.close();
     try {
       await this.#tab?.close(options);
     } finally {
@@ -446,39 +434,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     });
   }
 
-  readonly #onOnline = (): void => {
-    this.#tab?.networkBack();
-    this.#relay.queued();
-    // Where Background Sync is missing (Safari, Firefox), nothing else tells the service worker that the network
-    // is back: network jobs a page without a runner added offline would wait for the next page.
-    this.#requestSync(true);
-  };
-
-  /**
-   * The page is going away (or into the back/forward cache): this tab starts no more jobs until it is shown
-   * again. Not only tidy: a closing page may still see events (an `online` one, say) and would take jobs it
-   * dies holding.
-   */
-  readonly #onPageHide = (): void => this.#tab?.leaving(true);
-  readonly #onPageShow = (): void => this.#tab?.leaving(false);
-
-  /** The page hides (and may be closing): the service worker runs what is left once no tab does. */
-  readonly #onVisibility = (): void => {
-    if (document.visibilityState === 'hidden') this.#requestSync(true);
-  };
-
-  /** Asks the service worker to take over when it can; at most once a second while adds keep coming. */
-  #requestSync(force = false): void {
-    if (!this.#serviceWorker) return;
-    const now = Date.now();
-    if (!force && now - this.#syncRequestedAt < 1_000) return;
-    this.#syncRequestedAt = now;
-    this.#serviceWorker.then((link) => link?.requestSync()).catch((error: unknown) => this.#relay.events.error(error));
-  }
-
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
-    return this.#serviceWorker?.then((link) => link?.registration) ?? Promise.resolve(undefined);
+    return this.#lifecycle.registration;
   }
 
   /**
@@ -539,10 +497,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       .then((reason) => this.#relay.events.watchers.rejectAll(() => reason));
   }
 }
-
-/** The interval asked of Periodic Background Sync: the browser decides the real one (often hours). */
-const PERIODIC_SYNC_MIN_MS = 60_000;
-const PERIODIC_SYNC_CRON_MS = 3_600_000;
 
 /** Why jobs stored before are gone, when the database came back empty without being deleted. */
 const CLEARED = "the browser cleared this origin's storage";
