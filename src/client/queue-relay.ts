@@ -135,6 +135,21 @@ export class QueueRelay<Tasks extends TaskMap> implements RunnerTabListener {
     }
   }
 
+  /** A job this tab waits for is gone with the storage (cleared, or deleted): its waits reject with `error`. */
+  gone(id: string, error: Error): void {
+    this.events.watchers.gone(id, error);
+  }
+
+  /** No end of a job can reach this tab any more (a newer version took the database): every wait rejects. */
+  disconnected(reason: Error): void {
+    this.events.watchers.rejectAll(() => reason);
+  }
+
+  /** Ids of the jobs this tab waits for. */
+  waitedFor(): string[] {
+    return this.events.watchers.waitedFor();
+  }
+
   /** The queue closed in this tab: no more messages; every wait still open, and every one begun later, rejects. */
   close(errorFor: (id: string) => Error): void {
     this.#channel?.close();

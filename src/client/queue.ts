@@ -1,6 +1,6 @@
 import { QueueClosedError, serializeError, StorageError } from '../errors';
 import { newId } from '../job/new-id';
-import { toJobInfo, type JobCounts, type JobRecord } from '../job/job';
+import { toJobInfo, type JobCounts } from '../job/job';
 import { checkDuration, checkInteger, describe, type JobOptions } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
@@ -14,6 +14,7 @@ import { QueueRelay, stopError } from './queue-relay';
 import { loadServiceWorkerLink, PageLifecycle } from './page-lifecycle';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
+import { StoreRecovery } from './store-recovery';
 import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
 /**
@@ -29,6 +30,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly contextId: string = pageContextId();
   readonly #o: ResolvedQueueOptions;
   readonly #store: Promise<JobStore>;
+  readonly #recovery: StoreRecovery;
   /** This tab's side of running the queue; none without a `worker`. */
   readonly #tab: RunnerTab | undefined;
   readonly #relay: QueueRelay<Tasks>;
@@ -45,10 +47,6 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   #rejectClosed!: (error: QueueClosedError) => void;
   /** `close()` has closed the store: a call it cut off says the queue closed, not that the store did. */
   #storeClosed = false;
-  /** Why jobs that were stored are gone, when the database comes back empty. */
-  #lostBecause = CLEARED;
-  /** How often the database was reopened after the browser closed it (storage cleared). */
-  #reopens = 0;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
@@ -57,34 +55,19 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     if (o.storage === 'indexeddb' && (typeof indexedDB === 'undefined' || indexedDB === null)) {
       throw new StorageError("IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'");
     }
-    const env = { now: () => o.clock.now(), random: Math.random };
-    // Each store is loaded by the queues that pick it (a chunk of its own, fetched while the queue opens), so the
-    // page's first load carries neither.
-    this.#store =
-      o.storage === 'memory'
-        ? import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
-        : import('../store/idb-job-store').then(({ IdbJobStore }) =>
-            IdbJobStore.open(o.name, env, {
-              onVersionChange: (newVersion) => this.#onVersionChange(newVersion),
-              onQuarantined: (reports) => this.#relay.quarantined(reports),
-              onError: (error) => this.#relay.events.error(error),
-              onTerminated: () =>
-                this.#storageGone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, CLEARED),
-              onDeleted: () =>
-                this.#storageGone(`The database of queue "${o.name}" was deleted (by another tab?); reopening it`, `the database of queue "${o.name}" was deleted`),
-              onReopened: () => {
-                this.#reopens++;
-                void this.#afterReopen();
-              },
-            }),
-          );
-    this.#store.catch((error: unknown) => this.#relay.events.error(error));
+    this.#relay = new QueueRelay<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)), o.storage === 'indexeddb', () => this.#closed);
+    this.#recovery = new StoreRecovery(o, {
+      relay: this.#relay,
+      runner: () => this.#tab,
+      read: (id) => this.#use((store) => store.get(id)),
+      isClosed: () => this.#closed,
+    });
+    this.#store = this.#recovery.store;
     this.#whenClosed = new Promise<never>((_, reject) => (this.#rejectClosed = reject));
     this.#whenClosed.catch(() => {});
-    this.#relay = new QueueRelay<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)), o.storage === 'indexeddb', () => this.#closed);
     this.#tab = o.worker ? new RunnerTab(o, o.worker, this.#store, this.contextId, this.#relay) : undefined;
     this.#relay.connect(this.#tab);
-    this.#manifests = new ManifestCache(this.#tab, (error) => this.#relay.events.error(error));
+    this.#manifests = new ManifestCache(this.#tab, (error) => this.#relay.error(error));
     this.#adds = new AddBatcher({
       clock: o.clock,
       manifests: this.#manifests,
@@ -118,7 +101,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         const job = await this.#use((store) => store.get(id));
         return job && toJobInfo(job);
       },
-      result: async (id) => this.#relay.events.watchers.result(id, (jobId) => this.#readWaited(jobId)),
+      result: async (id) => this.#relay.events.watchers.result(id, (jobId) => this.#recovery.readWaited(jobId)),
       onProgress: (id, listener) => this.#relay.events.watchers.onProgress(id, listener),
       cancel: (id) => this.cancel(id),
     };
@@ -166,7 +149,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   /** The handle of a job an add stored; one it made is cancelled when its `signal` aborts. */
   #handle({ job, created }: StoredJob, opts: JobOptions | undefined): JobHandle {
     const signal = opts?.signal;
-    if (created && signal) this.#relay.events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#relay.events.error(e)));
+    if (created && signal) this.#relay.events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#relay.error(e)));
     return new JobHandle(job.id, job.name, this.#source);
   }
 
@@ -368,7 +351,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * is, which may be never while another tab runs it. Returns at once; a pause made with `pause()` still holds.
    */
   start(): void {
-    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#relay.events.error(error));
+    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#relay.error(error));
   }
 
   /** Whether the queue is paused (by any tab). */
@@ -438,68 +421,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
     return this.#lifecycle.registration;
   }
-
-  /**
-   * The database was closed under the queue (storage cleared) or deleted: report it, and if this page waits for
-   * jobs, open it again now (a tab that runs nothing would not, until its next call), so that each wait learns
-   * that its job is gone.
-   */
-  #storageGone(message: string, why: string): void {
-    this.#lostBecause = why;
-    this.#relay.events.error(new StorageError(message));
-    if (this.#closed || this.#relay.events.watchers.waitedFor().length === 0) return;
-    this.#store.then((store) => store.counts()).catch(() => {});
-  }
-
-  /**
-   * The database came back empty (storage cleared or deleted): what this page waited for is gone, and so are
-   * the jobs this tab's workers still run.
-   */
-  async #afterReopen(): Promise<void> {
-    const store = await this.#store;
-    this.#tab?.storageLost(new StorageError(this.#lostBecause));
-    const ids = this.#relay.events.watchers.waitedFor();
-    // A read that fails is no proof that the job is gone: only a job not found is.
-    const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => null)));
-    ids.forEach((id, i) => jobs[i] === undefined && this.#relay.events.watchers.gone(id, this.#lost(id)));
-  }
-
-  /**
-   * A job someone waits for, read back. Missing after the database was reopened under the read (the browser
-   * cleared the storage meanwhile), it was lost with the storage, not removed.
-   */
-  async #readWaited(id: string): Promise<JobRecord | undefined> {
-    const reopens = this.#reopens;
-    const job = await this.#use((store) => store.get(id));
-    if (!job && this.#reopens !== reopens) throw this.#lost(id);
-    return job;
-  }
-
-  #lost(id: string): StorageError {
-    return new StorageError(`Job ${id} was lost: ${this.#lostBecause}`);
-  }
-
-  #onVersionChange(newVersion: number | null): void {
-    this.#tab?.abandon();
-    // `null`: the database is being deleted (the code says which).
-    const told = new StorageError(
-      `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
-      { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
-    );
-    this.#relay.events.error(told);
-    // No end of a job can reach this tab now: every wait ends, with what the store says of itself from now on.
-    this.#store
-      .then((store) => store.getMeta('paused'))
-      .then(
-        () => told,
-        (error: unknown) => (error instanceof StorageError ? error : told),
-      )
-      .then((reason) => this.#relay.events.watchers.rejectAll(() => reason));
-  }
 }
-
-/** Why jobs stored before are gone, when the database came back empty without being deleted. */
-const CLEARED = "the browser cleared this origin's storage";
 
 let contextId: string | undefined;
 
