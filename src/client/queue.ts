@@ -1,5 +1,4 @@
-import { QueueClosedError, serializeError, StorageError } from '../errors';
-import { newId } from '../job/new-id';
+import { QueueClosedError, serializeError } from '../errors';
 import { toJobInfo, type JobCounts } from '../job/job';
 import { checkDuration, checkInteger, describe, type JobOptions } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
@@ -7,6 +6,8 @@ import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
 import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
 import { AddBatcher, type StoredJob } from './add-batcher';
+import { CloseGate } from './close-gate';
+import { pageContextId } from './context-id';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
 import { checkTaskName, ManifestCache } from './manifest-cache';
@@ -39,32 +40,23 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly #persisted: Promise<boolean> | undefined;
   readonly #manifests: ManifestCache;
   readonly #adds: AddBatcher;
-  #closed = false;
+  readonly #gate: CloseGate;
   /** What `close()` returned: a second call waits for the same close. */
   #closing: Promise<void> | undefined;
-  /** Rejects when `close()` begins: waits that nothing else would end (a worker starting, say) end then. */
-  readonly #whenClosed: Promise<never>;
-  #rejectClosed!: (error: QueueClosedError) => void;
-  /** `close()` has closed the store: a call it cut off says the queue closed, not that the store did. */
-  #storeClosed = false;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
     const o = (this.#o = resolveQueueOptions(options));
     this.name = o.name;
-    if (o.storage === 'indexeddb' && (typeof indexedDB === 'undefined' || indexedDB === null)) {
-      throw new StorageError("IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'");
-    }
-    this.#relay = new QueueRelay<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)), o.storage === 'indexeddb', () => this.#closed);
     this.#recovery = new StoreRecovery(o, {
-      relay: this.#relay,
+      relay: () => this.#relay,
       runner: () => this.#tab,
-      read: (id) => this.#use((store) => store.get(id)),
-      isClosed: () => this.#closed,
+      read: (id) => this.#gate.use((store) => store.get(id)),
+      isClosed: () => this.#gate.closed,
     });
     this.#store = this.#recovery.store;
-    this.#whenClosed = new Promise<never>((_, reject) => (this.#rejectClosed = reject));
-    this.#whenClosed.catch(() => {});
+    const gate = (this.#gate = new CloseGate(o.name, this.#store));
+    this.#relay = new QueueRelay<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)), o.storage === 'indexeddb', () => gate.closed);
     this.#tab = o.worker ? new RunnerTab(o, o.worker, this.#store, this.contextId, this.#relay) : undefined;
     this.#relay.connect(this.#tab);
     this.#manifests = new ManifestCache(this.#tab, (error) => this.#relay.error(error));
@@ -72,18 +64,18 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       clock: o.clock,
       manifests: this.#manifests,
       prepare: async () => {
-        const store = await this.#open();
+        const store = await gate.open();
         // The first add asks a worker for the tasks: close() may come while it starts, and end it.
-        const manifest = this.#manifests.known ?? (await this.#untilClosed(this.#manifests.read(store)));
-        if (this.#closed) throw this.#closedError();
+        const manifest = this.#manifests.known ?? (await gate.untilClosed(this.#manifests.read(store)));
+        if (gate.closed) throw gate.error();
         return { store, manifest };
       },
-      closed: () => (this.#closed ? this.#closedError() : undefined),
+      closed: () => (gate.closed ? gate.error() : undefined),
       added: (created) => {
         this.#relay.queued(created);
         this.#lifecycle.added(created);
       },
-      failure: (error) => this.#cutOff(error),
+      failure: (error) => gate.cutOff(error),
     });
     if (o.autoStart) this.start();
     const onError = (error: unknown) => this.#relay.error(error);
@@ -98,7 +90,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
     this.#source = {
       info: async (id) => {
-        const job = await this.#use((store) => store.get(id));
+        const job = await this.#gate.use((store) => store.get(id));
         return job && toJobInfo(job);
       },
       result: async (id) => this.#relay.events.watchers.result(id, (jobId) => this.#recovery.readWaited(jobId)),
@@ -166,7 +158,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async getJob(id: string, name?: string): Promise<JobHandle | undefined> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
-    const job = await this.#use((store) => store.get(id));
+    const job = await this.#gate.use((store) => store.get(id));
     if (!job) return undefined;
     if (name !== undefined && job.name !== name) throw new TypeError(`Job "${id}" is a job of task "${job.name}", not "${name}"`);
     return new JobHandle(job.id, job.name, this.#source);
@@ -183,7 +175,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** How many jobs are in each state. */
   async counts(): Promise<JobCounts> {
-    return this.#use((store) => store.counts());
+    return this.#gate.use((store) => store.counts());
   }
 
   /**
@@ -195,7 +187,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const { limit = 50, offset = 0 } = query;
     checkInteger('limit', limit, 0);
     checkInteger('offset', offset, 0);
-    const jobs = await this.#use((store) => store.list(query));
+    const jobs = await this.#gate.use((store) => store.list(query));
     return jobs.map((job) => toJobInfo(job) as AnyJobInfo<Tasks>);
   }
 
@@ -206,7 +198,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async cancel(id: string): Promise<boolean> {
     const error = serializeError(stopError(id, false));
-    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'cancel', error } }]))).updated;
+    const [job] = (await this.#gate.use((store) => store.commit([{ id, action: { type: 'cancel', error } }]))).updated;
     if (!job) return false;
     this.#relay.cancelled(job);
     return true;
@@ -218,7 +210,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async remove(id: string): Promise<boolean> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
-    const [job] = await this.#use((store) => store.remove([id]));
+    const [job] = await this.#gate.use((store) => store.remove([id]));
     if (!job) return false;
     this.#relay.removed(id);
     return true;
@@ -237,7 +229,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
     if (olderThan !== undefined) checkDuration('olderThan', olderThan, 0);
     checkInteger('limit', limit, 0);
-    return this.#use(async (store) => {
+    return this.#gate.use(async (store) => {
       const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
       const removed: string[] = [];
       while (removed.length < limit) {
@@ -252,7 +244,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** Runs a `failed` or `cancelled` job again, from its first attempt. Resolves `false` if it was in another state. */
   async retry(id: string): Promise<boolean> {
-    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'retry' } }]))).updated;
+    const [job] = (await this.#gate.use((store) => store.commit([{ id, action: { type: 'retry' } }]))).updated;
     if (!job) return false;
     this.#relay.queued();
     return true;
@@ -265,7 +257,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async retryAll({ state = 'failed' }: { state?: 'failed' | 'cancelled' } = {}): Promise<number> {
     if (state !== 'failed' && state !== 'cancelled') throw new TypeError(`Expected \`state\` to be 'failed' or 'cancelled', got ${describe(state)}`);
-    const retried = await this.#use(async (store) => {
+    const retried = await this.#gate.use(async (store) => {
       let count = 0;
       for (;;) {
         const batch = await store.list({ state, limit: 500, order: 'asc' });
@@ -304,8 +296,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     spec: ScheduleSpec,
     job: { name: Name; data: TaskData<Tasks, Name>; opts?: Omit<JobOptions, 'jobId' | 'signal'> },
   ): Promise<ScheduleInfo> {
-    const record = await this.#use(async (store) => {
-      const manifest = await this.#untilClosed(this.#manifests.read(store));
+    const record = await this.#gate.use(async (store) => {
+      const manifest = await this.#gate.untilClosed(this.#manifests.read(store));
       if (manifest) checkTaskName(manifest, String(job?.name));
       const existing = (await store.listSchedules()).find((s) => s.id === id);
       const { isCron, resolveSchedule } = await loadSchedules();
@@ -321,19 +313,19 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** Stops a schedule; jobs it already added stay. Resolves `false` if there was no such schedule. */
   async unschedule(id: string): Promise<boolean> {
-    const removed = await this.#use((store) => store.deleteSchedule(id));
+    const removed = await this.#gate.use((store) => store.deleteSchedule(id));
     if (removed) this.#relay.schedulesChanged();
     return removed;
   }
 
   /** The stored schedules, with their next slot. */
   async schedules(): Promise<ScheduleInfo[]> {
-    return this.#use((store) => store.listSchedules());
+    return this.#gate.use((store) => store.listSchedules());
   }
 
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
-    await this.#use((store) => store.setMeta('paused', true));
+    await this.#gate.use((store) => store.setMeta('paused', true));
     this.#relay.paused(true);
   }
 
@@ -341,7 +333,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * Starts jobs again after `pause()`, in every tab. In this tab it also does what `start()` does.
    */
   async resume(): Promise<void> {
-    await this.#use((store) => store.setMeta('paused', false));
+    await this.#gate.use((store) => store.setMeta('paused', false));
     this.#relay.paused(false);
     this.start();
   }
@@ -356,7 +348,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** Whether the queue is paused (by any tab). */
   async isPaused(): Promise<boolean> {
-    return (await this.#use((store) => store.getMeta('paused'))) === true;
+    return (await this.#gate.use((store) => store.getMeta('paused'))) === true;
   }
 
   /**
@@ -374,64 +366,21 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   async #shutDown(options: { force?: boolean }): Promise<void> {
-    this.#closed = true;
-    this.#rejectClosed(this.#closedError());
+    this.#gate.close();
     this.#lifecycle.close();
     try {
       await this.#tab?.close(options);
     } finally {
-      this.#storeClosed = true;
+      this.#gate.storeClosed();
       this.#store.then((store) => store.close(), () => {});
       this.#relay.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
     }
-  }
-
-  async #open(): Promise<JobStore> {
-    if (this.#closed) throw this.#closedError();
-    return this.#store;
-  }
-
-  #closedError(): QueueClosedError {
-    return new QueueClosedError(`Queue "${this.name}" is closed`);
-  }
-
-  /** Runs `work` on the store; a call that `close()` cut off rejects with `QueueClosedError`. */
-  async #use<T>(work: (store: JobStore) => Promise<T>): Promise<T> {
-    const store = await this.#open();
-    try {
-      return await work(store);
-    } catch (error) {
-      throw this.#cutOff(error);
-    }
-  }
-
-  /** What a call failing with `error` rejects with: `QueueClosedError` if `close()` closed the store under it. */
-  #cutOff(error: unknown): unknown {
-    return this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
-  }
-
-  /** `work`, or `QueueClosedError` once `close()` begins, whichever comes first (a worker that never starts, say). */
-  #untilClosed<T>(work: Promise<T>): Promise<T> {
-    return Promise.race([work, this.#whenClosed]).catch((error: unknown) => {
-      throw this.#closed ? this.#closedError() : error;
-    });
   }
 
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
     return this.#lifecycle.registration;
   }
-}
-
-let contextId: string | undefined;
-
-/**
- * One label per page (made on first use, so that importing the module does nothing): 8 digits of a new id's
- * random part (its first 12 are the time, alike in tabs opened together).
- */
-function pageContextId(): string {
-  contextId ??= `tab:${newId().slice(12, 20)}`;
-  return contextId;
 }
 
 /**

@@ -18,7 +18,8 @@ export interface RecoveryRelay {
 
 /** What the recovery asks of the queue. */
 export interface RecoveryHost {
-  relay: RecoveryRelay;
+  /** The queue's relay (made after the store: asked for only once the store has opened). */
+  relay(): RecoveryRelay;
   /** This tab's runner side, if any. */
   runner(): { storageLost(reason: Error): void; abandon(): void } | undefined;
   /** Reads a stored job, as the queue's calls do (refused once it closed). */
@@ -44,17 +45,20 @@ export class StoreRecovery {
   #reopens = 0;
 
   constructor(o: ResolvedQueueOptions, host: RecoveryHost) {
+    if (o.storage === 'indexeddb' && (typeof indexedDB === 'undefined' || indexedDB === null)) {
+      throw new StorageError("IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'");
+    }
     this.#host = host;
     const env = { now: () => o.clock.now(), random: Math.random };
-    const { relay } = host;
+    const relay = () => host.relay();
     this.store =
       o.storage === 'memory'
         ? import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
         : import('../store/idb-job-store').then(({ IdbJobStore }) =>
             IdbJobStore.open(o.name, env, {
               onVersionChange: (newVersion) => this.#versionChange(o.name, newVersion),
-              onQuarantined: (reports) => relay.quarantined(reports),
-              onError: (error) => relay.error(error),
+              onQuarantined: (reports) => relay().quarantined(reports),
+              onError: (error) => relay().error(error),
               onTerminated: () => this.#gone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, CLEARED),
               onDeleted: () =>
                 this.#gone(`The database of queue "${o.name}" was deleted (by another tab?); reopening it`, `the database of queue "${o.name}" was deleted`),
@@ -64,7 +68,7 @@ export class StoreRecovery {
               },
             }),
           );
-    this.store.catch((error: unknown) => relay.error(error));
+    this.store.catch((error: unknown) => relay().error(error));
   }
 
   /**
@@ -85,8 +89,8 @@ export class StoreRecovery {
    */
   #gone(message: string, why: string): void {
     this.#lostBecause = why;
-    this.#host.relay.error(new StorageError(message));
-    if (this.#host.isClosed() || this.#host.relay.waitedFor().length === 0) return;
+    this.#host.relay().error(new StorageError(message));
+    if (this.#host.isClosed() || this.#host.relay().waitedFor().length === 0) return;
     this.store.then((store) => store.counts()).catch(() => {});
   }
 
@@ -96,7 +100,7 @@ export class StoreRecovery {
    */
   async #reopened(): Promise<void> {
     const store = await this.store;
-    const { relay } = this.#host;
+    const relay = this.#host.relay();
     this.#host.runner()?.storageLost(new StorageError(this.#lostBecause));
     const ids = relay.waitedFor();
     // A read that fails is no proof that the job is gone: only a job not found is.
@@ -115,7 +119,7 @@ export class StoreRecovery {
       `A newer version of queue "${queue}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
       { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
     );
-    this.#host.relay.error(told);
+    this.#host.relay().error(told);
     // No end of a job can reach this tab now: every wait ends, with what the store says of itself from now on.
     this.store
       .then((store) => store.getMeta('paused'))
@@ -123,6 +127,6 @@ export class StoreRecovery {
         () => told,
         (error: unknown) => (error instanceof StorageError ? error : told),
       )
-      .then((reason) => this.#host.relay.disconnected(reason));
+      .then((reason) => this.#host.relay().disconnected(reason));
   }
 }
