@@ -70,6 +70,8 @@ export class JobWatchers {
 
   /** Cancels the job (through `cancel`) when `signal` aborts, until the job ends. */
   followSignal(id: string, signal: AbortSignal, cancel: () => void): void {
+    // Aborted while the job was being stored: no `abort` event comes again.
+    if (signal.aborted) return cancel();
     signal.addEventListener('abort', cancel, { once: true });
     this.#signals.set(id, () => signal.removeEventListener('abort', cancel));
   }

@@ -1,44 +1,22 @@
-import { InvalidJobError, JobCancelledError, QueueClosedError, serializeError, StorageError } from '../errors';
-import { findUncloneable } from '../job/find-uncloneable';
-import { newId } from '../job/new-id';
-import { isFinalState, toJobInfo, type JobCounts, type JobRecord } from '../job/job';
-import { checkDuration, checkInteger, describe, resolveJobOptions, type JobOptions, type NewJob } from '../job/job-options';
+import { QueueClosedError, serializeError } from '../errors';
+import { toJobInfo, type JobCounts } from '../job/job';
+import { checkDuration, checkInteger, describe, type JobOptions } from '../job/job-options';
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
-import { QueueChannel, slim, type QueueMessage } from '../tabs/queue-channel';
-import { pickJobOptions } from '../task/define-tasks';
-import { hasTransferables } from '../task/transfer';
-import type { TaskData, TaskManifest, TaskMap, TaskName, TaskResult } from '../task/task';
+import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
+import { AddBatcher, type StoredJob } from './add-batcher';
+import { CloseGate } from './close-gate';
+import { pageContextId } from './context-id';
 import type { Listener } from './emitter';
 import { JobHandle, type JobSource } from './job-handle';
-import { corruptError } from './job-watchers';
-import { JobEvents, payload, type JobEvent } from './job-events';
-import type { ServiceWorkerLink } from './service-worker-link';
+import { checkTaskName, ManifestCache } from './manifest-cache';
+import { QueueRelay, stopError } from './queue-relay';
+import { loadServiceWorkerLink, PageLifecycle } from './page-lifecycle';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
+import { StoreRecovery } from './store-recovery';
 import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
-
-type AddEntry = { name: string; data?: unknown; opts?: JobOptions | undefined };
-
-/**
- * One call of `add`, `addBulk` or `run`, waiting for the next batch of adds: `addBulk`'s jobs in `bulk`, or
- * the one job of `add` or `run` in the call itself (no array, no entry object: `run` is the hot path). An
- * `addBulk` call leaves `name`, `data` and `opts` unset, and nothing reads them.
- */
-interface PendingAdd extends AddEntry {
-  bulk: readonly AddEntry[] | undefined;
-  /** `run` wants the job's result, not its handle. */
-  result: boolean;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-/**
- * Adds are stored in batches; a batch's checks stop taking more calls after this long, so that thousands of
- * adds in one tick never hold the main thread more than a few milliseconds at a time.
- */
-const ADD_SLICE_MS = 4;
 
 /**
  * A queue of jobs, run on a pool of Web Workers. Made with {@link createQueue}.
@@ -53,108 +31,70 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   readonly contextId: string = pageContextId();
   readonly #o: ResolvedQueueOptions;
   readonly #store: Promise<JobStore>;
+  readonly #recovery: StoreRecovery;
   /** This tab's side of running the queue; none without a `worker`. */
   readonly #tab: RunnerTab | undefined;
-  readonly #channel: QueueChannel | undefined;
-  readonly #events: JobEvents<Tasks>;
+  readonly #relay: QueueRelay<Tasks>;
   readonly #source: JobSource;
-  /** Loaded with import() by the queues given a `serviceWorker`; `undefined` in the end if it could not load. */
-  readonly #serviceWorker: Promise<ServiceWorkerLink | undefined> | undefined;
+  readonly #lifecycle: PageLifecycle;
   readonly #persisted: Promise<boolean> | undefined;
-  readonly #pendingAdds: PendingAdd[] = [];
-  /** The worker's manifest, once known (a tab with workers asks once). */
-  #manifestKnown: TaskManifest | undefined;
-  #defaultsFor: TaskManifest | undefined;
-  readonly #defaults = new Map<string, JobOptions | undefined>();
-  #closed = false;
+  readonly #manifests: ManifestCache;
+  readonly #adds: AddBatcher;
+  readonly #gate: CloseGate;
   /** What `close()` returned: a second call waits for the same close. */
   #closing: Promise<void> | undefined;
-  /** Rejects when `close()` begins: waits that nothing else would end (a worker starting, say) end then. */
-  readonly #whenClosed: Promise<never>;
-  #rejectClosed!: (error: QueueClosedError) => void;
-  /** `close()` has closed the store: a call it cut off says the queue closed, not that the store did. */
-  #storeClosed = false;
-  /** Why jobs that were stored are gone, when the database comes back empty. */
-  #lostBecause = CLEARED;
-  #manifestStored = false;
-  #syncRequestedAt = 0;
-  /** How often the database was reopened after the browser closed it (storage cleared). */
-  #reopens = 0;
 
   /** @internal Use {@link createQueue}. */
   constructor(options: QueueOptions) {
     const o = (this.#o = resolveQueueOptions(options));
     this.name = o.name;
-    if (o.storage === 'indexeddb' && (typeof indexedDB === 'undefined' || indexedDB === null)) {
-      throw new StorageError("IndexedDB is not available in this browser context (some private modes lack it); use storage: 'memory'");
-    }
-    const env = { now: () => o.clock.now(), random: Math.random };
-    // Each store is loaded by the queues that pick it (a chunk of its own, fetched while the queue opens), so the
-    // page's first load carries neither.
-    this.#store =
-      o.storage === 'memory'
-        ? import('../store/memory-job-store').then(({ MemoryJobStore }) => new MemoryJobStore(env))
-        : import('../store/idb-job-store').then(({ IdbJobStore }) =>
-            IdbJobStore.open(o.name, env, {
-              onVersionChange: (newVersion) => this.#onVersionChange(newVersion),
-              onQuarantined: (reports) => this.#onQuarantined(reports),
-              onError: (error) => this.#events.error(error),
-              onTerminated: () =>
-                this.#storageGone(`The browser closed the database of queue "${o.name}" (storage cleared?); reopening it`, CLEARED),
-              onDeleted: () =>
-                this.#storageGone(`The database of queue "${o.name}" was deleted (by another tab?); reopening it`, `the database of queue "${o.name}" was deleted`),
-              onReopened: () => {
-                this.#reopens++;
-                void this.#afterReopen();
-              },
-            }),
-          );
-    this.#store.catch((error: unknown) => this.#events.error(error));
-    this.#whenClosed = new Promise<never>((_, reject) => (this.#rejectClosed = reject));
-    this.#whenClosed.catch(() => {});
-    this.#events = new JobEvents<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)));
-    this.#channel = o.storage === 'indexeddb' ? new QueueChannel(o.name, (message) => this.#receive(message)) : undefined;
-
-    this.#tab = o.worker
-      ? new RunnerTab(o, o.worker, this.#store, this.contextId, {
-          job: (event, job, value) => this.#tell(event, job, value),
-          progress: (job, progress) => {
-            this.#events.progress(job, progress);
-            this.#channel?.post({ type: 'progress', job: slim(job), progress });
-          },
-          added: (jobs) => {
-            for (const job of jobs) this.#events.emit('added', () => payload<Tasks>(job));
-            this.#channel?.post({ type: 'added', jobs: jobs.length <= MAX_ADDED_BROADCAST ? jobs.map(slim) : undefined });
-          },
-          drained: () => this.#events.emit('drained', () => ({})),
-          error: (error) => this.#events.error(error),
-          leading: () => {
-            // A runner that died may have recorded the end of a job it never got to tell: every tab reads again
-            // what it waits for.
-            this.#channel?.post({ type: 'runner' });
-            void this.#recheckWaited();
-          },
-        })
-      : undefined;
+    this.#recovery = new StoreRecovery(o, {
+      relay: () => this.#relay,
+      runner: () => this.#tab,
+      read: (id) => this.#gate.use((store) => store.get(id)),
+      isClosed: () => this.#gate.closed,
+    });
+    this.#store = this.#recovery.store;
+    const gate = (this.#gate = new CloseGate(o.name, this.#store));
+    this.#relay = new QueueRelay<Tasks>(o.name, (id) => this.#store.then((store) => store.get(id)), o.storage === 'indexeddb', () => gate.closed);
+    this.#tab = o.worker ? new RunnerTab(o, o.worker, this.#store, this.contextId, this.#relay) : undefined;
+    this.#relay.connect(this.#tab);
+    this.#manifests = new ManifestCache(this.#tab, (error) => this.#relay.error(error));
+    this.#adds = new AddBatcher({
+      clock: o.clock,
+      manifests: this.#manifests,
+      prepare: async () => {
+        const store = await gate.open();
+        // The first add asks a worker for the tasks: close() may come while it starts, and end it.
+        const manifest = this.#manifests.known ?? (await gate.untilClosed(this.#manifests.read(store)));
+        if (gate.closed) throw gate.error();
+        return { store, manifest };
+      },
+      closed: () => (gate.closed ? gate.error() : undefined),
+      added: (created) => {
+        this.#relay.queued(created);
+        this.#lifecycle.added(created);
+      },
+      failure: (error) => gate.cutOff(error),
+    });
     if (o.autoStart) this.start();
-    globalThis.addEventListener?.('online', this.#onOnline);
-    globalThis.addEventListener?.('pagehide', this.#onPageHide);
-    globalThis.addEventListener?.('pageshow', this.#onPageShow);
-    const source = o.serviceWorker;
-    const onError = (error: unknown) => this.#events.error(error);
-    this.#serviceWorker = source
-      ? import('./service-worker-link').then(({ ServiceWorkerLink }) => new ServiceWorkerLink(o.name, source, onError), (error: unknown) => void onError(error))
-      : undefined;
-    if (this.#serviceWorker) globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
+    const onError = (error: unknown) => this.#relay.error(error);
+    this.#lifecycle = new PageLifecycle({
+      clock: o.clock,
+      runner: this.#tab,
+      online: () => this.#relay.queued(),
+      link: o.serviceWorker ? loadServiceWorkerLink(o.name, o.serviceWorker, onError) : undefined,
+      onError,
+    });
     this.#persisted = o.persist && typeof navigator !== 'undefined' && navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : undefined;
 
     this.#source = {
       info: async (id) => {
-        const job = await this.#use((store) => store.get(id));
+        const job = await this.#gate.use((store) => store.get(id));
         return job && toJobInfo(job);
       },
-      result: async (id) => this.#events.watchers.result(id, (jobId) => this.#readWaited(jobId)),
-      onProgress: (id, listener) => this.#events.watchers.onProgress(id, listener),
+      result: async (id) => this.#relay.events.watchers.result(id, (jobId) => this.#recovery.readWaited(jobId)),
+      onProgress: (id, listener) => this.#relay.events.watchers.onProgress(id, listener),
       cancel: (id) => this.cancel(id),
     };
   }
@@ -168,7 +108,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   add<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskJobHandle<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    return this.#enqueue(undefined, false, name, data, opts) as Promise<TaskJobHandle<Tasks, Name>>;
+    return this.#adds.add(name, data, opts).then((stored) => this.#handle(stored, opts)) as Promise<TaskJobHandle<Tasks, Name>>;
   }
 
   /**
@@ -180,7 +120,8 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     jobs: Jobs,
   ): Promise<{ -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> }> {
     if (!Array.isArray(jobs)) throw new TypeError(`Expected addBulk() to be given an array of jobs, got ${describe(jobs)}`);
-    return (await this.#enqueue(jobs as readonly BulkJob<Tasks>[], false)) as { -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> };
+    const stored = await this.#adds.addBulk(jobs as readonly BulkJob<Tasks>[]);
+    return stored.map((job, i) => this.#handle(job, jobs[i]!.opts)) as { -readonly [I in keyof Jobs]: TaskJobHandle<Tasks, Jobs[I]['name']> };
   }
 
   /**
@@ -190,7 +131,18 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   run<Name extends TaskName<Tasks>>(name: Name, ...args: AddArgs<Tasks, Name>): Promise<TaskResult<Tasks, Name>> {
     const [data, opts] = args as [unknown, JobOptions | undefined];
-    return this.#enqueue(undefined, true, name, data, opts) as Promise<TaskResult<Tasks, Name>>;
+    return this.#adds.add(name, data, opts).then((stored) => {
+      this.#handle(stored, opts);
+      // A job stored just now cannot have ended yet: its result is waited for, nothing read back.
+      return stored.created ? this.#relay.events.watchers.wait(stored.job.id) : this.#source.result(stored.job.id);
+    }) as Promise<TaskResult<Tasks, Name>>;
+  }
+
+  /** The handle of a job an add stored; one it made is cancelled when its `signal` aborts. */
+  #handle({ job, created }: StoredJob, opts: JobOptions | undefined): JobHandle {
+    const signal = opts?.signal;
+    if (created && signal) this.#relay.events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#relay.error(e)));
+    return new JobHandle(job.id, job.name, this.#source);
   }
 
   /**
@@ -206,7 +158,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   async getJob(id: string, name?: string): Promise<JobHandle | undefined> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
-    const job = await this.#use((store) => store.get(id));
+    const job = await this.#gate.use((store) => store.get(id));
     if (!job) return undefined;
     if (name !== undefined && job.name !== name) throw new TypeError(`Job "${id}" is a job of task "${job.name}", not "${name}"`);
     return new JobHandle(job.id, job.name, this.#source);
@@ -218,12 +170,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * const off = queue.on('completed', ({ job, result }) => console.log(job.id, result));
    */
   on<Event extends keyof QueueEvents<Tasks>>(event: Event, listener: Listener<QueueEvents<Tasks>[Event]>): () => void {
-    return this.#events.on(event, listener);
+    return this.#relay.events.on(event, listener);
   }
 
   /** How many jobs are in each state. */
   async counts(): Promise<JobCounts> {
-    return this.#use((store) => store.counts());
+    return this.#gate.use((store) => store.counts());
   }
 
   /**
@@ -235,7 +187,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     const { limit = 50, offset = 0 } = query;
     checkInteger('limit', limit, 0);
     checkInteger('offset', offset, 0);
-    const jobs = await this.#use((store) => store.list(query));
+    const jobs = await this.#gate.use((store) => store.list(query));
     return jobs.map((job) => toJobInfo(job) as AnyJobInfo<Tasks>);
   }
 
@@ -245,12 +197,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * rejects with `JobCancelledError`. Resolves `false` if the job had already finished (or does not exist).
    */
   async cancel(id: string): Promise<boolean> {
-    const error = new JobCancelledError(`Job ${id} was cancelled`);
-    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'cancel', error: serializeError(error) } }]))).updated;
+    const error = serializeError(stopError(id, false));
+    const [job] = (await this.#gate.use((store) => store.commit([{ id, action: { type: 'cancel', error } }]))).updated;
     if (!job) return false;
-    this.#tab?.cancelled(id, error);
-    this.#channel?.post({ type: 'stop', id, removed: false });
-    this.#tell('cancelled', job);
+    this.#relay.cancelled(job);
     return true;
   }
 
@@ -260,12 +210,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async remove(id: string): Promise<boolean> {
     if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
-    const [job] = await this.#use((store) => store.remove([id]));
+    const [job] = await this.#gate.use((store) => store.remove([id]));
     if (!job) return false;
-    const error = new JobCancelledError(`Job ${id} was removed`);
-    this.#tab?.cancelled(id, error);
-    this.#channel?.post({ type: 'stop', id, removed: true });
-    this.#events.watchers.gone(id, error);
+    this.#relay.removed(id);
     return true;
   }
 
@@ -282,7 +229,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     }
     if (olderThan !== undefined) checkDuration('olderThan', olderThan, 0);
     checkInteger('limit', limit, 0);
-    return this.#use(async (store) => {
+    return this.#gate.use(async (store) => {
       const finishedBefore = olderThan === undefined ? Infinity : this.#o.clock.now() - olderThan;
       const removed: string[] = [];
       while (removed.length < limit) {
@@ -297,9 +244,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
 
   /** Runs a `failed` or `cancelled` job again, from its first attempt. Resolves `false` if it was in another state. */
   async retry(id: string): Promise<boolean> {
-    const [job] = (await this.#use((store) => store.commit([{ id, action: { type: 'retry' } }]))).updated;
+    const [job] = (await this.#gate.use((store) => store.commit([{ id, action: { type: 'retry' } }]))).updated;
     if (!job) return false;
-    this.#wakeRunner();
+    this.#relay.queued();
     return true;
   }
 
@@ -310,7 +257,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    */
   async retryAll({ state = 'failed' }: { state?: 'failed' | 'cancelled' } = {}): Promise<number> {
     if (state !== 'failed' && state !== 'cancelled') throw new TypeError(`Expected \`state\` to be 'failed' or 'cancelled', got ${describe(state)}`);
-    const retried = await this.#use(async (store) => {
+    const retried = await this.#gate.use(async (store) => {
       let count = 0;
       for (;;) {
         const batch = await store.list({ state, limit: 500, order: 'asc' });
@@ -319,7 +266,7 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
         count += updated.filter(Boolean).length;
       }
     });
-    if (retried > 0) this.#wakeRunner();
+    if (retried > 0) this.#relay.queued();
     return retried;
   }
 
@@ -349,11 +296,9 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     spec: ScheduleSpec,
     job: { name: Name; data: TaskData<Tasks, Name>; opts?: Omit<JobOptions, 'jobId' | 'signal'> },
   ): Promise<ScheduleInfo> {
-    const record = await this.#use(async (store) => {
-      const manifest = await this.#untilClosed(this.#manifest(store));
-      if (manifest && !Object.hasOwn(manifest, job?.name)) {
-        throw new InvalidJobError(`Unknown task "${String(job?.name)}": the worker serves ${Object.keys(manifest).map((n) => `"${n}"`).join(', ')}`);
-      }
+    const record = await this.#gate.use(async (store) => {
+      const manifest = await this.#gate.untilClosed(this.#manifests.read(store));
+      if (manifest) checkTaskName(manifest, String(job?.name));
       const existing = (await store.listSchedules()).find((s) => s.id === id);
       const { isCron, resolveSchedule } = await loadSchedules();
       const Cron = typeof spec === 'object' && spec !== null && isCron(spec) ? await loadCron() : undefined;
@@ -361,39 +306,35 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       await store.putSchedule(resolved);
       return resolved;
     });
-    this.#schedulesChanged();
-    // Where the page is installed and may, the service worker materialises due slots while no page is open.
-    const period = 'every' in record.spec ? record.spec.every : PERIODIC_SYNC_CRON_MS;
-    void this.#serviceWorker?.then((link) => link?.registerPeriodic(Math.max(period, PERIODIC_SYNC_MIN_MS)));
+    this.#relay.schedulesChanged();
+    this.#lifecycle.scheduled(record);
     return record;
   }
 
   /** Stops a schedule; jobs it already added stay. Resolves `false` if there was no such schedule. */
   async unschedule(id: string): Promise<boolean> {
-    const removed = await this.#use((store) => store.deleteSchedule(id));
-    if (removed) this.#schedulesChanged();
+    const removed = await this.#gate.use((store) => store.deleteSchedule(id));
+    if (removed) this.#relay.schedulesChanged();
     return removed;
   }
 
   /** The stored schedules, with their next slot. */
   async schedules(): Promise<ScheduleInfo[]> {
-    return this.#use((store) => store.listSchedules());
+    return this.#gate.use((store) => store.listSchedules());
   }
 
   /** Stops starting jobs, in every tab (the pause is stored); runs in progress go on. */
   async pause(): Promise<void> {
-    await this.#use((store) => store.setMeta('paused', true));
-    this.#tab?.pause();
-    this.#channel?.post({ type: 'paused', paused: true });
+    await this.#gate.use((store) => store.setMeta('paused', true));
+    this.#relay.paused(true);
   }
 
   /**
    * Starts jobs again after `pause()`, in every tab. In this tab it also does what `start()` does.
    */
   async resume(): Promise<void> {
-    await this.#use((store) => store.setMeta('paused', false));
-    this.#channel?.post({ type: 'paused', paused: false });
-    this.#tab?.resume();
+    await this.#gate.use((store) => store.setMeta('paused', false));
+    this.#relay.paused(false);
     this.start();
   }
 
@@ -402,12 +343,12 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * is, which may be never while another tab runs it. Returns at once; a pause made with `pause()` still holds.
    */
   start(): void {
-    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#events.error(error));
+    this.#tab?.lead(() => this.isPaused()).catch((error: unknown) => this.#relay.error(error));
   }
 
   /** Whether the queue is paused (by any tab). */
   async isPaused(): Promise<boolean> {
-    return (await this.#use((store) => store.getMeta('paused'))) === true;
+    return (await this.#gate.use((store) => store.getMeta('paused'))) === true;
   }
 
   /**
@@ -425,390 +366,21 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   }
 
   async #shutDown(options: { force?: boolean }): Promise<void> {
-    this.#closed = true;
-    this.#rejectClosed(this.#closedError());
-    globalThis.removeEventListener?.('online', this.#onOnline);
-    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
-    globalThis.removeEventListener?.('pageshow', this.#onPageShow);
-    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
+    this.#gate.close();
+    this.#lifecycle.close();
     try {
       await this.#tab?.close(options);
     } finally {
-      this.#channel?.close();
-      this.#storeClosed = true;
+      this.#gate.storeClosed();
       this.#store.then((store) => store.close(), () => {});
-      this.#events.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
+      this.#relay.close((id) => new QueueClosedError(`Queue "${this.name}" was closed before job ${id} finished`));
     }
-  }
-
-  async #open(): Promise<JobStore> {
-    if (this.#closed) throw this.#closedError();
-    return this.#store;
-  }
-
-  #closedError(): QueueClosedError {
-    return new QueueClosedError(`Queue "${this.name}" is closed`);
-  }
-
-  /** Runs `work` on the store; a call that `close()` cut off rejects with `QueueClosedError`. */
-  async #use<T>(work: (store: JobStore) => Promise<T>): Promise<T> {
-    const store = await this.#open();
-    try {
-      return await work(store);
-    } catch (error) {
-      throw this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
-    }
-  }
-
-  /** `work`, or `QueueClosedError` once `close()` begins, whichever comes first (a worker that never starts, say). */
-  #untilClosed<T>(work: Promise<T>): Promise<T> {
-    return Promise.race([work, this.#whenClosed]).catch((error: unknown) => {
-      throw this.#closed ? this.#closedError() : error;
-    });
-  }
-
-  /**
-   * Takes a call of `add`, `addBulk` or `run` into the next batch. Calls made in the same tick are checked
-   * and stored together (one transaction), in slices of a few milliseconds when there are thousands.
-   * `bulk` is addBulk's jobs; without it, the call adds the one job `name`, `data`, `opts`. Resolves with the
-   * handles (addBulk), the handle (add) or the result (run).
-   */
-  #enqueue(bulk: readonly AddEntry[] | undefined, result: boolean, name?: string, data?: unknown, opts?: JobOptions): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
-    return new Promise((resolve, reject) => {
-      if (this.#pendingAdds.push({ bulk, name: name!, data, opts, result, resolve, reject }) === 1) void this.#flushAdds();
-    });
-  }
-
-  async #flushAdds(): Promise<void> {
-    let store: JobStore;
-    let manifest: TaskManifest | undefined;
-    try {
-      store = await this.#open();
-      // The first add asks a worker for the tasks: close() may come while it starts, and end it.
-      manifest = this.#manifestKnown ?? (await this.#untilClosed(this.#manifest(store)));
-      if (this.#closed) throw this.#closedError();
-    } catch (error) {
-      for (const p of this.#pendingAdds.splice(0)) p.reject(error);
-      return;
-    }
-    const pending = this.#pendingAdds;
-    for (;;) {
-      const deadline = performance.now() + ADD_SLICE_MS;
-      const now = this.#o.clock.now();
-      const taken: PendingAdd[] = [];
-      const jobs: NewJob[] = [];
-      let checked = 0;
-      while (checked < pending.length) {
-        const p = pending[checked++]!;
-        const mark = jobs.length;
-        try {
-          const { bulk } = p;
-          if (!bulk) jobs.push(this.#check(p, -1, manifest, now));
-          else for (let i = 0; i < bulk.length; i++) jobs.push(this.#check(bulk[i], i, manifest, now));
-          taken.push(p);
-        } catch (error) {
-          // Nothing of a call that was refused is stored.
-          jobs.length = mark;
-          p.reject(error);
-        }
-        // The slice ends between calls, never inside one: an addBulk is stored whole.
-        if ((checked & 63) === 0 && performance.now() > deadline) break;
-      }
-      pending.splice(0, checked);
-      if (jobs.length > 0) this.#storeSlice(store, taken, jobs);
-      if (pending.length === 0) return;
-      // Thousands of adds in one tick: the page gets the main thread back between slices.
-      await yieldToEventLoop();
-      if (this.#closed) {
-        for (const p of pending.splice(0)) p.reject(new QueueClosedError(`Queue "${this.name}" is closed`));
-        return;
-      }
-    }
-  }
-
-  /**
-   * Checks one job to add; throws saying what is wrong with it. `index` is its place in an addBulk, or -1: a
-   * `TypeError` then starts `addBulk: job <index>: `, and an `InvalidJobError` says `(job <index> of the batch)`.
-   */
-  #check(entry: AddEntry | undefined, index: number, manifest: TaskManifest | undefined, now: number): NewJob {
-    try {
-      return this.#checkEntry(entry, index >= 0 ? ` (job ${index} of the batch)` : '', manifest, now);
-    } catch (error) {
-      if (index < 0 || !(error instanceof TypeError)) throw error;
-      throw new TypeError(`addBulk: job ${index}: ${error.message}`, { cause: error });
-    }
-  }
-
-  #checkEntry(entry: AddEntry | undefined, where: string, manifest: TaskManifest | undefined, now: number): NewJob {
-    if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected a job as { name, data, opts }, got ${describe(entry)}`);
-    const { name, data, opts } = entry;
-    if (typeof name !== 'string') throw new TypeError(`Expected a task name string, got ${describe(name)}`);
-    let defaults: JobOptions | undefined;
-    if (manifest) {
-      if (!Object.hasOwn(manifest, name)) {
-        const known = Object.keys(manifest).map((n) => `"${n}"`).join(', ') || 'no tasks';
-        throw new InvalidJobError(`Unknown task "${name}"${where}: the worker serves ${known}`);
-      }
-      defaults = this.#defaultsOf(manifest, name);
-    }
-    const job = resolveJobOptions(name, data, opts && defaults ? { ...defaults, ...opts } : (opts ?? defaults), now);
-    // Cloned once to find a Proxy, which only a clone refuses; not data whose buffers are to be moved.
-    const problem = findUncloneable(data, 'data', { clone: !hasTransferables(data) });
-    if (problem) throw new InvalidJobError(`Cannot add a "${name}" job${where}: ${problem.path} ${problem.reason}`, { path: problem.path, cause: problem.cause });
-    if (opts?.signal?.aborted) throw new JobCancelledError(`The "${name}" job${where} was cancelled by its signal before it was added`);
-    return job;
-  }
-
-  /** A task's job defaults from the manifest; `undefined` when it has none. */
-  #defaultsOf(manifest: TaskManifest, name: string): JobOptions | undefined {
-    if (manifest !== this.#defaultsFor) {
-      this.#defaultsFor = manifest;
-      this.#defaults.clear();
-    }
-    if (!this.#defaults.has(name)) {
-      const picked = pickJobOptions(manifest[name]!);
-      this.#defaults.set(name, Object.keys(picked).length > 0 ? picked : undefined);
-    }
-    return this.#defaults.get(name);
-  }
-
-  /** Stores one slice of adds (one transaction) and answers each call: handles, or for `run` the result. */
-  #storeSlice(store: JobStore, taken: PendingAdd[], jobs: NewJob[]): void {
-    store.add(jobs).then(
-      (results) => {
-        const created: JobRecord[] = [];
-        let at = 0;
-        for (const p of taken) {
-          const { bulk } = p;
-          const handles: JobHandle[] = [];
-          for (let i = 0, count = bulk ? bulk.length : 1; i < count; i++) {
-            const { job, created: isNew } = results[at++]!;
-            if (isNew) {
-              created.push(job);
-              this.#events.emit('added', () => payload<Tasks>(job));
-              const signal = (bulk ? bulk[i]! : p).opts?.signal;
-              if (signal) this.#events.watchers.followSignal(job.id, signal, () => void this.cancel(job.id).catch((e: unknown) => this.#events.error(e)));
-            }
-            // A job stored just now cannot have ended yet: `run`'s own promise waits for it, nothing read back.
-            if (!p.result) handles.push(new JobHandle(job.id, job.name, this.#source));
-            else if (isNew) this.#events.watchers.follow(job.id, p);
-            else p.resolve(this.#source.result(job.id));
-          }
-          if (!p.result) p.resolve(bulk ? handles : handles[0]);
-        }
-        this.#wakeRunner(created);
-        // The service worker takes over what is left once no tab runs the queue (or the network is back): ask
-        // now, not only when the page hides, because a closing page's last requests often never land.
-        // A network job added offline is what a sync is for: ask whatever was asked a moment ago.
-        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-        if (created.length > 0) this.#requestSync(offline && created.some((job) => job.requiresNetwork));
-      },
-      (error: unknown) => {
-        const reason = this.#storeClosed && error instanceof StorageError ? this.#closedError() : error;
-        for (const p of taken) p.reject(reason);
-      },
-    );
-  }
-
-  /**
-   * The tasks jobs may name, with their defaults: asked of a worker (and kept in the store for tabs and
-   * threads without one), or read from the store; `undefined` if no worker has ever said.
-   */
-  async #manifest(store: JobStore): Promise<TaskManifest | undefined> {
-    if (!this.#tab) return (await store.getMeta('tasks')) as TaskManifest | undefined;
-    const manifest = await this.#tab.tasks();
-    this.#manifestKnown = manifest;
-    if (!this.#manifestStored) {
-      this.#manifestStored = true;
-      store.setMeta('tasks', manifest).catch((error: unknown) => this.#events.error(error));
-    }
-    return manifest;
-  }
-
-  readonly #onOnline = (): void => {
-    this.#tab?.networkBack();
-    this.#wakeRunner();
-    // Where Background Sync is missing (Safari, Firefox), nothing else tells the service worker that the network
-    // is back: network jobs a page without a runner added offline would wait for the next page.
-    this.#requestSync(true);
-  };
-
-  /**
-   * The page is going away (or into the back/forward cache): this tab starts no more jobs until it is shown
-   * again. Not only tidy: a closing page may still see events (an `online` one, say) and would take jobs it
-   * dies holding.
-   */
-  readonly #onPageHide = (): void => this.#tab?.leaving(true);
-  readonly #onPageShow = (): void => this.#tab?.leaving(false);
-
-  /** The page hides (and may be closing): the service worker runs what is left once no tab does. */
-  readonly #onVisibility = (): void => {
-    if (document.visibilityState === 'hidden') this.#requestSync(true);
-  };
-
-  /** Asks the service worker to take over when it can; at most once a second while adds keep coming. */
-  #requestSync(force = false): void {
-    if (!this.#serviceWorker) return;
-    const now = Date.now();
-    if (!force && now - this.#syncRequestedAt < 1_000) return;
-    this.#syncRequestedAt = now;
-    this.#serviceWorker.then((link) => link?.requestSync()).catch((error: unknown) => this.#events.error(error));
   }
 
   /** The service worker's registration, when the `serviceWorker` option was given and registering worked. */
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
-    return this.#serviceWorker?.then((link) => link?.registration) ?? Promise.resolve(undefined);
+    return this.#lifecycle.registration;
   }
-
-  #schedulesChanged(): void {
-    this.#tab?.schedulesChanged();
-    this.#channel?.post({ type: 'schedules' });
-  }
-
-  /** Jobs are ready (`added`, if they are new): the runner tab looks, and other tabs hear of them. */
-  #wakeRunner(added: JobRecord[] = []): void {
-    this.#tab?.wake(added);
-    if (!this.#channel) return;
-    // Large bulks go as a bare wake-up: other tabs list them if they care.
-    const jobs = added.length > 0 && added.length <= MAX_ADDED_BROADCAST ? added.map(slim) : undefined;
-    this.#channel.post({ type: 'added', jobs });
-  }
-
-  /** Something happened to a job here: tell this tab's listeners and the other tabs. */
-  #tell(event: JobEvent, job: JobRecord, value?: unknown): void {
-    this.#events.job(event, job, value);
-    this.#channel?.post({ type: 'job', event, job: slim(job) });
-  }
-
-  /**
-   * The database was closed under the queue (storage cleared) or deleted: report it, and if this page waits for
-   * jobs, open it again now (a tab that runs nothing would not, until its next call), so that each wait learns
-   * that its job is gone.
-   */
-  #storageGone(message: string, why: string): void {
-    this.#lostBecause = why;
-    this.#events.error(new StorageError(message));
-    if (this.#closed || this.#events.watchers.waitedFor().length === 0) return;
-    this.#store.then((store) => store.counts()).catch(() => {});
-  }
-
-  /**
-   * The database came back empty (storage cleared or deleted): what this page waited for is gone, and so are
-   * the jobs this tab's workers still run.
-   */
-  async #afterReopen(): Promise<void> {
-    const store = await this.#store;
-    this.#tab?.storageLost(new StorageError(this.#lostBecause));
-    const ids = this.#events.watchers.waitedFor();
-    // A read that fails is no proof that the job is gone: only a job not found is.
-    const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => null)));
-    ids.forEach((id, i) => jobs[i] === undefined && this.#events.watchers.gone(id, this.#lost(id)));
-  }
-
-  /**
-   * A job someone waits for, read back. Missing after the database was reopened under the read (the browser
-   * cleared the storage meanwhile), it was lost with the storage, not removed.
-   */
-  async #readWaited(id: string): Promise<JobRecord | undefined> {
-    const reopens = this.#reopens;
-    const job = await this.#use((store) => store.get(id));
-    if (!job && this.#reopens !== reopens) throw this.#lost(id);
-    return job;
-  }
-
-  #lost(id: string): StorageError {
-    return new StorageError(`Job ${id} was lost: ${this.#lostBecause}`);
-  }
-
-  /** Settles the waits for jobs that ended unheard of here (their runner died before it could tell). */
-  async #recheckWaited(): Promise<void> {
-    const ids = this.#events.watchers.waitedFor();
-    if (ids.length === 0 || this.#closed) return;
-    const store = await this.#store;
-    const jobs = await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)));
-    for (const job of jobs) if (job && isFinalState(job.state)) this.#events.watchers.finished(job, job.result);
-  }
-
-  #receive(message: QueueMessage): void {
-    if (this.#closed) return;
-    switch (message.type) {
-      case 'added':
-        for (const job of message.jobs ?? []) void this.#events.remoteJob('added', job);
-        return this.#tab?.wake();
-      case 'schedules':
-        return this.#tab?.schedulesChanged();
-      case 'stop': {
-        const error = new JobCancelledError(`Job ${message.id} was ${message.removed ? 'removed' : 'cancelled'}`);
-        if (message.removed) this.#events.watchers.gone(message.id, error);
-        return this.#tab?.cancelled(message.id, error);
-      }
-      case 'paused':
-        return message.paused ? this.#tab?.pause() : this.#tab?.resume();
-      case 'corrupt':
-        return this.#events.watchers.gone(message.id, corruptError(message.id, message.message));
-      case 'progress':
-        return void this.#events.remoteProgress(message.job, message.progress);
-      case 'runner':
-        return void this.#recheckWaited();
-      case 'job':
-        return void this.#events.remoteJob(message.event, message.job);
-    }
-  }
-
-  #onVersionChange(newVersion: number | null): void {
-    this.#tab?.abandon();
-    // `null`: the database is being deleted (the code says which).
-    const told = new StorageError(
-      `A newer version of queue "${this.name}" is opening in another tab (upgrading its database to version ${newVersion}): this tab's database connection was closed; reload this tab`,
-      { code: newVersion === null ? 'ERR_STORAGE' : 'ERR_STORAGE_NEWER_VERSION' },
-    );
-    this.#events.error(told);
-    // No end of a job can reach this tab now: every wait ends, with what the store says of itself from now on.
-    this.#store
-      .then((store) => store.getMeta('paused'))
-      .then(
-        () => told,
-        (error: unknown) => (error instanceof StorageError ? error : told),
-      )
-      .then((reason) => this.#events.watchers.rejectAll(() => reason));
-  }
-
-  /**
-   * Stored records were found malformed and put aside (by this tab's store): each is told once, through the
-   * `error` event; whoever waits for such a job's result, here or in another tab, gets the same error.
-   */
-  #onQuarantined(reports: ReadonlyArray<{ kind: 'job' | 'schedule'; id: string; message: string }>): void {
-    for (const { kind, id, message } of reports) {
-      const error = corruptError(id, message);
-      if (kind === 'job') {
-        this.#events.watchers.gone(id, error);
-        this.#channel?.post({ type: 'corrupt', id, message });
-      }
-      this.#events.error(error);
-    }
-  }
-}
-
-/** The interval asked of Periodic Background Sync: the browser decides the real one (often hours). */
-const PERIODIC_SYNC_MIN_MS = 60_000;
-const PERIODIC_SYNC_CRON_MS = 3_600_000;
-
-/** Why jobs stored before are gone, when the database came back empty without being deleted. */
-const CLEARED = "the browser cleared this origin's storage";
-
-/** New jobs told to other tabs one by one, at most; more go as a bare wake-up. */
-const MAX_ADDED_BROADCAST = 500;
-
-let contextId: string | undefined;
-
-/**
- * One label per page (made on first use, so that importing the module does nothing): 8 digits of a new id's
- * random part (its first 12 are the time, alike in tabs opened together).
- */
-function pageContextId(): string {
-  contextId ??= `tab:${newId().slice(12, 20)}`;
-  return contextId;
 }
 
 /**
@@ -824,16 +396,4 @@ function pageContextId(): string {
  */
 export function createQueue<Tasks extends TaskMap>(options: QueueOptions): Queue<Tasks> {
   return new Queue<Tasks>(options);
-}
-
-/** Gives the event loop a turn: a message to ourselves, without the 4 ms clamp of nested timers. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(null);
-  });
 }

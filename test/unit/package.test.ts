@@ -79,6 +79,8 @@ describe("the README's Size table", () => {
     const phrases: Array<[chunk: string, phrase: (size: string) => string]> = [
       ['idb-job-store', (size) => `IndexedDB ${size} with idb`],
       ['memory-job-store', (size) => `or memory ${size})`],
+      ['check-add', (size) => `the checks of added jobs ${size}`],
+      ['find-uncloneable', (size) => `the clone check of data ${size}`],
       ['run-engine', (size) => `worker pool with comlink (${size})`],
       ['transition', (size) => `with ${size} of job-state code`],
       ['page-schedules', (size) => `schedules ${size} (the first time`],
