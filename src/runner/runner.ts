@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock';
 import { serializeError, type SerializedError } from '../errors';
+import { claimAction, eligibility, lateClaimAction, type Claimant } from '../job/claim';
 import type { JobRecord } from '../job/job';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
@@ -280,16 +281,14 @@ export class Runner {
    * transaction to find them. Otherwise a turn looks in the store as usual.
    */
   offer(jobs: readonly JobRecord[]): void {
-    const runnable = (job: JobRecord) =>
-      job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
+    const { admits: runnable } = eligibility({ online: this.#isOnline(), names: this.#o.names });
     if (!this.#lineEmpty || this.#turning || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > this.#free() || !jobs.every(runnable)) {
       return this.wake();
     }
     const now = this.#o.clock.now();
     const env = { now, random: Math.random };
     for (const job of jobs) {
-      const action: JobAction = { type: 'claim', token: newId(), owner: this.owner, leaseUntil: now + this.#o.leaseMs, ranBy: this.#o.label };
-      const claimed = transition(job, action, env);
+      const claimed = transition(job, claimAction(this.#claimant(), newId(), now), env);
       if (claimed) this.#dispatch(claimed, false);
     }
     this.#drained = false;
@@ -474,10 +473,8 @@ export class Runner {
         const claim =
           free > 0
             ? {
+                ...this.#claimant(),
                 max: free,
-                owner: this.owner,
-                ranBy: this.#o.label,
-                leaseMs: this.#o.leaseMs,
                 token: newId,
                 online: this.#isOnline(),
                 names: this.#o.names,
@@ -667,20 +664,17 @@ export class Runner {
     return jobs;
   }
 
+  /** Who this runner's claims are for. */
+  #claimant(): Claimant {
+    return { owner: this.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs };
+  }
+
   /** Queues the write of a deferred claim, ahead of whatever is written next for the run. */
   #writeClaim(run: Run): void {
     if (run.written) return;
     run.written = true;
     const { job } = run;
-    const action: JobAction = {
-      type: 'claim',
-      token: run.runId,
-      owner: this.owner,
-      leaseUntil: this.#o.clock.now() + this.#o.leaseMs,
-      ranBy: this.#o.label,
-      at: job.startedAt,
-      expect: { attempt: job.attempt - 1, runAt: job.runAt },
-    };
+    const action = lateClaimAction(this.#claimant(), job, this.#o.clock.now());
     this.#pending.push({
       update: { id: job.id, action },
       // Refused: the job changed in the store meanwhile (cancelled or removed from another tab): stop the run.

@@ -1,5 +1,6 @@
 import { unwrap, type IDBPTransaction } from 'idb';
 import { StorageError } from '../errors';
+import { claimAction, eligibility, type Eligibility } from '../job/claim';
 import { compareReady, createJobRecord, emptyCounts, JOB_STATES, type JobCounts, type JobRecord } from '../job/job';
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
@@ -262,10 +263,11 @@ export class IdbJobStore implements JobStore {
 
       // The delayed jobs now due, the best ready ones and the next due time, read at once: one round trip.
       const now = this.#env.now();
+      const test = eligibility(claim);
       const index = jobs.index('due');
       const [due, ready, next] = await Promise.all([
         index.getAll(IDBKeyRange.upperBound([now, Infinity]), PROMOTE_BATCH),
-        claim.max > 0 ? this.#best(tx, claim, findings) : [],
+        claim.max > 0 ? this.#best(tx, claim, test, findings) : [],
         index.openKeyCursor(IDBKeyRange.lowerBound([now, Infinity], true)),
       ]);
       // The due jobs join the line after the read of it (and after it set its floor): they compete here.
@@ -274,15 +276,13 @@ export class IdbJobStore implements JobStore {
         const found = this.#checked(tx, row, row.id, findings);
         if (found.state !== 'delayed') continue;
         const job = this.#put(tx, transition(found, { type: 'promote' }, this.#transitionEnv(now)));
-        if (job && (claim.online || !job.requiresNetwork) && (!claim.names || claim.names.has(job.name))) candidates.push(job);
+        if (job && test.admits(job)) candidates.push(job);
       }
       if (candidates.length > ready.length) candidates.sort(compareReady).length = Math.min(candidates.length, claim.max);
 
       const claimed: JobRecord[] = [];
-      const leaseUntil = now + claim.leaseMs;
       for (const candidate of candidates) {
-        const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
-        const job = transition(candidate, action, this.#transitionEnv(now));
+        const job = transition(candidate, claimAction(claim, claim.token(), now), this.#transitionEnv(now));
         // Deferred: taken, not written (the runner writes the claim later, with the outcome if the run is over).
         if (job) claimed.push(claim.defer ? job : this.#put(tx, job)!);
       }
@@ -296,15 +296,15 @@ export class IdbJobStore implements JobStore {
    * The best ready jobs a claim may take: an index lookup per partition (jobs that need the network apart),
    * merged. A claim limited to some tasks walks the index past the others, up to a bound.
    */
-  async #best(tx: JobsTx, claim: ClaimRequest, findings: Findings): Promise<JobRow[]> {
+  async #best(tx: JobsTx, claim: ClaimRequest, test: Eligibility, findings: Findings): Promise<JobRow[]> {
     const index = tx.objectStore('jobs').index('ready');
     const rows: JobRow[] = [];
-    for (const net of claim.online ? [0, 1] : [0]) {
+    for (const net of test.network ? [0, 1] : [0]) {
       const start: [number, number, number, number] = [net, -Infinity, -Infinity, -Infinity];
       const end: [number, number, number, number] = [net, Infinity, Infinity, Infinity];
       const skip = claim.skip?.filter((job) => (job.requiresNetwork ? 1 : 0) === net);
-      if (claim.names) {
-        rows.push(...(await this.#bestOf(tx, index, IDBKeyRange.bound(start, end), claim, skip, findings)));
+      if (test.narrow) {
+        rows.push(...(await this.#bestOf(tx, index, IDBKeyRange.bound(start, end), claim.max, test, findings)));
         continue;
       }
       const from = (!claim.fromStart && this.#readyFloor[net]) || start;
@@ -368,22 +368,13 @@ export class IdbJobStore implements JobStore {
     return false;
   }
 
-  /** A claim limited to some tasks walks the line past the others, up to a bound. */
-  async #bestOf(
-    tx: JobsTx,
-    index: ReadyIndex,
-    range: IDBKeyRange,
-    claim: ClaimRequest,
-    skip: readonly JobRecord[] | undefined,
-    findings: Findings,
-  ): Promise<JobRow[]> {
-    const names = claim.names!;
-    const skipIds = skip?.length ? new Set(skip.map((job) => job.id)) : undefined;
+  /** A claim that turns jobs away for what they are walks the line past them, up to a bound. */
+  async #bestOf(tx: JobsTx, index: ReadyIndex, range: IDBKeyRange, max: number, test: Eligibility, findings: Findings): Promise<JobRow[]> {
     const rows: JobRow[] = [];
     let cursor = await index.openCursor(range);
-    for (let scanned = 0; cursor && rows.length < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
+    for (let scanned = 0; cursor && rows.length < max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
       const row = cursor.value;
-      if (this.#isReady(tx, row, findings) && names.has(row.name) && !skipIds?.has(row.id)) rows.push(row);
+      if (this.#isReady(tx, row, findings) && test.admits(row)) rows.push(row);
       cursor = await cursor.continue();
     }
     return rows;
