@@ -36,12 +36,6 @@ export interface ClaimRequest extends Claimant, ClaimFilter {
    * a runner that holds the queue's runner lock, so that no other runner can take the same jobs meanwhile.
    */
   defer?: boolean | undefined;
-  /**
-   * Read the line from its start: jobs may have joined it through another context (another tab's add or retry),
-   * or gone back to it unwritten, since the last claim. Otherwise a store may read from where it last found the
-   * best job, lowered by every job it put in line since.
-   */
-  fromStart?: boolean | undefined;
 }
 
 /** What a store asks of a claim about the jobs in its line. */
@@ -77,14 +71,9 @@ export function claimAction(claimant: Claimant, token: string, now: number): Cla
 }
 
 /**
- * The claim of a job taken earlier without being written (`taken`, as the claim returned it), written `now`: it
- * keeps the run's attempt id and start, and applies only if the job is still as it was when it was taken.
+ * The claim of a job taken earlier without being written (`taken`, as the claim returned it, under its attempt id
+ * `token`), written `now`: it keeps the run's start, and applies only if the job is still as it was when taken.
  */
-export function lateClaimAction(claimant: Claimant, taken: JobRecord, now: number): ClaimAction {
-  if (taken.token === undefined) throw new TypeError(`Expected job ${taken.id} as a claim returned it, with its attempt id; got one with no token`);
-  return {
-    ...claimAction(claimant, taken.token, now),
-    at: taken.startedAt,
-    expect: { attempt: taken.attempt - 1, runAt: taken.runAt },
-  };
+export function lateClaimAction(claimant: Claimant, token: string, taken: JobRecord, now: number): ClaimAction {
+  return { ...claimAction(claimant, token, now), at: taken.startedAt, expect: { attempt: taken.attempt - 1, runAt: taken.runAt } };
 }

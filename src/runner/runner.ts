@@ -197,7 +197,7 @@ export class Runner {
   #lineEmpty = false;
   /** Something may have put jobs in line since the current turn's claim was asked for. */
   #lineWoken = false;
-  /** The next claim reads the line from its start (see `ClaimRequest.fromStart`). */
+  /** Woken from outside since the last claim: jobs may have joined the line anywhere in it. */
   #fromStart = true;
   /** A claim has read the line from where the store last found its head, not from its start, since the last that did. */
   #readFromFloor = false;
@@ -480,9 +480,9 @@ export class Runner {
                 names: this.#o.names,
                 defer,
                 skip: this.#unwritten(),
-                fromStart: this.#fromStart,
               }
             : undefined;
+        const fromStart = this.#fromStart;
         const wakesBefore = this.#outsideWakes;
 
         let result;
@@ -522,8 +522,8 @@ export class Runner {
         }
 
         this.#armDueTimer(result.nextRunAt);
-        this.#readFromFloor = !claim.fromStart;
-        if (claim.fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
+        this.#readFromFloor = !fromStart;
+        if (fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
         this.#lineEmpty = result.claimed.length < claim.max && !this.#lineWoken;
         if (result.claimed.length === claim.max) this.#again = true;
         else this.#drainedIfIdle(flush, result.claimed.length);
@@ -674,7 +674,7 @@ export class Runner {
     if (run.written) return;
     run.written = true;
     const { job } = run;
-    const action = lateClaimAction(this.#claimant(), job, this.#o.clock.now());
+    const action = lateClaimAction(this.#claimant(), run.runId, job, this.#o.clock.now());
     this.#pending.push({
       update: { id: job.id, action },
       // Refused: the job changed in the store meanwhile (cancelled or removed from another tab): stop the run.

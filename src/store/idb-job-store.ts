@@ -30,6 +30,13 @@ type ReadyIndex = ReturnType<ReturnType<JobsTx['objectStore']>['index']>;
 const PROMOTE_BATCH = 500;
 /** How far a claim limited to some tasks looks past jobs of other tasks. */
 const FILTERED_SCAN_LIMIT = 1_000;
+/**
+ * How often a claim reads the line from its start all the same: a backstop for jobs put in line by something that
+ * leaves no mark (another version's code, a hand edit), at the cost of one read past the line's deleted entries.
+ */
+const LINE_RECHECK_MS = 1_000;
+/** The meta key of the mark each transaction that puts jobs in line leaves (see `#markLine`). */
+const LINE_MARK = 'line';
 
 /**
  * What one transaction found malformed and put aside, told to the store's owner once it has committed; and
@@ -40,6 +47,8 @@ interface Findings {
   moves: Array<{ key: IDBValidKey; stored: unknown; reason: string; schedule?: boolean }>;
   /** A row of the line was put aside or rewritten: the next claim reads the line from its start. */
   lineChanged: boolean;
+  /** A job joined the line: the transaction leaves its mark for other contexts (see `#markLine`). */
+  joined: boolean;
 }
 
 /**
@@ -67,10 +76,14 @@ export class IdbJobStore implements JobStore {
    * Per part of the line (0: jobs that need no network, 1: network jobs), a key below which no job waits, as far
    * as this store knows: claims read the line from there. LevelDB (Chromium's IndexedDB) keeps deleted index
    * entries until it compacts, and a queue deletes at the head of its line all the time: read from the start,
-   * each claim would step over every job taken before it. Lowered by every waiting job this store writes; a
-   * claim with `fromStart` reads from the start (another context may have put jobs in line).
+   * each claim would step over every job taken before it. Lowered by every waiting job this store writes;
+   * forgotten when another context has put jobs in line (its mark, see `#markLine`), and every LINE_RECHECK_MS.
    */
   readonly #readyFloor: Array<[number, number, number, number] | undefined> = [undefined, undefined];
+  /** The line's mark as this store last wrote or read it: another one means another context put jobs in line. */
+  #lineMark: unknown;
+  /** When a claim last read the line from its start, by the store's clock. */
+  #fullReadAt = -Infinity;
   /** The last `seq` this store wrote: an add takes it for the stored one, and checks (see `#addIn`). */
   #seq: number | undefined;
   private constructor(queue: string, env: StoreEnv, events: IdbStoreEvents) {
@@ -121,6 +134,7 @@ export class IdbJobStore implements JobStore {
         if (reopen) {
           // A new database (the old one was cleared): what was known of the old one's line is not so of it.
           this.#readyFloor.fill(undefined);
+          this.#lineMark = undefined;
           this.#seq = undefined;
           this.#events.onReopened?.();
         }
@@ -168,7 +182,7 @@ export class IdbJobStore implements JobStore {
       const job = createJobRecord(newJob, newJob.id ?? newId(), ++seq, now);
       added.set(job.id, job);
       const row = toRow(job);
-      this.#lowerFloor(row);
+      this.#joinLine(row, findings);
       rawJobs.add(row);
       results.push({ job, created: true });
     }
@@ -180,7 +194,7 @@ export class IdbJobStore implements JobStore {
       seq += shift;
       for (const result of results) {
         const row = toRow((result.job = { ...result.job, seq: result.job.seq + shift }));
-        this.#lowerFloor(row);
+        this.#joinLine(row, findings);
         rawJobs.put(row);
       }
     }
@@ -257,7 +271,7 @@ export class IdbJobStore implements JobStore {
           updated[i] = next;
           if (next) (job = next), (changed = true);
         }
-        if (changed) this.#put(tx, job);
+        if (changed) this.#put(tx, job, findings);
       });
       if (!claim) return { updated, claimed: [], nextRunAt: undefined };
 
@@ -275,7 +289,7 @@ export class IdbJobStore implements JobStore {
       for (const row of due) {
         const found = this.#checked(tx, row, row.id, findings);
         if (found.state !== 'delayed') continue;
-        const job = this.#put(tx, transition(found, { type: 'promote' }, this.#transitionEnv(now)));
+        const job = this.#put(tx, transition(found, { type: 'promote' }, this.#transitionEnv(now)), findings);
         if (job && test.admits(job)) candidates.push(job);
       }
       if (candidates.length > ready.length) candidates.sort(compareReady).length = Math.min(candidates.length, claim.max);
@@ -284,7 +298,7 @@ export class IdbJobStore implements JobStore {
       for (const candidate of candidates) {
         const job = transition(candidate, claimAction(claim, claim.token(), now), this.#transitionEnv(now));
         // Deferred: taken, not written (the runner writes the claim later, with the outcome if the run is over).
-        if (job) claimed.push(claim.defer ? job : this.#put(tx, job)!);
+        if (job) claimed.push(claim.defer ? job : this.#put(tx, job, findings)!);
       }
       // More due than one commit promotes: the rest are due now.
       const nextRunAt = due.length === PROMOTE_BATCH ? now : next?.key[0];
@@ -297,6 +311,32 @@ export class IdbJobStore implements JobStore {
    * merged. A claim limited to some tasks walks the index past the others, up to a bound.
    */
   async #best(tx: JobsTx, claim: ClaimRequest, test: Eligibility, findings: Findings): Promise<JobRow[]> {
+    // The mark read along with the line: in the same round trip. Another context's mark means the read is
+    // made again from the start (rare: a job put in line by another tab, or a service worker).
+    const mark = requested(unwrap(tx).objectStore('meta').get(LINE_MARK));
+    mark.catch(ignore);
+    const now = this.#env.now();
+    if (!test.narrow && now - this.#fullReadAt >= LINE_RECHECK_MS) this.#readyFloor.fill(undefined);
+    // A claim that walks the line for some tasks reads it from its start, and leaves the floor as it was.
+    const fromFloor = !test.narrow && this.#readyFloor.some((floor) => floor !== undefined);
+    let rows = await this.#readLine(tx, claim, test, findings);
+    let full = !test.narrow && !fromFloor;
+    const found = await mark;
+    if (found !== this.#lineMark) {
+      this.#lineMark = found;
+      if (test.narrow) this.#readyFloor.fill(undefined);
+      else if (fromFloor) {
+        this.#readyFloor.fill(undefined);
+        rows = await this.#readLine(tx, claim, test, findings);
+        full = true;
+      }
+    }
+    if (full) this.#fullReadAt = now;
+    return rows;
+  }
+
+  /** The best ready jobs from where the line is known to begin (see `#readyFloor`). */
+  async #readLine(tx: JobsTx, claim: ClaimRequest, test: Eligibility, findings: Findings): Promise<JobRow[]> {
     const index = tx.objectStore('jobs').index('ready');
     const rows: JobRow[] = [];
     for (const net of test.network ? [0, 1] : [0]) {
@@ -307,7 +347,7 @@ export class IdbJobStore implements JobStore {
         rows.push(...(await this.#bestOf(tx, index, IDBKeyRange.bound(start, end), claim.max, test, findings)));
         continue;
       }
-      const from = (!claim.fromStart && this.#readyFloor[net]) || start;
+      const from = this.#readyFloor[net] ?? start;
       const found: JobRow[] = [];
       /** Where the part of the line this claim does not read begins (jobs taken unwritten, and any between them). */
       let unread: [number, number, number, number] | undefined;
@@ -387,7 +427,7 @@ export class IdbJobStore implements JobStore {
       for (const row of active) {
         const job = this.#checked(tx, row, row.id, findings);
         if (job.state !== 'active' || !select(job)) continue;
-        const next = this.#put(tx, transition(job, action, this.#transitionEnv(this.#env.now())));
+        const next = this.#put(tx, transition(job, action, this.#transitionEnv(this.#env.now())), findings);
         if (next) changed.push(next);
       }
       return changed;
@@ -512,7 +552,7 @@ export class IdbJobStore implements JobStore {
     if (reason === undefined) {
       const row = value as JobRow;
       const job = fromRow(row);
-      if (hasStaleKeys(row)) this.#put(tx, job);
+      if (hasStaleKeys(row)) this.#put(tx, job, findings);
       return job;
     }
     const now = this.#env.now();
@@ -601,21 +641,37 @@ export class IdbJobStore implements JobStore {
   }
 
   /** Queues the write of a transitioned job. Not awaited: `tx.done` reports any failure, once. */
-  #put(tx: JobsTx, job: JobRecord | null): JobRecord | null {
+  #put(tx: JobsTx, job: JobRecord | null, findings: Findings): JobRecord | null {
     if (!job) return job;
     const row = toRow(job);
-    this.#lowerFloor(row);
+    this.#joinLine(row, findings);
     // A failure aborts the transaction, and its `done` reports it.
     unwrap(tx).objectStore('jobs').put(row);
     return job;
   }
 
-  /** A job joins the line: claims must read from its place on. */
-  #lowerFloor(row: JobRow): void {
+  /** A job joins the line (if its row is waiting): claims must read from its place on. */
+  #joinLine(row: JobRow, findings: Findings): void {
     const key = row.readyKey;
     if (!key) return;
+    findings.joined = true;
     const floor = this.#readyFloor[key[0]];
     if (floor && indexedDB.cmp(key, floor) < 0) this.#readyFloor[key[0]] = key;
+  }
+
+  /**
+   * Leaves a new mark on the line, for the other contexts' stores: one that finds a mark it did not leave or read
+   * knows that jobs joined the line where it does not know, and reads it from its start. The mark found before
+   * says the same to this store (another context wrote since this store last looked).
+   */
+  #markLine(tx: JobsTx): void {
+    const meta = unwrap(tx).objectStore('meta');
+    const known = this.#lineMark;
+    const before = meta.get(LINE_MARK);
+    before.onsuccess = () => {
+      if (before.result !== known) this.#readyFloor.fill(undefined);
+    };
+    meta.put((this.#lineMark = newId()), LINE_MARK);
   }
 
   #transitionEnv(now: number) {
@@ -625,10 +681,11 @@ export class IdbJobStore implements JobStore {
   async #write<T>(work: (tx: JobsTx, findings: Findings) => Promise<T>): Promise<T> {
     return this.#withConnection(async (db) => {
       const tx = db.transaction(['jobs', 'meta', 'schedules'], 'readwrite', { durability: 'relaxed' });
-      const findings: Findings = { reports: [], moves: [], lineChanged: false };
+      const findings: Findings = { reports: [], moves: [], lineChanged: false, joined: false };
       try {
         const result = await work(tx, findings);
         if (findings.moves.length > 0) await this.#finishMoves(tx, findings);
+        if (findings.joined) this.#markLine(tx);
         await tx.done;
         // Told once it is so: a transaction that aborted put nothing aside.
         if (findings.reports.length > 0) this.#events.onQuarantined?.(findings.reports);
