@@ -53,10 +53,13 @@ const GUARD: Record<string, number> = {
   // aside with a reason naming the field (the reasons are most of it); schedules likewise; the version 2 step that
   // repairs a damaged version 1 database, the check at each open, and an upgrade that waits no longer than 10 s.
   // The three merged (measured: page 12,513 B, worker 6,944 B, both 19,489 B, the page with its lazy chunks 32,163 B).
+  // The lazy total raised by 500 B (measured 32,763 B), all in the IndexedDB store's chunk: its line and claims, its
+  // rows, its commits and its reads each in a module of their own (about 400 B: classes and the parts they are
+  // handed), and the mark a transaction leaves on the line for the other contexts, read with each claim.
   'offthread + offthread/worker': 19_700,
   'offthread (page)': 12_700,
   'offthread/worker': 7_100,
-  'offthread (page) with its lazy chunks': 32_400,
+  'offthread (page) with its lazy chunks': 32_900,
 };
 /** The target in BENCHMARKS.md for the two entries together. */
 const TARGET = 8_000;
