@@ -1,3 +1,4 @@
+import { claimAction, eligibility, type Claimant } from '../job/claim';
 import type { JobRecord } from '../job/job';
 import { newId } from '../job/new-id';
 import { transition, type JobAction } from '../job/transition';
@@ -35,7 +36,7 @@ export class Runner {
   #lineEmpty = false;
   /** Something may have put jobs in line since the current turn's claim was asked for. */
   #lineWoken = false;
-  /** The next claim reads the line from its start (see `ClaimRequest.fromStart`). */
+  /** Woken from outside since the last claim: jobs may have joined the line anywhere in it. */
   #fromStart = true;
   /** A claim has read the line from where the store last found its head, not from its start, since the last that did. */
   #readFromFloor = false;
@@ -151,16 +152,14 @@ export class Runner {
    * transaction to find them. Otherwise a turn looks in the store as usual.
    */
   offer(jobs: readonly JobRecord[]): void {
-    const runnable = (job: JobRecord) =>
-      job.state === 'waiting' && (!job.requiresNetwork || this.#isOnline()) && (!this.#o.names || this.#o.names.has(job.name));
+    const { admits: runnable } = eligibility({ online: this.#isOnline(), names: this.#o.names });
     if (!this.#lineEmpty || this.#turning || this.#closed || !this.#started || !this.#o.deferClaims || !this.#short() || jobs.length > this.#free() || !jobs.every(runnable)) {
       return this.wake();
     }
     const now = this.#o.clock.now();
     const env = { now, random: Math.random };
     for (const job of jobs) {
-      const action: JobAction = { type: 'claim', token: newId(), owner: this.owner, leaseUntil: now + this.#o.leaseMs, ranBy: this.#o.label };
-      const claimed = transition(job, action, env);
+      const claimed = transition(job, claimAction(this.#claimant(), newId(), now), env);
       if (claimed) this.#runs.start(claimed, false);
     }
     this.#drained = false;
@@ -301,18 +300,16 @@ export class Runner {
         const claim =
           free > 0
             ? {
+                ...this.#claimant(),
                 max: free,
-                owner: this.owner,
-                ranBy: this.#o.label,
-                leaseMs: this.#o.leaseMs,
                 token: newId,
                 online: this.#isOnline(),
                 names: this.#o.names,
                 defer,
                 skip: this.#unwritten(),
-                fromStart: this.#fromStart,
               }
             : undefined;
+        const fromStart = this.#fromStart;
         const wakesBefore = this.#outsideWakes;
 
         let result;
@@ -353,8 +350,8 @@ export class Runner {
         }
 
         this.#due.arm(result.nextRunAt);
-        this.#readFromFloor = !claim.fromStart;
-        if (claim.fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
+        this.#readFromFloor = !fromStart;
+        if (fromStart && this.#outsideWakes === wakesBefore) this.#fromStart = false;
         this.#lineEmpty = result.claimed.length < claim.max && !this.#lineWoken;
         if (result.claimed.length === claim.max) this.#again = true;
         else this.#drainedIfIdle(flush, result.claimed.length);
@@ -394,5 +391,7 @@ export class Runner {
 
   // What the claim asks of the runs and the network gate.
   #unwritten = (): JobRecord[] | undefined => this.#runs.unwritten();
+  /** Who this runner's claims are for. */
+  #claimant = (): Claimant => ({ owner: this.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs });
   #isOnline = (): boolean => this.#network.isOpen();
 }

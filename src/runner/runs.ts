@@ -1,3 +1,4 @@
+import { lateClaimAction } from '../job/claim';
 import type { JobRecord } from '../job/job';
 import type { JobAction } from '../job/transition';
 import type { RunResponse } from '../protocol';
@@ -93,15 +94,7 @@ export class Runs {
     if (run.written) return;
     run.written = true;
     const { job } = run;
-    const action: JobAction = {
-      type: 'claim',
-      token: run.runId,
-      owner: this.#o.owner,
-      leaseUntil: this.#o.clock.now() + this.#o.leaseMs,
-      ranBy: this.#o.label,
-      at: job.startedAt,
-      expect: { attempt: job.attempt - 1, runAt: job.runAt },
-    };
+    const action = lateClaimAction({ owner: this.#o.owner, ranBy: this.#o.label, leaseMs: this.#o.leaseMs }, run.runId, job, this.#o.clock.now());
     this.pending.push({
       update: { id: job.id, action },
       // Refused: the job changed in the store meanwhile (cancelled or removed from another tab): stop the run.

@@ -1,48 +1,29 @@
-import { unwrap, type IDBPTransaction } from 'idb';
+import { unwrap } from 'idb';
 import { StorageError } from '../errors';
-import { compareReady, createJobRecord, emptyCounts, JOB_STATES, type JobCounts, type JobRecord } from '../job/job';
+import type { ClaimRequest } from '../job/claim';
+import { createJobRecord, type JobCounts, type JobRecord } from '../job/job';
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
-import { transition, type JobAction } from '../job/transition';
+import type { JobAction } from '../job/transition';
 import type { ScheduleRecord } from '../schedule/schedule';
-import { checkJobRow, hasStaleKeys } from './check-row';
-import { checkSchedule, corruptScheduleMessage } from './check-schedule';
-import type { ClaimRequest, CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
-import { corruptIdFor, corruptJobMessage, quarantinedRow } from './quarantined-row';
-import {
-  fromRow,
-  isClosedConnection,
-  newerVersion,
-  openQueueDb,
-  queueDbName,
-  readyKeyOf,
-  toRow,
-  type JobRow,
-  type QueueDb,
-  type QueueDbSchema,
-} from './queue-db';
+import { checkSchedule } from './check-schedule';
+import { commitIn, updateActiveIn, type CommitParts } from './idb-commit';
+import { ReadyLine } from './idb-line';
+import { cleanIn, countsIn, listIn, removeIn } from './idb-queries';
+import { highestSeq, ignore, isSeq, requested, toStorageError, whyAborted } from './idb-requests';
+import { JobRows } from './idb-rows';
+import type { IdbStoreEvents } from './idb-store-events';
+import { noFindings, type Findings, type JobsTx } from './idb-transaction';
+import type { CleanQuery, CommitResult, JobStore, JobUpdate, ListQuery, StoreEnv } from './job-store';
+import { isClosedConnection, newerVersion, openQueueDb, queueDbName, toRow, type QueueDb } from './queue-db';
 
-type JobsTx = IDBPTransaction<QueueDbSchema, ['jobs', 'meta', 'schedules'], 'readwrite'>;
-type ReadyIndex = ReturnType<ReturnType<JobsTx['objectStore']>['index']>;
-
-/** How many due delayed jobs one commit moves to `waiting`, so that one transaction stays short. */
-const PROMOTE_BATCH = 500;
-/** How far a claim limited to some tasks looks past jobs of other tasks. */
-const FILTERED_SCAN_LIMIT = 1_000;
+export type { IdbStoreEvents, QuarantineReport } from './idb-store-events';
 
 /**
- * What one transaction found malformed and put aside, told to the store's owner once it has committed; and
- * rows stored under a key that is not a string, moved to a string id at the end of the transaction.
- */
-interface Findings {
-  reports: QuarantineReport[];
-  moves: Array<{ key: IDBValidKey; stored: unknown; reason: string; schedule?: boolean }>;
-  /** A row of the line was put aside or rewritten: the next claim reads the line from its start. */
-  lineChanged: boolean;
-}
-
-/**
- * Jobs in IndexedDB. Each method is one transaction; inside one, only IndexedDB requests are awaited.
+ * Jobs in IndexedDB. Each method is one transaction; inside one, only IndexedDB requests are awaited. This file
+ * holds the connection and the transactions; in them, the line and its claims are `ReadyLine`'s (idb-line.ts),
+ * rows and their checks `JobRows`' (idb-rows.ts), commits and due promotion in idb-commit.ts, reads in
+ * idb-queries.ts.
  *
  * BAD:  `const tx = db.transaction(...); await somethingElse(); tx.store.put(row)` (the transaction has committed)
  * GOOD: compute first, then open the transaction and await only its requests.
@@ -52,6 +33,9 @@ export class IdbJobStore implements JobStore {
   readonly #queue: string;
   readonly #env: StoreEnv;
   readonly #events: IdbStoreEvents;
+  readonly #line: ReadyLine;
+  readonly #rows: JobRows;
+  readonly #parts: CommitParts;
   #db: QueueDb | undefined;
   #reopening: Promise<QueueDb> | undefined;
   #blocked = false;
@@ -62,20 +46,16 @@ export class IdbJobStore implements JobStore {
   readonly #fixing = new Set<string>();
   readonly #gets: Array<{ id: string; resolve: (job: JobRecord | undefined) => void; reject: (error: unknown) => void }> = [];
   #everOpened = false;
-  /**
-   * Per part of the line (0: jobs that need no network, 1: network jobs), a key below which no job waits, as far
-   * as this store knows: claims read the line from there. LevelDB (Chromium's IndexedDB) keeps deleted index
-   * entries until it compacts, and a queue deletes at the head of its line all the time: read from the start,
-   * each claim would step over every job taken before it. Lowered by every waiting job this store writes; a
-   * claim with `fromStart` reads from the start (another context may have put jobs in line).
-   */
-  readonly #readyFloor: Array<[number, number, number, number] | undefined> = [undefined, undefined];
   /** The last `seq` this store wrote: an add takes it for the stored one, and checks (see `#addIn`). */
   #seq: number | undefined;
   private constructor(queue: string, env: StoreEnv, events: IdbStoreEvents) {
     this.#queue = queue;
     this.#env = env;
     this.#events = events;
+    const now = () => env.now();
+    this.#line = new ReadyLine(now, (tx, row, findings) => void this.#rows.checked(tx, row, row.id, findings));
+    this.#rows = new JobRows(now, this.#line);
+    this.#parts = { env, rows: this.#rows, line: this.#line };
   }
 
   /** Opens the queue's database. Rejects with a `StorageError` where IndexedDB is missing or refuses. */
@@ -119,7 +99,7 @@ export class IdbJobStore implements JobStore {
         this.#reopening = undefined;
         if (reopen) {
           // A new database (the old one was cleared): what was known of the old one's line is not so of it.
-          this.#readyFloor.fill(undefined);
+          this.#line.forget();
           this.#seq = undefined;
           this.#events.onReopened?.();
         }
@@ -133,7 +113,6 @@ export class IdbJobStore implements JobStore {
     );
     return this.#reopening;
   }
-
 
   add(jobs: readonly NewJob[]): Promise<Array<{ job: JobRecord; created: boolean }>> {
     return this.#write((tx, findings) => this.#addIn(tx, jobs, findings));
@@ -158,7 +137,7 @@ export class IdbJobStore implements JobStore {
     for (const newJob of jobs) {
       if (newJob.id !== undefined) {
         const id = newJob.id;
-        const existing = added.get(id) ?? (await jobStore.get(id).then((row) => row && this.#checked(tx, row, id, findings)));
+        const existing = added.get(id) ?? (await jobStore.get(id).then((row) => row && this.#rows.checked(tx, row, id, findings)));
         if (existing) {
           results.push({ job: existing, created: false });
           continue;
@@ -167,7 +146,7 @@ export class IdbJobStore implements JobStore {
       const job = createJobRecord(newJob, newJob.id ?? newId(), ++seq, now);
       added.set(job.id, job);
       const row = toRow(job);
-      this.#lowerFloor(row);
+      this.#line.joined(row, findings);
       rawJobs.add(row);
       results.push({ job, created: true });
     }
@@ -179,7 +158,7 @@ export class IdbJobStore implements JobStore {
       seq += shift;
       for (const result of results) {
         const row = toRow((result.job = { ...result.job, seq: result.job.seq + shift }));
-        this.#lowerFloor(row);
+        this.#line.joined(row, findings);
         rawJobs.put(row);
       }
     }
@@ -234,173 +213,11 @@ export class IdbJobStore implements JobStore {
   }
 
   commit(updates: readonly JobUpdate[], claim?: ClaimRequest): Promise<CommitResult> {
-    return this.#write(async (tx, findings) => {
-      const jobs = tx.objectStore('jobs');
-      // All reads asked at once (the transaction serves them in order, without a round trip each). The updates
-      // of one job (a deferred claim and the run's outcome, say) are applied in order to one read, and written once.
-      const updated: Array<JobRecord | null> = [];
-      const byJob = new Map<string, number[]>();
-      updates.forEach(({ id }, i) => {
-        const indexes = byJob.get(id);
-        if (indexes) indexes.push(i);
-        else byJob.set(id, [i]);
-      });
-      const env = this.#transitionEnv(this.#env.now());
-      // Plain requests, not idb's promises: a commit of a burst reads and writes hundreds of rows.
-      await readEach(unwrap(tx).objectStore('jobs'), byJob.keys(), (id, row) => {
-        // A row put aside here is `corrupt`: no action applies to it.
-        let job = row === undefined ? null : this.#checked(tx, row, id, findings);
-        let changed = false;
-        for (const i of byJob.get(id)!) {
-          const next = job && transition(job, updates[i]!.action, env);
-          updated[i] = next;
-          if (next) (job = next), (changed = true);
-        }
-        if (changed) this.#put(tx, job);
-      });
-      if (!claim) return { updated, claimed: [], nextRunAt: undefined };
-
-      // The delayed jobs now due, the best ready ones and the next due time, read at once: one round trip.
-      const now = this.#env.now();
-      const index = jobs.index('due');
-      const [due, ready, next] = await Promise.all([
-        index.getAll(IDBKeyRange.upperBound([now, Infinity]), PROMOTE_BATCH),
-        claim.max > 0 ? this.#best(tx, claim, findings) : [],
-        index.openKeyCursor(IDBKeyRange.lowerBound([now, Infinity], true)),
-      ]);
-      // The due jobs join the line after the read of it (and after it set its floor): they compete here.
-      const candidates: JobRecord[] = ready.map(fromRow);
-      for (const row of due) {
-        const found = this.#checked(tx, row, row.id, findings);
-        if (found.state !== 'delayed') continue;
-        const job = this.#put(tx, transition(found, { type: 'promote' }, this.#transitionEnv(now)));
-        if (job && (claim.online || !job.requiresNetwork) && (!claim.names || claim.names.has(job.name))) candidates.push(job);
-      }
-      if (candidates.length > ready.length) candidates.sort(compareReady).length = Math.min(candidates.length, claim.max);
-
-      const claimed: JobRecord[] = [];
-      const leaseUntil = now + claim.leaseMs;
-      for (const candidate of candidates) {
-        const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
-        const job = transition(candidate, action, this.#transitionEnv(now));
-        // Deferred: taken, not written (the runner writes the claim later, with the outcome if the run is over).
-        if (job) claimed.push(claim.defer ? job : this.#put(tx, job)!);
-      }
-      // More due than one commit promotes: the rest are due now.
-      const nextRunAt = due.length === PROMOTE_BATCH ? now : next?.key[0];
-      return { updated, claimed, nextRunAt };
-    });
-  }
-
-  /**
-   * The best ready jobs a claim may take: an index lookup per partition (jobs that need the network apart),
-   * merged. A claim limited to some tasks walks the index past the others, up to a bound.
-   */
-  async #best(tx: JobsTx, claim: ClaimRequest, findings: Findings): Promise<JobRow[]> {
-    const index = tx.objectStore('jobs').index('ready');
-    const rows: JobRow[] = [];
-    for (const net of claim.online ? [0, 1] : [0]) {
-      const start: [number, number, number, number] = [net, -Infinity, -Infinity, -Infinity];
-      const end: [number, number, number, number] = [net, Infinity, Infinity, Infinity];
-      const skip = claim.skip?.filter((job) => (job.requiresNetwork ? 1 : 0) === net);
-      if (claim.names) {
-        rows.push(...(await this.#bestOf(tx, index, IDBKeyRange.bound(start, end), claim, skip, findings)));
-        continue;
-      }
-      const from = (!claim.fromStart && this.#readyFloor[net]) || start;
-      const found: JobRow[] = [];
-      /** Where the part of the line this claim does not read begins (jobs taken unwritten, and any between them). */
-      let unread: [number, number, number, number] | undefined;
-      if (!skip?.length) {
-        found.push(...(await this.#readyRows(tx, index, IDBKeyRange.bound(from, end), claim.max, findings)));
-      } else {
-        // Jobs taken but not yet written are still in the line, where they were taken from: its head then.
-        // Read what has come before them since, and what comes after them; not them (reading a row costs
-        // about as much as writing it). A job that came in between waits until they are written.
-        const keys = skip.map(readyKeyOf).sort((a, b) => indexedDB.cmp(a, b));
-        const first = keys[0]!;
-        const last = keys[keys.length - 1]!;
-        const [before, after] = await Promise.all([
-          indexedDB.cmp(from, first) < 0 ? this.#readyRows(tx, index, IDBKeyRange.bound(from, first, false, true), claim.max, findings) : [],
-          indexedDB.cmp(from, last) > 0
-            ? this.#readyRows(tx, index, IDBKeyRange.bound(from, end), claim.max, findings)
-            : this.#readyRows(tx, index, IDBKeyRange.bound(last, end, true, false), claim.max, findings),
-        ]);
-        found.push(...before, ...after.slice(0, claim.max - before.length));
-        if (indexedDB.cmp(from, last) <= 0) unread = indexedDB.cmp(from, first) > 0 ? from : first;
-      }
-      // Nothing waits below the best job found (nor below where the read began, if it found none), except maybe
-      // in the part not read: a job back in line between jobs taken unwritten is claimed once they are written.
-      const floor = found[0]?.readyKey ?? (from === start ? this.#readyFloor[net] : from);
-      this.#readyFloor[net] = unread && (!floor || indexedDB.cmp(unread, floor) < 0) ? unread : floor;
-      rows.push(...found);
-    }
-    // A row of the line was put aside or rewritten with other keys: where the line begins is not known for sure.
-    if (findings.lineChanged) this.#readyFloor.fill(undefined);
-    return rows.length > claim.max ? rows.sort(compareReady).slice(0, claim.max) : rows.sort(compareReady);
-  }
-
-  /**
-   * Up to `count` rows of the line in `range`, each checked: a malformed one is put aside and one with keys
-   * out of step rewritten (both leave this read), and the read goes on past them, so that a bad row at the head
-   * of the line never holds up the jobs behind it.
-   */
-  async #readyRows(tx: JobsTx, index: ReadyIndex, range: IDBKeyRange, count: number, findings: Findings): Promise<JobRow[]> {
-    const rows = await index.getAll(range, count);
-    let sound = 0;
-    for (const row of rows) if (this.#isReady(tx, row, findings)) sound++;
-    if (sound === rows.length) return rows;
-    const last = rows[rows.length - 1]!.readyKey!;
-    const full = rows.length === count;
-    sound = 0;
-    for (const row of rows) if (row.state === 'waiting' && checkJobRow(row) === undefined && !hasStaleKeys(row)) rows[sound++] = row;
-    rows.length = sound;
-    if (!full) return rows;
-    const after = IDBKeyRange.bound(last, range.upper, true, range.upperOpen);
-    return rows.concat(await this.#readyRows(tx, index, after, count - sound, findings));
-  }
-
-  /** Whether a row read from the line is a sound waiting job with its keys in step; puts it aside or rewrites it if not. */
-  #isReady(tx: JobsTx, row: JobRow, findings: Findings): boolean {
-    if (checkJobRow(row) === undefined && row.state === 'waiting' && !hasStaleKeys(row)) return true;
-    this.#checked(tx, row, row.id, findings);
-    findings.lineChanged = true;
-    return false;
-  }
-
-  /** A claim limited to some tasks walks the line past the others, up to a bound. */
-  async #bestOf(
-    tx: JobsTx,
-    index: ReadyIndex,
-    range: IDBKeyRange,
-    claim: ClaimRequest,
-    skip: readonly JobRecord[] | undefined,
-    findings: Findings,
-  ): Promise<JobRow[]> {
-    const names = claim.names!;
-    const skipIds = skip?.length ? new Set(skip.map((job) => job.id)) : undefined;
-    const rows: JobRow[] = [];
-    let cursor = await index.openCursor(range);
-    for (let scanned = 0; cursor && rows.length < claim.max && scanned < FILTERED_SCAN_LIMIT; scanned++) {
-      const row = cursor.value;
-      if (this.#isReady(tx, row, findings) && names.has(row.name) && !skipIds?.has(row.id)) rows.push(row);
-      cursor = await cursor.continue();
-    }
-    return rows;
+    return this.#write((tx, findings) => commitIn(tx, findings, updates, claim, this.#parts));
   }
 
   updateActive(select: (job: JobRecord) => boolean, action: JobAction): Promise<JobRecord[]> {
-    return this.#write(async (tx, findings) => {
-      const active = await tx.objectStore('jobs').index('state').getAll(stateRange('active'));
-      const changed: JobRecord[] = [];
-      for (const row of active) {
-        const job = this.#checked(tx, row, row.id, findings);
-        if (job.state !== 'active' || !select(job)) continue;
-        const next = this.#put(tx, transition(job, action, this.#transitionEnv(this.#env.now())));
-        if (next) changed.push(next);
-      }
-      return changed;
-    });
+    return this.#write((tx, findings) => updateActiveIn(tx, findings, select, action, this.#parts));
   }
 
   get(id: string): Promise<JobRecord | undefined> {
@@ -418,7 +235,7 @@ export class IdbJobStore implements JobStore {
         }).then(
           (rows) => {
             const wrong: IDBValidKey[] = [];
-            batch.forEach(({ id, resolve }, i) => resolve(rows[i] && this.#view(rows[i], id, wrong)));
+            batch.forEach(({ id, resolve }, i) => resolve(rows[i] && this.#rows.view(rows[i], id, wrong)));
             if (wrong.length > 0) this.#fixLater('jobs', wrong);
           },
           (error: unknown) => batch.forEach(({ reject }) => reject(error)),
@@ -428,66 +245,23 @@ export class IdbJobStore implements JobStore {
   }
 
   remove(ids: readonly string[]): Promise<JobRecord[]> {
-    return this.#write(async (tx) => {
-      const jobs = tx.objectStore('jobs');
-      const removed: JobRecord[] = [];
-      for (const id of ids) {
-        const row = await jobs.get(id);
-        if (!row) continue;
-        removed.push(this.#view(row, id, []));
-        jobs.delete(id).catch(ignore);
-      }
-      return removed;
-    });
+    return this.#write((tx) => removeIn(tx, ids, (value, key, wrong) => this.#rows.view(value, key, wrong)));
   }
 
-  clean({ state, finishedBefore, keep, limit }: CleanQuery): Promise<string[]> {
-    return this.#write(async (tx) => {
-      const index = tx.objectStore('jobs').index('finished');
-      const all = IDBKeyRange.bound([state, -Infinity, -Infinity], [state, Infinity, Infinity]);
-      // Oldest first: those past `keep` from the newest, and those finished before the cut-off (a prefix, as the
-      // index is sorted by finishedAt). Counted, then their keys read in one request: the index key holds all
-      // that is needed, and a cursor would cost a round trip per job.
-      const [total, old] = await Promise.all([
-        keep === undefined ? 0 : index.count(all),
-        finishedBefore === undefined ? 0 : index.count(IDBKeyRange.bound([state, -Infinity, -Infinity], [state, finishedBefore, -Infinity], false, true)),
-      ]);
-      const count = Math.min(limit, Math.max(keep === undefined ? 0 : total - keep, old));
-      if (count <= 0) return [];
-      const ids = await index.getAllKeys(all, count);
-      const rawJobs = unwrap(tx).objectStore('jobs');
-      for (const id of ids) rawJobs.delete(id);
-      return ids;
-    });
+  clean(query: CleanQuery): Promise<string[]> {
+    return this.#write((tx) => cleanIn(tx, query));
   }
 
-  async list({ state, limit = 50, offset = 0, order = 'desc' }: ListQuery = {}): Promise<JobRecord[]> {
+  async list(query: ListQuery = {}): Promise<JobRecord[]> {
     return this.#read(async (db) => {
-      const tx = db.transaction('jobs');
-      const source = state === undefined ? tx.store.index('seq') : tx.store.index('state');
-      const range = state === undefined ? null : stateRange(state);
-      let cursor = await source.openCursor(range, order === 'asc' ? 'next' : 'prev');
-      if (cursor && offset > 0) cursor = await cursor.advance(offset);
-      const page: JobRecord[] = [];
-      const wrong: IDBValidKey[] = [];
-      while (cursor && page.length < limit) {
-        page.push(this.#view(cursor.value, cursor.primaryKey, wrong));
-        cursor = await cursor.continue();
-      }
+      const { page, wrong } = await listIn(db, query, (value, key, found) => this.#rows.view(value, key, found));
       if (wrong.length > 0) this.#fixLater('jobs', wrong);
       return page;
     });
   }
 
   async counts(): Promise<JobCounts> {
-    return this.#read(async (db) => {
-      const index = db.transaction('jobs').store.index('state');
-      const counts = emptyCounts();
-      const [corrupt, ...numbers] = await Promise.all([index.count(stateRange('corrupt')), ...JOB_STATES.map((state) => index.count(stateRange(state)))]);
-      JOB_STATES.forEach((state, i) => (counts[state] = numbers[i]!));
-      if (corrupt! > 0) counts.corrupt = corrupt;
-      return counts;
-    });
+    return this.#read(countsIn);
   }
 
   async getMeta(key: string): Promise<unknown> {
@@ -511,48 +285,6 @@ export class IdbJobStore implements JobStore {
   }
 
   /**
-   * A row read in a write transaction, as a job: a sound one as it is (rewritten if its index keys are out of
-   * step with its fields); a malformed one put aside as `corrupt` in its place, what was stored kept, and
-   * reported once the transaction commits. A row stored under a key that is not a string moves to a string id
-   * at the end of the transaction (see `#finishMoves`).
-   */
-  #checked(tx: JobsTx, value: unknown, key: IDBValidKey, findings: Findings): JobRecord {
-    const reason = checkJobRow(value);
-    if (reason === undefined) {
-      const row = value as JobRow;
-      const job = fromRow(row);
-      if (hasStaleKeys(row)) this.#put(tx, job);
-      return job;
-    }
-    const now = this.#env.now();
-    if (typeof key !== 'string') {
-      if (!findings.moves.some((move) => indexedDB.cmp(move.key, key) === 0)) findings.moves.push({ key, stored: value, reason });
-      return fromRow(quarantinedRow(value, corruptIdFor(key), reason, now));
-    }
-    const row = quarantinedRow(value, key, reason, now);
-    unwrap(tx).objectStore('jobs').put(row);
-    const job = fromRow(row);
-    if (!findings.reports.some((report) => report.kind === 'job' && report.id === key)) {
-      findings.reports.push({ kind: 'job', id: key, reason, message: corruptJobMessage(key, reason), job });
-    }
-    return job;
-  }
-
-  /**
-   * A row read outside a write transaction, as a job: a malformed one as it will be once put aside. Its key goes
-   * into `wrong` (to be put aside, or rewritten, by `#fixLater`).
-   */
-  #view(value: unknown, key: IDBValidKey, wrong: IDBValidKey[]): JobRecord {
-    const reason = checkJobRow(value);
-    if (reason === undefined) {
-      if (hasStaleKeys(value as JobRow)) wrong.push(key);
-      return fromRow(value as JobRow);
-    }
-    wrong.push(key);
-    return fromRow(quarantinedRow(value, typeof key === 'string' ? key : corruptIdFor(key), reason, this.#env.now()));
-  }
-
-  /**
    * Reads again the rows of `keys` that a read found wrong, in a write transaction of their own, and puts aside
    * (or rewrites) those still wrong. Another tab may have done so first: then nothing is reported here.
    */
@@ -565,8 +297,8 @@ export class IdbJobStore implements JobStore {
       for (const key of fresh) {
         const value = await requested(store.get(key));
         if (value === undefined) continue;
-        if (storeName === 'jobs') this.#checked(tx, value, key, findings);
-        else this.#putScheduleAside(tx, value, key, findings);
+        if (storeName === 'jobs') this.#rows.checked(tx, value, key, findings);
+        else this.#rows.putScheduleAside(tx, value, key, findings);
       }
     })
       .catch((error: unknown) => this.#events.onError?.(error))
@@ -575,69 +307,14 @@ export class IdbJobStore implements JobStore {
       });
   }
 
-  /** Puts a malformed schedule aside in its place (or under a string id, for a key that is not one); reports it. */
-  #putScheduleAside(tx: JobsTx, value: unknown, key: IDBValidKey, findings: Findings): void {
-    const reason = checkSchedule(value);
-    if (reason === undefined) return;
-    if (typeof key !== 'string') {
-      findings.moves.push({ key, stored: value, reason, schedule: true });
-      return;
-    }
-    unwrap(tx).objectStore('schedules').put({ id: key, quarantine: { reason, stored: value, at: this.#env.now() } });
-    findings.reports.push({ kind: 'schedule', id: key, reason, message: corruptScheduleMessage(key, reason) });
-  }
-
-  /**
-   * Moves the malformed rows stored under keys that are not strings to string ids (`corrupt:<key>`, or with a
-   * suffix if that id is taken), as `corrupt` rows (or schedules put aside), and reports them.
-   */
-  async #finishMoves(tx: JobsTx, findings: Findings): Promise<void> {
-    for (const { key, stored, reason, schedule } of findings.moves.splice(0)) {
-      const storeName = schedule ? 'schedules' : 'jobs';
-      const store = unwrap(tx).objectStore(storeName);
-      let id = corruptIdFor(key);
-      if ((await requested(store.getKey(id))) !== undefined) id = `${id}~${newId()}`;
-      store.delete(key);
-      if (schedule) {
-        store.put({ id, quarantine: { reason, stored, at: this.#env.now() } });
-        findings.reports.push({ kind: 'schedule', id, reason, message: corruptScheduleMessage(id, reason) });
-      } else {
-        const row = quarantinedRow(stored, id, reason, this.#env.now());
-        store.put(row);
-        findings.reports.push({ kind: 'job', id, reason, message: corruptJobMessage(id, reason), job: fromRow(row) });
-      }
-    }
-  }
-
-  /** Queues the write of a transitioned job. Not awaited: `tx.done` reports any failure, once. */
-  #put(tx: JobsTx, job: JobRecord | null): JobRecord | null {
-    if (!job) return job;
-    const row = toRow(job);
-    this.#lowerFloor(row);
-    // A failure aborts the transaction, and its `done` reports it.
-    unwrap(tx).objectStore('jobs').put(row);
-    return job;
-  }
-
-  /** A job joins the line: claims must read from its place on. */
-  #lowerFloor(row: JobRow): void {
-    const key = row.readyKey;
-    if (!key) return;
-    const floor = this.#readyFloor[key[0]];
-    if (floor && indexedDB.cmp(key, floor) < 0) this.#readyFloor[key[0]] = key;
-  }
-
-  #transitionEnv(now: number) {
-    return { now, random: this.#env.random };
-  }
-
   async #write<T>(work: (tx: JobsTx, findings: Findings) => Promise<T>): Promise<T> {
     return this.#withConnection(async (db) => {
       const tx = db.transaction(['jobs', 'meta', 'schedules'], 'readwrite', { durability: 'relaxed' });
-      const findings: Findings = { reports: [], moves: [], lineChanged: false };
+      const findings = noFindings();
       try {
         const result = await work(tx, findings);
-        if (findings.moves.length > 0) await this.#finishMoves(tx, findings);
+        if (findings.moves.length > 0) await this.#rows.finishMoves(tx, findings);
+        if (findings.joined) this.#line.leaveMark(tx);
         await tx.done;
         // Told once it is so: a transaction that aborted put nothing aside.
         if (findings.reports.length > 0) this.#events.onQuarantined?.(findings.reports);
@@ -677,109 +354,4 @@ export class IdbJobStore implements JobStore {
       }
     }
   }
-}
-
-/** A stored record found malformed and put aside, as an {@link IdbJobStore} tells its owner. */
-export interface QuarantineReport {
-  kind: 'job' | 'schedule';
-  /** The id it is kept under now (`corrupt:<key>` for one that was stored under a key that is not a string). */
-  id: string;
-  /** What was wrong, naming the field. */
-  reason: string;
-  /** A sentence saying all that, for an error. */
-  message: string;
-  /** The `corrupt` job, for a job. */
-  job?: JobRecord | undefined;
-}
-
-/** What an {@link IdbJobStore} tells its owner. */
-export interface IdbStoreEvents {
-  /**
-   * A newer version in another tab wants the database (to upgrade it to `newVersion`, or to delete it when
-   * `null`): this store has let go of it for good.
-   */
-  onVersionChange?: (newVersion: number | null) => void;
-  /** Stored records were found malformed and put aside (each is told once, by the context that put it aside). */
-  onQuarantined?: (reports: QuarantineReport[]) => void;
-  /** Something failed in the background (putting a record aside after a read found it wrong). */
-  onError?: (error: unknown) => void;
-  /** The browser closed the connection (storage cleared or evicted). The next call reopens it. */
-  onTerminated?: () => void;
-  /** Another context deleted the database (`indexedDB.deleteDatabase`). The next call opens a new one. */
-  onDeleted?: () => void;
-  /** The database was opened again after the browser had closed it: jobs stored before may be gone. */
-  onReopened?: () => void;
-}
-
-function ignore(): void {}
-
-/**
- * A request of an aborted transaction fails with a bare "the transaction was aborted"; the transaction's own
- * error says why (the connection closed under it, say), which decides whether to reopen and try again.
- */
-function whyAborted(tx: { error: DOMException | null }, error: unknown): unknown {
-  return error instanceof DOMException && error.name === 'AbortError' && tx.error ? tx.error : error;
-}
-
-function stateRange(state: string): IDBKeyRange {
-  return IDBKeyRange.bound([state, -Infinity], [state, Infinity]);
-}
-
-/** Wraps an IndexedDB `DOMException` in a `StorageError`, with usage and quota for a quota error. */
-async function toStorageError(error: unknown): Promise<unknown> {
-  if (!(error instanceof DOMException)) return error;
-  if (error.name === 'QuotaExceededError') {
-    const { usage, quota } = (await navigator.storage?.estimate?.().catch(() => undefined)) ?? {};
-    const facts = usage !== undefined && quota !== undefined ? ` (${formatBytes(usage)} used of ${formatBytes(quota)})` : '';
-    return new StorageError(`Storage quota exceeded: nothing was written${facts}`, { cause: error, usage, quota });
-  }
-  return new StorageError(`IndexedDB failed: ${error.name}: ${error.message}`, { cause: error });
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
-}
-
-/** Whether a stored `seq` meta value is one. */
-function isSeq(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 0;
-}
-
-/** The highest seq of the stored jobs (0 if none): where a `seq` meta value that is not one is found again. */
-async function highestSeq(jobs: IDBObjectStore): Promise<number> {
-  const cursor = await requested(jobs.index('seq').openKeyCursor(IDBKeyRange.bound(0, Number.MAX_SAFE_INTEGER), 'prev'));
-  return typeof cursor?.key === 'number' ? Math.floor(cursor.key) : 0;
-}
-
-/** A plain request's result. */
-function requested<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-/**
- * Reads the rows of `ids` with plain requests, all asked at once, calling `onRow` with each as it comes (in the
- * order asked); resolves once all have come. Writes made in `onRow` go into the same transaction.
- */
-function readEach(store: IDBObjectStore, ids: Iterable<string>, onRow: (id: string, row: JobRow | undefined) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = 1;
-    const done = () => --left === 0 && resolve();
-    for (const id of ids) {
-      left++;
-      const request = store.get(id) as IDBRequest<JobRow | undefined>;
-      request.onsuccess = () => {
-        try {
-          onRow(id, request.result);
-          done();
-        } catch (error) {
-          reject(error);
-        }
-      };
-      request.onerror = () => reject(request.error);
-    }
-    done();
-  });
 }

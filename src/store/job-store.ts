@@ -1,44 +1,15 @@
+import type { ClaimRequest } from '../job/claim';
 import type { JobCounts, JobRecord, JobState } from '../job/job';
 import type { NewJob } from '../job/job-options';
 import type { JobAction } from '../job/transition';
 import type { ScheduleRecord } from '../schedule/schedule';
 
+export type { ClaimRequest } from '../job/claim';
+
 /** One action on one stored job. */
 export interface JobUpdate {
   id: string;
   action: JobAction;
-}
-
-/** A runner asking for up to `max` ready jobs, leased to `owner` for `leaseMs`. */
-export interface ClaimRequest {
-  max: number;
-  owner: string;
-  /** Which context runs the jobs, as recorded in `ranBy`. */
-  ranBy: string;
-  leaseMs: number;
-  /** A fresh attempt id for each job claimed. */
-  token: () => string;
-  /** When false, jobs that need the network are left waiting. */
-  online: boolean;
-  /** Only jobs of these tasks (all when undefined): a service worker runs only the tasks it may. */
-  names?: ReadonlySet<string> | undefined;
-  /**
-   * Return the claimed jobs (as `active`, with their attempt id) without writing the claim: the runner writes
-   * it later, together with the run's outcome if the run is over by then. Only for a runner that holds the
-   * queue's runner lock, so that no other runner can take the same jobs meanwhile.
-   */
-  defer?: boolean | undefined;
-  /**
-   * Jobs not to take: claimed with `defer` and not yet written, so still `waiting` in the store, at the head
-   * of the line where they were taken from.
-   */
-  skip?: readonly JobRecord[] | undefined;
-  /**
-   * Read the line from its start: jobs may have joined it through another context (another tab's add or retry),
-   * or gone back to it unwritten, since the last claim. Otherwise a store may read from where it last found the
-   * best job, lowered by every job it put in line since.
-   */
-  fromStart?: boolean | undefined;
 }
 
 /** What one commit did. */

@@ -1,3 +1,4 @@
+import { claimAction, eligibility } from '../job/claim';
 import { compareDue, compareReady, createJobRecord, emptyCounts, type JobCounts, type JobRecord } from '../job/job';
 import type { NewJob } from '../job/job-options';
 import { newId } from '../job/new-id';
@@ -46,18 +47,17 @@ export class MemoryJobStore implements JobStore {
       this.#apply(job.id, { type: 'promote' });
     }
     const claimed: JobRecord[] = [];
-    const leaseUntil = now + claim.leaseMs;
     const skipped: JobRecord[] = [];
-    const skip = claim.skip?.length ? new Set(claim.skip.map((job) => job.id)) : undefined;
+    const { admits } = eligibility(claim);
     while (claimed.length < claim.max) {
       const job = this.#peekValid(this.#ready);
       if (!job) break;
       this.#ready.pop();
-      if ((!claim.online && job.requiresNetwork) || (claim.names && !claim.names.has(job.name)) || skip?.has(job.id)) {
+      if (!admits(job)) {
         skipped.push(job);
         continue;
       }
-      const action: JobAction = { type: 'claim', token: claim.token(), owner: claim.owner, leaseUntil, ranBy: claim.ranBy };
+      const action = claimAction(claim, claim.token(), now);
       if (claim.defer) {
         // Taken, not written: the job stays waiting here (and in line) until its runner writes the claim.
         const next = transition(job, action, { now, random: this.#env.random });

@@ -348,6 +348,43 @@ describe('IdbJobStore specifics', () => {
     indexedDB.deleteDatabase(queueDbName(name));
   });
 
+  it('claims a job another connection (another tab) put in line ahead of where this one last found its head', async () => {
+    const name = `mark-${crypto.randomUUID()}`;
+    const env = { now: () => 1_000, random: () => 0.5 };
+    const tabA = await IdbJobStore.open(name, env);
+    const tabB = await IdbJobStore.open(name, env);
+    await tabA.add(['a1', 'a2', 'a3'].map((n) => job(n)));
+    expect((await tabA.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['a1']);
+    await tabB.add([job('urgent', { priority: 9 })]);
+    expect((await tabA.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['urgent']);
+    // Also when this connection has put jobs in line itself since the other one did.
+    await tabB.add([job('urgent-2', { priority: 10 })]);
+    await tabA.add([job('a4')]);
+    expect((await tabA.commit([], claim(4))).claimed.map((j) => j.name)).toEqual(['urgent-2', 'a2', 'a3', 'a4']);
+    tabA.close();
+    tabB.close();
+    indexedDB.deleteDatabase(queueDbName(name));
+  });
+
+  it('claims a job another connection moved back into the line (cancelled and retried there)', async () => {
+    const name = `retry-${crypto.randomUUID()}`;
+    const env = { time: 1_000, now: () => env.time, random: () => 0.5 };
+    const tabA = await IdbJobStore.open(name, env);
+    const tabB = await IdbJobStore.open(name, env);
+    await tabA.add([job('old', { priority: 5 }), job('b'), job('c')]);
+    const cancel = { type: 'cancel' as const, error: { name: 'JobCancelledError', message: 'cancelled' } };
+    const [old] = (await tabA.commit([], claim(1))).claimed as [JobRecord];
+    expect(old.name).toBe('old');
+    await tabA.commit([{ id: old.id, action: cancel }]);
+    expect((await tabA.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['b']);
+    env.time = 1_200;
+    await tabB.commit([{ id: old.id, action: { type: 'retry' } }]);
+    expect((await tabA.commit([], claim(2))).claimed.map((j) => j.name)).toEqual(['old', 'c']);
+    tabA.close();
+    tabB.close();
+    indexedDB.deleteDatabase(queueDbName(name));
+  });
+
   it('claims the best of 20,000 stored jobs (priority, then FIFO)', async () => {
     const store = await IdbJobStore.open(`big-${crypto.randomUUID()}`, { now: () => 1_000, random: () => 0 });
     const batch = Array.from({ length: 20_000 }, (_, i) => job(`j${i}`, { priority: i === 12_345 ? 9 : 0 }));
@@ -425,6 +462,22 @@ describe('IdbJobStore: malformed records are put aside, never stall the queue', 
 
   const GOOD = Array.from({ length: 10 }, (_, i) => `good-${i}`);
 
+  it('a job put in line by something that leaves no mark (a hand edit) is claimed within a second, ahead of the line', async () => {
+    const name = `unmarked-${crypto.randomUUID()}`;
+    names.push(name);
+    const clock = { time: 1_000, now: () => clock.time, random: () => 0.5 };
+    const store = await IdbJobStore.open(name, clock);
+    opened.push(store);
+    await store.add(['good-0', 'good-1', 'good-2'].map((n) => job(n)));
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['good-0']);
+    await plant(name, await headRow(name, store, 'planted'));
+    // Read from where the line's head was last found: nothing told this store of the planted row yet.
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.name)).toEqual(['good-1']);
+    clock.time += 1_000;
+    expect((await store.commit([], claim(2))).claimed.map((j) => j.id)).toEqual(['planted', expect.stringMatching(/./)]);
+    expect(await store.counts()).toMatchObject({ waiting: 0, active: 4 });
+  });
+
   it.each([
     ['an unknown state', { state: 'bogus' }, "state is 'bogus', expected one of waiting, delayed, active, completed, failed, cancelled"],
     ['priority a string', { priority: '5' }, "priority is '5' (a string), expected a finite number"],
@@ -498,7 +551,7 @@ describe('IdbJobStore: malformed records are put aside, never stall the queue', 
     // A read (a page awaiting its result, say) finds it, and the row gets its key again.
     expect(await store.get('lost')).toMatchObject({ state: 'waiting' });
     await expect.poll(async () => ((await readRaw(name, 'lost')) as { readyKey?: unknown }).readyKey).toEqual(row.readyKey === undefined ? [0, -100, row.runAt, row.seq] : row.readyKey);
-    expect((await store.commit([], { ...claim(1), fromStart: true })).claimed.map((j) => j.id)).toEqual(['lost']);
+    expect((await store.commit([], claim(1))).claimed.map((j) => j.id)).toEqual(['lost']);
   });
 
   it('a row whose key is not a string moves to a string id, what was stored kept', async () => {

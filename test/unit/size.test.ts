@@ -63,11 +63,14 @@ const GUARD: Record<string, number> = {
   // (measured 32,926 B, 763 B more than at the merge): the queue's carve-out into files of one concern each (the add
   // batcher, the cross-tab relay, the manifest cache, the page lifecycle, the store's recovery, the close gate) cost
   // about 670 B of glue (names of fields and options a minifier keeps), the two chunks about 90 B.
-  // Both carve-outs together, measured after their merge: page 11,177 B, both 18,170 B, lazy total 33,911 B.
+  // The lazy total raised by 500 B (measured 32,763 B), all in the IndexedDB store's chunk: its line and claims, its
+  // rows, its commits and its reads each in a module of their own (about 400 B: classes and the parts they are
+  // handed), and the mark a transaction leaves on the line for the other contexts, read with each claim.
+  // The three carve-outs (runner, queue, store) together, after their merge: page 11,177 B, both 18,170 B, lazy 34,518 B.
   'offthread + offthread/worker': 18_600,
   'offthread (page)': 11_400,
   'offthread/worker': 7_100,
-  'offthread (page) with its lazy chunks': 34_200,
+  'offthread (page) with its lazy chunks': 34_800,
 };
 /** The target in BENCHMARKS.md for the two entries together. */
 const TARGET = 8_000;
