@@ -19,12 +19,14 @@ export default defineConfig(({ mode }) =>
               worker: resolve(import.meta.dirname, 'src/worker.ts'),
               'service-worker': resolve(import.meta.dirname, 'src/service-worker.ts'),
               dashboard: resolve(import.meta.dirname, 'src/dashboard.ts'),
+              // Node only: BullMQ and its Redis client stay the app's (optional peer dependencies).
+              bullmq: resolve(import.meta.dirname, 'src/bullmq.ts'),
             },
             formats: ['es'],
           },
           rolldownOptions: {
             // uplot's stylesheet (`uplot/dist/uPlot.min.css?inline`) is not external: it is inlined as text.
-            external: ['comlink', 'idb', 'croner', 'uplot'],
+            external: ['comlink', 'idb', 'croner', 'uplot', 'bullmq', 'ioredis', /^node:/],
           },
         },
       }

@@ -93,7 +93,7 @@ describe("the README's Size table", () => {
 
 describe('the packed package', () => {
   it('holds the built entry points, their types, and the docs, and nothing else', () => {
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/service-worker.js', 'dist/service-worker.d.ts', 'dist/dashboard.js', 'dist/dashboard.d.ts']) {
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/service-worker.js', 'dist/service-worker.d.ts', 'dist/dashboard.js', 'dist/dashboard.d.ts', 'dist/bullmq.js', 'dist/bullmq.d.ts']) {
       expect(packed.files).toContain(file);
     }
     const outsideDist = packed.files.filter((file) => file.includes('/') && !file.startsWith('dist/'));
@@ -140,7 +140,7 @@ describe('the packed package', () => {
       throw new Error(`attw printed no JSON report (exit ${exitCode}):\n${stderr}\n${stdout}`);
     }
     expect(report.analysis.types.kind).toBe('included');
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './dashboard', './package.json', './service-worker', './worker']);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './bullmq', './dashboard', './package.json', './service-worker', './worker']);
     const ignored = new Set(['node10', 'node16-cjs']);
     const problems = Object.values(report.problems ?? {})
       .flat()
