@@ -22,13 +22,16 @@ export default defineConfig(({ mode }) =>
               testing: resolve(import.meta.dirname, 'src/testing.ts'),
               react: resolve(import.meta.dirname, 'src/react.ts'),
               vue: resolve(import.meta.dirname, 'src/vue.ts'),
+              // Node only: BullMQ and its Redis client stay the app's (optional peer dependencies).
+              bullmq: resolve(import.meta.dirname, 'src/bullmq.ts'),
             },
             formats: ['es'],
           },
           rolldownOptions: {
             // uplot's stylesheet (`uplot/dist/uPlot.min.css?inline`) is not external: it is inlined as text.
-            // react and vue are the app's own (peer dependencies of offthread/react and offthread/vue).
-            external: ['comlink', 'idb', 'croner', 'uplot', 'react', 'vue'],
+            // react and vue are the app's own (peer dependencies of offthread/react and offthread/vue); BullMQ and its
+            // Redis client too (optional peer dependencies of the Node-only offthread/bullmq).
+            external: ['comlink', 'idb', 'croner', 'uplot', 'react', 'vue', 'bullmq', 'ioredis', /^node:/],
           },
         },
       }

@@ -99,6 +99,20 @@ export default defineConfig({
         capabilities: webkitCapabilities,
       })),
       {
+        // The BullMQ server side against a real redis-server (started by its global setup), in Node.
+        test: {
+          name: 'bullmq',
+          attachmentsDir,
+          environment: 'node',
+          include: ['test/bullmq/**/*.test.ts'],
+          globalSetup: ['test/bullmq/global-setup.ts'],
+          // One file at a time: they share one Redis, and child processes take the 2 cores.
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'types',
           // Only type tests (`*.test-d.ts`): checked by `tsc` with the project's tsconfig.json, never run.

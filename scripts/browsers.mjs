@@ -15,10 +15,11 @@
 //
 // With WEBKIT_WEBDRIVER_URL set, the driver is one already running and only the browser binary is checked.
 // Fast when all is there: one line per engine, no subprocess.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 import { DEFAULT_PATHS } from './browser-paths.mjs';
+import { isExecutable } from './host-tools.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
 
@@ -39,15 +40,6 @@ function needs(engine, env) {
     }
     default:
       throw new TypeError(`expected an engine (${ENGINES.join(', ')}), got ${JSON.stringify(engine)}`);
-  }
-}
-
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

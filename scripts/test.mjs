@@ -3,6 +3,8 @@
 //   1. scripts/browsers.mjs <engine>   (per engine: its browser, WebDriver and X server; installed as root on Debian)
 //   2. tsc --noEmit -p tsconfig.json   (type check of the whole project)
 //   3. vitest run (unit, types)        (Node only, unit also under jsdom and happy-dom; see vitest.config.ts)
+//   3b. scripts/redis.mjs, then vitest run (bullmq)   (Node, against a real redis-server: installed from Debian's
+//                                       package as root when missing; the suite starts and stops its own)
 //   4. browser (<engine>)              (test/browser/** in Chromium, Firefox, WebKit: vitest projects browser,
 //                                       browser-firefox, browser-webkit)
 //   5. e2e (<engine>)                  (test/e2e/**/*.spec.ts through Playwright, projects chromium and firefox;
@@ -19,7 +21,7 @@
 // Binaries: CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_BINARY, WEBKIT_DRIVER, XVFB_PATH (scripts/browser-paths.mjs).
 //
 // Some suites or engines only:
-//   npm test -- unit types                     suites: tsc, unit, types, browser, e2e
+//   npm test -- unit types                     suites: tsc, unit, types, bullmq, browser, e2e
 //   npm test -- browser --engine firefox       engines: chromium, firefox, webkit (a comma-separated list, or
 //   npm test -- --engine webkit                the option repeated); with no suite named, browser and e2e
 import { spawn } from 'node:child_process';
@@ -33,7 +35,7 @@ import { startWebKitSession } from './webkit-session.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-const SUITES = ['tsc', 'unit', 'types', 'browser', 'e2e'];
+const SUITES = ['tsc', 'unit', 'types', 'bullmq', 'browser', 'e2e'];
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const VITEST_COUNTS = join(root, 'test-results/vitest-counts.json'); // set in vitest.config.ts
 const PLAYWRIGHT_COUNTS = join(root, 'test-results/playwright-counts.json'); // set in playwright.config.ts
@@ -233,6 +235,15 @@ const nodeProjects = ['unit', 'types'].filter((name) => selected.has(name));
 if (nodeProjects.length > 0 && !interrupted) {
   const projects = nodeProjects.flatMap((name) => NODE_PROJECTS[name]);
   await runnerStep(`vitest (${nodeProjects.join(', ')})`, vitest, ['run', ...projects.flatMap((name) => ['--project', name])], VITEST_COUNTS);
+}
+
+// 3b. The BullMQ server side, against a real Redis (the suite's global setup starts one on a free port).
+if (selected.has('bullmq') && !interrupted) {
+  if (await plainStep('redis', 'scripts/redis.mjs', [])) {
+    await runnerStep('vitest (bullmq)', vitest, ['run', '--project', 'bullmq'], VITEST_COUNTS);
+  } else {
+    fail('vitest (bullmq)', 'not run: no redis-server (see redis above)', 'vitest (bullmq): not run, no redis-server');
+  }
 }
 
 // 4. The browser suite, engine after engine (on 2 cores, two browsers at once make timing-sensitive tests flaky).

@@ -12,11 +12,11 @@
 // process exit.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, dirname } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_PATHS, WEBKIT_LINK } from './browser-paths.mjs';
+import { freePort } from './host-tools.mjs';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -30,17 +30,6 @@ function assertExecutable(path, what) {
   } catch {
     throw new WebKitSessionError(`${what}: no executable at ${path}`);
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The browser binary under a name ending in `safari`: itself when it is so named, else a link to it. */

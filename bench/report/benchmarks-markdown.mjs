@@ -3,13 +3,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../harness/paths.mjs';
 import { time } from './format.mjs';
+import { bridgeMarkdown } from '../bridge/markdown.mjs';
 
 /** Writes BENCHMARKS.md from `output` (a run's results, as latest.json holds them). */
 export function writeBenchmarks(output) {
   writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(output));
 }
 
-/** BENCHMARKS.md: what was run, where, and the tables exactly as printed. Nothing in it is typed in by hand. */
+/**
+ * BENCHMARKS.md: what was run, where, and the tables exactly as printed, then the BullMQ bridge's section from
+ * bench/results/bridge.json (bench/bridge/run.mjs). Nothing in it is typed in by hand.
+ */
 export function benchmarksMarkdown(output) {
   const m = output.machine;
   const tables = [...output.report, ...summaryLines(output)].filter((line) => !/^ {2}\(the machine is busy/.test(line)).join('\n').trim();
@@ -81,7 +85,7 @@ ${inTheWay(output)}
 \`\`\`text
 ${tables}
 \`\`\`
-`;
+${bridgeMarkdown()}`;
 }
 
 /**

@@ -14,6 +14,12 @@ export interface TaskContext {
    */
   progress(value: unknown): void;
   /**
+   * Adds a line to the job's log, where the one running it keeps a log: on a BullMQ server
+   * (`offthread/bullmq`) it is `job.log`, and the line reaches the job's followers. Browsers' workers and
+   * the service worker keep no log: there it is `undefined`, hence `ctx.log?.(line)`.
+   */
+  readonly log?: (line: string) => void;
+  /**
    * `fetch`, bound to the job: aborted with it, and throwing so that the queue retries what is worth retrying.
    * A network failure or an HTTP 5xx or 429 throws a retryable `FetchError` (a 429's or 503's `Retry-After`
    * sets the wait); any other 4xx throws `UnrecoverableError`. While the browser is offline, a network job

@@ -98,7 +98,7 @@ describe("the README's Size table", () => {
 
 describe('the packed package', () => {
   it('holds the built entry points, their types, and the docs, and nothing else', () => {
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/service-worker.js', 'dist/service-worker.d.ts', 'dist/dashboard.js', 'dist/dashboard.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/vue.js', 'dist/vue.d.ts']) {
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/service-worker.js', 'dist/service-worker.d.ts', 'dist/dashboard.js', 'dist/dashboard.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/vue.js', 'dist/vue.d.ts', 'dist/bullmq.js', 'dist/bullmq.d.ts']) {
       expect(packed.files).toContain(file);
     }
     const outsideDist = packed.files.filter((file) => file.includes('/') && !file.startsWith('dist/'));
@@ -145,7 +145,7 @@ describe('the packed package', () => {
       throw new Error(`attw printed no JSON report (exit ${exitCode}):\n${stderr}\n${stdout}`);
     }
     expect(report.analysis.types.kind).toBe('included');
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './dashboard', './package.json', './react', './service-worker', './testing', './vue', './worker']);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './bullmq', './dashboard', './package.json', './react', './service-worker', './testing', './vue', './worker']);
     const ignored = new Set(['node10', 'node16-cjs']);
     const problems = Object.values(report.problems ?? {})
       .flat()
