@@ -4,7 +4,7 @@
  * error's class and fields; errors travel in plain-data form and are rebuilt on the page.
  */
 import { isSerializedError, type SerializedError } from './errors';
-import type { TaskManifest } from './task/task';
+import type { TaskOptions } from './job/task-options';
 
 /** One run of one job. */
 export interface RunRequest {
@@ -84,28 +84,6 @@ export function isRecallMessage(data: unknown): data is RecallMessage {
 
 export const DONE_FIELDS = 4;
 
-/**
- * A task whose runs take less than this on average (in ms) is quick: the pool lines other runs up behind its
- * runs, and a worker holds back the outcomes of its runs to send them together. Before a run that may take
- * longer (a task not known to be quick, its time unknown at its first run), the worker sends what it holds.
- */
-export const QUICK_RUN_MS = 4;
-
-/**
- * A task whose runs take less than this on average (ms), and not less than {@link QUICK_RUN_MS}, may have one run
- * waiting behind each of its runs in a worker: the worker goes on to it at once, where it would wait for the
- * page's next message (a round trip, about 0.3 ms here when both threads sleep: up to 7% of a 5 ms job). Longer
- * runs go one at a time: the gap is next to nothing beside them, and a job claimed early waits longer. Only
- * behind runs of a task that takes about as long each time; and a run waiting behind one that awaits (I/O, a
- * timer) is handed to a worker that goes idle meanwhile ({@link RecallMessage}).
- */
-export const LOOKAHEAD_MS = 100;
-
-/** A moving average of run times (ms), `Infinity` before the first. */
-export function averageRunMs(averageMs: number, tookMs: number): number {
-  return averageMs === Infinity ? tookMs : averageMs * 0.8 + tookMs * 0.2;
-}
-
 // The checks below see to the shape of a message, not only its type: a handler can post anything on its
 // worker's port (`self.postMessage`), and what reaches the page there must never throw in its listener.
 
@@ -158,6 +136,9 @@ export interface ProgressMessage {
 export function isProgressMessage(data: unknown): data is ProgressMessage {
   return typeof data === 'object' && data !== null && (data as ProgressMessage).type === 'offthread:progress' && typeof (data as ProgressMessage).runId === 'string';
 }
+
+/** What a worker says of its tasks: their names, and each one's defaults (plain data). */
+export type TaskManifest = Record<string, Omit<TaskOptions, never>>;
 
 /** What a worker tells the pool when it starts. */
 export interface WorkerHello {

@@ -4,24 +4,22 @@ import { InvalidJobError, JobTimeoutError, serializeError, WorkerCrashedError, t
 import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
 import {
-  averageRunMs,
   DONE_FIELDS,
   isDoneMessage,
   isDoneResult,
   isProgressMessage,
-  LOOKAHEAD_MS,
   packRun,
-  QUICK_RUN_MS,
   type RecallMessage,
   type RunBatchMessage,
   type RunRequest,
   type RunResponse,
   type WorkerApi,
+  type TaskManifest,
   type WorkerHello,
 } from '../protocol';
 import type { ExecutorRun } from '../runner/runner';
-import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
+import { QUICK_RUN_MS, RunStats } from './run-stats';
 
 /** Options of a {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -90,41 +88,6 @@ function isQuick(run: Run): boolean {
   return run.expectedMs < QUICK_RUN_MS;
 }
 
-/** How long a task's runs take, as the workers measured them. */
-interface TaskTimes {
-  /** A moving average (ms). */
-  ms: number;
-  /** A moving average of how far runs were from `ms`: a run waits behind one of this task only while it is at most half of `ms`. */
-  spreadMs: number;
-}
-
-/** Adds a run of task `name` that took `tookMs` to `times` (in place: no object per run). */
-function noteRunTime(times: Map<string, TaskTimes>, name: string, tookMs: number): void {
-  const known = times.get(name);
-  // The spread starts at half the first run's time: a task is taken as steady only after a few runs alike.
-  if (!known) return void times.set(name, { ms: tookMs, spreadMs: tookMs / 2 });
-  known.spreadMs = averageRunMs(known.spreadMs, Math.abs(tookMs - known.ms));
-  known.ms = averageRunMs(known.ms, tookMs);
-}
-
-/**
- * How many runs may be in one worker at once, by how long runs take: deep lines for tiny jobs (one message
- * carries many, and the worker never waits for the page); two for jobs of a few milliseconds, so the worker
- * goes on to the next without waiting for the page (only behind a task whose runs take about as long each
- * time: see `Run.lookahead`); one at a time for jobs long enough that a message per job costs nothing.
- */
-function depthFor(averageRunMs: number): number {
-  // Deep lines hold about 16 ms of work at most, so a job of higher priority added meanwhile waits no longer.
-  // The deepest is for jobs of a few microseconds: the page's cost per message, not the worker, sets the pace
-  // (10,000 no-op jobs on 2 workers, one bench run each, back to back: 64 per line, 168 ms; 256, 128 ms).
-  if (averageRunMs < 1 / 16) return 256;
-  if (averageRunMs < 0.25) return 64;
-  if (averageRunMs < 1) return 16;
-  if (averageRunMs < QUICK_RUN_MS) return 4;
-  if (averageRunMs < LOOKAHEAD_MS) return 2;
-  return 1;
-}
-
 /**
  * Runs jobs on Web Workers. Each worker runs one job at a time; when jobs are tiny, several are sent to a
  * worker in one message and their results come back together, so a burst costs a message per batch, not
@@ -141,9 +104,8 @@ export class WorkerPool {
   /** Runs waiting for room (not yet in a worker), with the reason if they were aborted meanwhile. */
   readonly #starting = new Map<string, SerializedError | undefined>();
   #hello: Promise<WorkerHello> | undefined;
-  #averageRunMs = Infinity;
-  /** Per task: how long its runs take, on average. */
-  readonly #taskMs = new Map<string, TaskTimes>();
+  /** How long runs take, as the workers measured them. */
+  readonly #stats = new RunStats();
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -157,7 +119,7 @@ export class WorkerPool {
 
   /** How many runs the pool takes at once now: its workers, times how many may wait in each. */
   get capacity(): number {
-    return this.#options.size * this.#depth();
+    return this.#options.size * this.#stats.depth;
   }
 
   /** The tasks the workers serve, with their defaults (asked of the first worker, made if need be). */
@@ -227,14 +189,12 @@ export class WorkerPool {
 
   /** Puts the run in `slot`'s worker's line, in this turn (so that the next run placed sees the room taken). */
   #runIn(slot: Slot, ticket: ExecutorRun): void {
-    const times = this.#taskMs.get(ticket.name);
-    const expectedMs = times?.ms ?? Infinity;
     this.#enqueue(slot, {
       ticket,
       started: false,
       startedAt: 0,
-      expectedMs,
-      lookahead: times !== undefined && expectedMs < LOOKAHEAD_MS && times.spreadMs <= expectedMs / 2,
+      expectedMs: this.#stats.expectedMs(ticket.name),
+      lookahead: this.#stats.isSteady(ticket.name),
       timer: undefined,
       transferables: takeTransferables(ticket.data),
       recalling: false,
@@ -292,10 +252,6 @@ export class WorkerPool {
     for (const { wake } of this.#waiting.splice(0)) wake();
   }
 
-  #depth(): number {
-    return depthFor(this.#averageRunMs);
-  }
-
   /**
    * A worker with room for one more run: an idle one, a new one while there may be more, or the least
    * busy one whose line is quick; `undefined` when all are full. A worker still starting is fine: runs
@@ -320,7 +276,7 @@ export class WorkerPool {
       if (!best || slot.runs.size < best.runs.size) best = slot;
     }
     if ((!best || best.runs.size > 0) && this.#slots.size < this.#options.size) best = this.#spawn();
-    if (!best || best.runs.size >= this.#depth()) return undefined;
+    if (!best || best.runs.size >= this.#stats.depth) return undefined;
     best.idleSince = undefined;
     return best;
   }
@@ -510,11 +466,7 @@ export class WorkerPool {
           const ok = results[i + 1] as boolean;
           const runId = results[i] as string;
           const took = results[i + 3] as number | undefined;
-          if (took !== undefined) {
-            this.#averageRunMs = averageRunMs(this.#averageRunMs, took);
-            const name = slot.runs.get(runId)?.ticket.name;
-            if (name !== undefined) noteRunTime(this.#taskMs, name, took);
-          }
+          if (took !== undefined) this.#stats.note(slot.runs.get(runId)?.ticket.name, took);
           this.#finish(slot, runId, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
         }
         if (data.recalled) for (const runId of data.recalled) this.#recalled(slot, runId);

@@ -1,12 +1,11 @@
 import * as Comlink from 'comlink';
 import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
 import { findUncloneable, type CloneProblem } from '../job/find-uncloneable';
+import { RunStats } from '../pool/run-stats';
 import {
-  averageRunMs,
   DONE_FIELDS,
   isRecallMessage,
   isRunBatchMessage,
-  QUICK_RUN_MS,
   unpackRuns,
   type DoneMessage,
   type ProgressMessage,
@@ -159,8 +158,8 @@ class RunLine {
   #transfersOf: Map<number, Transferable[]> | undefined;
   #running = false;
   #lastFlush = 0;
-  /** Per task: how long its runs take here, on average. */
-  readonly #taskMs = new Map<string, number>();
+  /** How long runs take here. */
+  readonly #stats = new RunStats();
 
   constructor(api: WorkerApi, post: (message: DoneMessage, transfers: Transferable[]) => void) {
     this.#api = api;
@@ -199,8 +198,7 @@ class RunLine {
       // The page starts a run's timeout when it hears that the run before it ended: before a run that has
       // one, say what has ended, or a run lined up behind quick ones could spin past its timeout unseen. And
       // before a run that may be long, lest the outcomes of quick runs wait for it.
-      const averageMs = this.#taskMs.get(request.name) ?? Infinity;
-      if (request.timeoutMs !== undefined || !(averageMs < QUICK_RUN_MS)) this.#flush();
+      if (request.timeoutMs !== undefined || !this.#stats.isQuick(request.name)) this.#flush();
       const startedAt = performance.now();
       let response: RunResponse;
       try {
@@ -210,7 +208,7 @@ class RunLine {
         response = { ok: false, error: serializeError(error) };
       }
       const took = performance.now() - startedAt;
-      this.#taskMs.set(request.name, averageRunMs(averageMs, took));
+      this.#stats.note(request.name, took);
       const transferables = takeTransferables(response);
       if (transferables) {
         this.#transfers.push(...transferables);
