@@ -4,13 +4,11 @@ import { InvalidJobError, JobTimeoutError, serializeError, WorkerCrashedError, t
 import { findUncloneable } from '../job/find-uncloneable';
 import { newId } from '../job/new-id';
 import {
-  DONE_FIELDS,
-  isDoneMessage,
-  isDoneResult,
-  isProgressMessage,
-  packRun,
-  type RecallMessage,
-  type RunBatchMessage,
+  packRecall,
+  packRuns,
+  unpackDone,
+  unpackHello,
+  unpackProgress,
   type RunRequest,
   type RunResponse,
   type WorkerApi,
@@ -283,9 +281,7 @@ export class WorkerPool {
 
   #send(slot: Slot): void {
     if (slot.dead || slot.outbox.length === 0) return;
-    const runs: unknown[] = [];
-    for (const request of slot.outbox) packRun(runs, request);
-    const message: RunBatchMessage = { type: 'offthread:run', runs };
+    const message = packRuns(slot.outbox);
     const transfers = slot.outboxTransfers;
     const requests = slot.outbox;
     slot.outbox = [];
@@ -304,11 +300,8 @@ export class WorkerPool {
   #sendOneByOne(slot: Slot, requests: RunRequest[]): void {
     const refused: Array<[string, SerializedError]> = [];
     for (const request of requests) {
-      const runs: unknown[] = [];
-      packRun(runs, request);
-      const message: RunBatchMessage = { type: 'offthread:run', runs };
       try {
-        slot.worker.postMessage(message, slot.runs.get(request.runId)?.transferables ?? []);
+        slot.worker.postMessage(packRuns([request]), slot.runs.get(request.runId)?.transferables ?? []);
       } catch (error) {
         const problem = findUncloneable(request.data, 'data', { clone: true });
         const where = problem ? `${problem.path} ${problem.reason}` : `it was refused with its transfer list (${serializeError(error).message})`;
@@ -381,8 +374,7 @@ export class WorkerPool {
       const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !slot.outbox.includes(r.ticket));
       if (!run) continue;
       run.recalling = true;
-      const message: RecallMessage = { type: 'offthread:recall', runIds: [run.ticket.runId] };
-      slot.worker.postMessage(message);
+      slot.worker.postMessage(packRecall([run.ticket.runId]));
       return;
     }
   }
@@ -458,20 +450,17 @@ export class WorkerPool {
     });
     worker.addEventListener('messageerror', () => this.#crash(slot, 'a message from the worker could not be deserialized'));
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const data = event.data;
-      if (isDoneMessage(data)) {
-        const { results } = data;
-        for (let i = 0; i < results.length; i += DONE_FIELDS) {
-          if (!isDoneResult(results, i)) continue;
-          const ok = results[i + 1] as boolean;
-          const runId = results[i] as string;
-          const took = results[i + 3] as number | undefined;
-          if (took !== undefined) this.#stats.note(slot.runs.get(runId)?.ticket.name, took);
-          this.#finish(slot, runId, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
+      const done = unpackDone(event.data);
+      if (done) {
+        for (const { runId, response, tookMs } of done.results) {
+          if (tookMs !== undefined) this.#stats.note(slot.runs.get(runId)?.ticket.name, tookMs);
+          this.#finish(slot, runId, response);
         }
-        if (data.recalled) for (const runId of data.recalled) this.#recalled(slot, runId);
+        for (const runId of done.recalled) this.#recalled(slot, runId);
+        return;
       }
-      else if (isProgressMessage(data)) slot.runs.get(data.runId)?.ticket.progress(data.progress);
+      const progress = unpackProgress(event.data);
+      if (progress) slot.runs.get(progress.runId)?.ticket.progress(progress.progress);
     });
 
     const lockName = typeof navigator !== 'undefined' && navigator.locks ? `offthread:worker:${newId()}` : undefined;
@@ -479,7 +468,7 @@ export class WorkerPool {
       () => this.#crash(slot, `it did not answer within ${this.#options.startTimeoutMs} ms of starting (does it call serveTasks?)`),
       this.#options.startTimeoutMs,
     );
-    slot.ready = Promise.race([slot.remote.hello(lockName), startFailed]).then((hello) => {
+    slot.ready = Promise.race([slot.remote.hello(lockName).then(unpackHello), startFailed]).then((hello) => {
       this.#options.clock.clearTimeout(startTimer);
       slot.isReady = true;
       // The worker holds this lock while it lives: it is granted to us the moment the worker dies,
@@ -487,7 +476,11 @@ export class WorkerPool {
       if (lockName) void navigator.locks.request(lockName, () => this.#crash(slot, 'the worker closed or was killed'));
       return hello;
     });
-    slot.ready.catch(() => this.#options.clock.clearTimeout(startTimer));
+    slot.ready.catch((error: unknown) => {
+      this.#options.clock.clearTimeout(startTimer);
+      // A hello refused or answered with something else: runs must not wait in this worker for a start that never comes.
+      this.#crash(slot, `its hello failed: ${serializeError(error).message}`);
+    });
     this.#slots.add(slot);
     return slot;
   }

@@ -3,13 +3,15 @@ import { deserializeError, InvalidJobError, serializeError, type SerializedError
 import { findUncloneable, type CloneProblem } from '../job/find-uncloneable';
 import { RunStats } from '../pool/run-stats';
 import {
-  DONE_FIELDS,
-  isRecallMessage,
-  isRunBatchMessage,
+  packDone,
+  packHello,
+  packProgress,
+  unpackAbort,
+  unpackRecall,
   unpackRuns,
   type DoneMessage,
-  type ProgressMessage,
   type ProgressSink,
+  type RunResult,
   type RunRequest,
   type RunResponse,
   type WorkerApi,
@@ -34,9 +36,8 @@ export function serveTasks(tasks: TaskMap): void {
     addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
   };
   const progress: ProgressSink = (runId, value) => {
-    const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
     try {
-      scope.postMessage(message);
+      scope.postMessage(packProgress(runId, value));
     } catch {
       // ctx.progress() refuses what does not clone; should anything slip through, the run goes on without it.
     }
@@ -44,10 +45,16 @@ export function serveTasks(tasks: TaskMap): void {
   const api = createWorkerApi(tasks, progress);
   const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
   scope.addEventListener('message', (event) => {
-    if (isRunBatchMessage(event.data)) line.push(unpackRuns(event.data.runs));
-    else if (isRecallMessage(event.data)) line.recall(event.data.runIds);
+    const runs = unpackRuns(event.data);
+    if (runs) return line.push(runs);
+    const recalled = unpackRecall(event.data);
+    if (recalled) line.recall(recalled);
   });
-  Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi);
+  const abort = (runId: unknown, reason: unknown): void => {
+    const call = unpackAbort(runId, reason);
+    if (call) line.abort(call.runId, call.reason);
+  };
+  Comlink.expose({ ...api, abort } satisfies WorkerApi);
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
   // which the pool sees as this worker crashing, rather than leave a job hanging.
   globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
@@ -81,7 +88,7 @@ export function createWorkerApi(tasks: TaskMap, sink: ProgressSink, options: Wor
   return {
     async hello(lockName: string | undefined): Promise<WorkerHello> {
       if (lockName && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
-      return { tasks: manifest };
+      return packHello(manifest);
     },
 
     async run(request: RunRequest): Promise<RunResponse> {
@@ -139,6 +146,9 @@ function respond(value: unknown, clone: boolean): RunResponse {
   return transferables ? transfer(response, transferables) : response;
 }
 
+/** A run's outcome waiting to be sent, with what its value transfers. */
+type Ended = RunResult & { transferables?: Transferable[] | undefined };
+
 /** Results are sent at least this often while a batch of runs goes on. */
 const FLUSH_MS = 2;
 
@@ -151,11 +161,10 @@ class RunLine {
   readonly #api: WorkerApi;
   readonly #post: (message: DoneMessage, transfers: Transferable[]) => void;
   readonly #line: RunRequest[] = [];
-  /** Flat: runId, ok, value or error, and how long the run took (ms), for each run ended since the last message. */
-  #results: unknown[] = [];
+  /** The runs ended since the last message, with what each one's value transfers. */
+  #results: Ended[] = [];
+  /** All that `#results` transfer. */
   #transfers: Transferable[] = [];
-  /** Which results (by their place in `#results`, counted in runs) carry which of `#transfers`. */
-  #transfersOf: Map<number, Transferable[]> | undefined;
   #running = false;
   #lastFlush = 0;
   /** How long runs take here. */
@@ -176,7 +185,7 @@ class RunLine {
     const at = this.#line.findIndex((request) => request.runId === runId);
     if (at === -1) return this.#api.abort(runId, reason);
     this.#line.splice(at, 1);
-    this.#results.push(runId, false, reason, undefined);
+    this.#results.push({ runId, response: { ok: false, error: reason }, tookMs: undefined });
     if (!this.#running) this.#flush();
   }
 
@@ -207,14 +216,11 @@ class RunLine {
         // `run` resolves whatever the handler does; should it not, the line must not stop here.
         response = { ok: false, error: serializeError(error) };
       }
-      const took = performance.now() - startedAt;
-      this.#stats.note(request.name, took);
+      const tookMs = performance.now() - startedAt;
+      this.#stats.note(request.name, tookMs);
       const transferables = takeTransferables(response);
-      if (transferables) {
-        this.#transfers.push(...transferables);
-        (this.#transfersOf ??= new Map()).set(this.#results.length / DONE_FIELDS, transferables);
-      }
-      this.#results.push(request.runId, response.ok, response.ok ? response.value : response.error, took);
+      if (transferables) this.#transfers.push(...transferables);
+      this.#results.push({ runId: request.runId, response, tookMs, transferables });
       if (this.#line.length === 0 || performance.now() - this.#lastFlush >= FLUSH_MS) this.#flush();
     }
     this.#running = false;
@@ -223,34 +229,31 @@ class RunLine {
   #flush(recalled?: string[]): void {
     if (this.#results.length === 0 && !recalled) return;
     const results = this.#results;
-    const transfersOf = this.#transfersOf;
     try {
-      this.#post(recalled ? { type: 'offthread:done', results, recalled } : { type: 'offthread:done', results }, this.#transfers);
+      this.#post(packDone(results, recalled), this.#transfers);
     } catch {
       // Some result does not clone (a Proxy passes every check but the clone itself), or its transfer list is
       // refused. Nothing was sent nor moved: send them one by one, and fail those that do not go.
-      this.#postOneByOne(results, transfersOf, recalled);
+      this.#postOneByOne(results, recalled);
     }
     this.#results = [];
     this.#transfers = [];
-    this.#transfersOf = undefined;
     this.#lastFlush = performance.now();
   }
 
-  #postOneByOne(results: unknown[], transfersOf: Map<number, Transferable[]> | undefined, recalled: string[] | undefined): void {
-    for (let i = 0; i < results.length; i += DONE_FIELDS) {
-      const entry = results.slice(i, i + DONE_FIELDS);
+  #postOneByOne(results: Ended[], recalled: string[] | undefined): void {
+    for (const result of results) {
       try {
-        this.#post({ type: 'offthread:done', results: entry }, transfersOf?.get(i / DONE_FIELDS) ?? []);
+        this.#post(packDone([result]), result.transferables ?? []);
         continue;
       } catch (error) {
-        const problem = findUncloneable(entry[2], 'result', { allowClassInstances: true, clone: true });
-        entry[1] = false;
-        entry[2] = unsendable(problem ?? { path: 'result', reason: `was refused with its transfer list (${serializeError(error).message})`, cause: error });
+        const { response } = result;
+        const problem = findUncloneable(response.ok ? response.value : response.error, 'result', { allowClassInstances: true, clone: true });
+        const failure = unsendable(problem ?? { path: 'result', reason: `was refused with its transfer list (${serializeError(error).message})`, cause: error });
+        this.#post(packDone([{ ...result, response: { ok: false, error: failure } }]), []);
       }
-      this.#post({ type: 'offthread:done', results: entry }, []);
     }
-    if (recalled) this.#post({ type: 'offthread:done', results: [], recalled }, []);
+    if (recalled) this.#post(packDone([], recalled), []);
   }
 }
 
