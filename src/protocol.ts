@@ -188,14 +188,13 @@ export function unpackHello(value: unknown): WorkerHello {
   return { tasks: tasks as TaskManifest };
 }
 
-/** What `serveTasks` exposes to the pool. */
+/** What `serveTasks` exposes to the pool through comlink: the control plane (runs go on the port, as messages above). */
 export interface WorkerApi {
   /**
    * Called once, first. The worker takes the Web Lock `lockName` and holds it while it lives, so the
    * pool notices its death (even `self.close()`) when the lock is released.
    */
   hello(lockName: string | undefined): Promise<WorkerHello>;
-  run(request: RunRequest): Promise<RunResponse>;
   /** Aborts `ctx.signal` of a run, with `reason`. */
   abort(runId: string, reason: SerializedError): void;
 }

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
-import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
-import { findUncloneable, type CloneProblem } from '../job/find-uncloneable';
+import { serializeError, type SerializedError } from '../errors';
+import { findUncloneable } from '../job/find-uncloneable';
 import { RunStats } from '../pool/run-stats';
 import {
   packDone,
@@ -11,16 +11,15 @@ import {
   unpackRuns,
   type DoneMessage,
   type ProgressSink,
-  type RunResult,
   type RunRequest,
   type RunResponse,
+  type RunResult,
   type WorkerApi,
   type WorkerHello,
 } from '../protocol';
-import { jobFetch } from './job-fetch';
-import { ProgressGate } from './progress-gate';
-import { manifestOf, splitDefinition, type TaskContext, type TaskMap } from './task';
-import { takeTransferables, transfer } from './transfer';
+import type { TaskMap } from './task';
+import { createTaskHost, unsendable, type TaskHost } from './task-host';
+import { takeTransferables } from './transfer';
 
 /**
  * Serves `tasks` to the page's worker pool. Call it once, at the top level of the worker module.
@@ -42,19 +41,26 @@ export function serveTasks(tasks: TaskMap): void {
       // ctx.progress() refuses what does not clone; should anything slip through, the run goes on without it.
     }
   };
-  const api = createWorkerApi(tasks, progress);
-  const line = new RunLine(api, (message, transfers) => scope.postMessage(message, transfers));
+  const host = createTaskHost(tasks, progress);
+  const line = new RunLine(host, (message, transfers) => scope.postMessage(message, transfers));
   scope.addEventListener('message', (event) => {
     const runs = unpackRuns(event.data);
     if (runs) return line.push(runs);
     const recalled = unpackRecall(event.data);
     if (recalled) line.recall(recalled);
   });
-  const abort = (runId: unknown, reason: unknown): void => {
-    const call = unpackAbort(runId, reason);
-    if (call) line.abort(call.runId, call.reason);
+  // Runs travel on the port above; comlink carries the rare calls only. What comes through it is checked too.
+  const api: WorkerApi = {
+    async hello(lockName: unknown): Promise<WorkerHello> {
+      if (typeof lockName === 'string' && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
+      return packHello(host.manifest);
+    },
+    abort(runId: unknown, reason: unknown): void {
+      const call = unpackAbort(runId, reason);
+      if (call) line.abort(call.runId, call.reason);
+    },
   };
-  Comlink.expose({ ...api, abort } satisfies WorkerApi);
+  Comlink.expose(api);
   // A rejection nobody handles means some run went wrong out of sight: raise it as an uncaught error,
   // which the pool sees as this worker crashing, rather than leave a job hanging.
   globalThis.addEventListener?.('unhandledrejection', (event: PromiseRejectionEvent) => {
@@ -63,87 +69,6 @@ export function serveTasks(tasks: TaskMap): void {
       throw reason instanceof Error ? reason : new Error(`Unhandled rejection: ${serializeError(reason).message}`);
     });
   });
-}
-
-/** Options of {@link createWorkerApi}. */
-export interface WorkerApiOptions {
-  /**
-   * Clone each result once to check it (finding a Proxy, which only a clone refuses), where nothing else would
-   * before it is stored: in the service worker. A worker's results are checked by the message that carries them.
-   */
-  cloneResults?: boolean;
-}
-
-/**
- * The worker's side of the protocol, apart from comlink so it can run in any thread: the one place where
- * handlers run, in a worker and in the service worker alike. Whatever a handler does, `run` resolves: a
- * throw of anything, or a result that cannot be sent, is the run's failure, never the thread's.
- */
-export function createWorkerApi(tasks: TaskMap, sink: ProgressSink, options: WorkerApiOptions = {}): WorkerApi {
-  const manifest = manifestOf(tasks);
-  const controllers = new Map<string, AbortController>();
-  const progress = new ProgressGate(sink);
-  const cloneResults = options.cloneResults ?? false;
-
-  return {
-    async hello(lockName: string | undefined): Promise<WorkerHello> {
-      if (lockName && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
-      return packHello(manifest);
-    },
-
-    async run(request: RunRequest): Promise<RunResponse> {
-      const definition = Object.hasOwn(tasks, request.name) ? tasks[request.name] : undefined;
-      if (definition === undefined) {
-        const error = new InvalidJobError(`Unknown task "${request.name}": this worker serves ${Object.keys(manifest).join(', ') || 'no tasks'}`);
-        return { ok: false, error: serializeError(error) };
-      }
-      const handler = splitDefinition(definition).run;
-      const controller = new AbortController();
-      controllers.set(request.runId, controller);
-      const ctx: TaskContext = {
-        jobId: request.jobId,
-        attempt: request.attempt,
-        signal: controller.signal,
-        progress(value: unknown) {
-          // Cloned once if it is an object (a Proxy passes any walk): a bad value throws here, in the handler.
-          const problem = findUncloneable(value, 'progress', { clone: true });
-          if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`, { cause: problem.cause });
-          // After the run ended (a timer of the handler's), or once it is aborted, a report goes nowhere.
-          if (!controller.signal.aborted && controllers.has(request.runId)) progress.report(request.runId, value);
-        },
-        fetch: (input, init) => jobFetch(input, init, controller.signal),
-      };
-      let response: RunResponse;
-      try {
-        response = respond(await handler(request.data, ctx), cloneResults);
-      } catch (error) {
-        response = { ok: false, error: serializeError(error) };
-      }
-      // The last progress reported goes before the result.
-      progress.end(request.runId, !controller.signal.aborted);
-      controllers.delete(request.runId);
-      return response;
-    },
-
-    abort(runId: string, reason: SerializedError): void {
-      controllers.get(runId)?.abort(deserializeError(reason));
-    },
-  };
-}
-
-/** Why a result cannot be sent, as the run's error (an ordinary failure: retried while attempts are left). */
-function unsendable(problem: CloneProblem): SerializedError {
-  const error = new TypeError(`The task's result cannot be sent to the page: ${problem.path} ${problem.reason}`, { cause: problem.cause });
-  return serializeError(error);
-}
-
-function respond(value: unknown, clone: boolean): RunResponse {
-  const transferables = takeTransferables(value);
-  const problem = findUncloneable(value, 'result', { allowClassInstances: true, clone: clone && !transferables });
-  if (problem) return { ok: false, error: unsendable(problem) };
-  const response: RunResponse = { ok: true, value };
-  // Marked for whoever posts it: comlink for a single call, the run line for a batch.
-  return transferables ? transfer(response, transferables) : response;
 }
 
 /** A run's outcome waiting to be sent, with what its value transfers. */
@@ -158,7 +83,7 @@ const FLUSH_MS = 2;
  * cost a message per batch.
  */
 class RunLine {
-  readonly #api: WorkerApi;
+  readonly #host: TaskHost;
   readonly #post: (message: DoneMessage, transfers: Transferable[]) => void;
   readonly #line: RunRequest[] = [];
   /** The runs ended since the last message, with what each one's value transfers. */
@@ -170,8 +95,8 @@ class RunLine {
   /** How long runs take here. */
   readonly #stats = new RunStats();
 
-  constructor(api: WorkerApi, post: (message: DoneMessage, transfers: Transferable[]) => void) {
-    this.#api = api;
+  constructor(host: TaskHost, post: (message: DoneMessage, transfers: Transferable[]) => void) {
+    this.#host = host;
     this.#post = post;
   }
 
@@ -183,7 +108,7 @@ class RunLine {
   /** Aborts a run: drops it if it has not started, else aborts its signal. */
   abort(runId: string, reason: SerializedError): void {
     const at = this.#line.findIndex((request) => request.runId === runId);
-    if (at === -1) return this.#api.abort(runId, reason);
+    if (at === -1) return this.#host.abort(runId, reason);
     this.#line.splice(at, 1);
     this.#results.push({ runId, response: { ok: false, error: reason }, tookMs: undefined });
     if (!this.#running) this.#flush();
@@ -211,7 +136,7 @@ class RunLine {
       const startedAt = performance.now();
       let response: RunResponse;
       try {
-        response = await this.#api.run(request);
+        response = await this.#host.run(request);
       } catch (error) {
         // `run` resolves whatever the handler does; should it not, the line must not stop here.
         response = { ok: false, error: serializeError(error) };
