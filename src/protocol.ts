@@ -10,6 +10,7 @@
  * there must never throw in its listener.
  */
 import { isSerializedError, serializeError, type SerializedError } from './errors';
+import { describe } from './job/job-options';
 import type { TaskOptions } from './job/task-options';
 
 /** One run of one job. */
@@ -72,8 +73,7 @@ export function unpackRuns(data: unknown): RunRequest[] | undefined {
     const name = runs[i + 2];
     const attempt = runs[i + 4];
     const timeoutMs = runs[i + 5];
-    if (typeof runId !== 'string' || typeof jobId !== 'string' || typeof name !== 'string' || typeof attempt !== 'number') continue;
-    if (timeoutMs !== undefined && typeof timeoutMs !== 'number') continue;
+    if (typeof runId !== 'string' || typeof jobId !== 'string' || typeof name !== 'string' || typeof attempt !== 'number' || !isNumberOrNot(timeoutMs)) continue;
     const request: RunRequest = { runId, jobId, name, data: runs[i + 3], attempt };
     if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
     requests.push(request);
@@ -119,7 +119,7 @@ export const DONE_FIELDS = 4;
 export function packDone(results: readonly RunResult[], recalled?: string[]): DoneMessage {
   const flat: unknown[] = [];
   for (const { runId, response, tookMs } of results) flat.push(runId, response.ok, response.ok ? response.value : response.error, tookMs);
-  return recalled ? { type: 'offthread:done', results: flat, recalled } : { type: 'offthread:done', results: flat };
+  return { type: 'offthread:done', results: flat, ...(recalled && { recalled }) };
 }
 
 /** The results and the recalled runs of a {@link DoneMessage}; a result whose fields are not what they should be is left out. */
@@ -133,9 +133,8 @@ export function unpackDone(data: unknown): { results: RunResult[]; recalled: str
     const ok = results[i + 1];
     const outcome = results[i + 2];
     const tookMs = results[i + 3];
-    if (typeof runId !== 'string' || (tookMs !== undefined && typeof tookMs !== 'number')) continue;
-    if (ok === true) unpacked.push({ runId, response: { ok, value: outcome }, tookMs });
-    else if (ok === false && isSerializedError(outcome)) unpacked.push({ runId, response: { ok, error: outcome }, tookMs });
+    const response: RunResponse | undefined = ok === true ? { ok, value: outcome } : ok === false && isSerializedError(outcome) ? { ok, error: outcome } : undefined;
+    if (response && typeof runId === 'string' && isNumberOrNot(tookMs)) unpacked.push({ runId, response, tookMs });
   }
   return { results: unpacked, recalled: recalled ?? [] };
 }
@@ -157,8 +156,7 @@ export function packProgress(runId: string, progress: unknown): ProgressMessage 
 
 /** A {@link ProgressMessage}, checked. */
 export function unpackProgress(data: unknown): ProgressMessage | undefined {
-  if (!hasType<ProgressMessage>(data, 'offthread:progress') || typeof data.runId !== 'string') return undefined;
-  return packProgress(data.runId, data.progress);
+  return hasType<ProgressMessage>(data, 'offthread:progress') && typeof data.runId === 'string' ? (data as ProgressMessage) : undefined;
 }
 
 /** Receives `ctx.progress` values of a run. */
@@ -183,7 +181,7 @@ export function packHello(tasks: TaskManifest): WorkerHello {
 export function unpackHello(value: unknown): WorkerHello {
   const tasks = isRecord(value) ? value.tasks : undefined;
   if (!isRecord(tasks) || !Object.values(tasks).every(isRecord)) {
-    throw new TypeError(`Expected the worker to answer hello with its tasks ({ tasks: { name: defaults } }), got ${describe(isRecord(value) ? tasks : value)}`);
+    throw new TypeError(`Expected the worker's hello to be { tasks: { name: defaults } }, got ${describe(isRecord(value) ? tasks : value)}`);
   }
   return { tasks: tasks as TaskManifest };
 }
@@ -199,10 +197,9 @@ export interface WorkerApi {
   abort(runId: string, reason: SerializedError): void;
 }
 
-/** The arguments of {@link WorkerApi.abort}, checked; a reason that is no error in plain-data form is made one. */
+/** The arguments of {@link WorkerApi.abort}, checked; the reason is read as any thrown value is (an error in plain-data form comes back as it went). */
 export function unpackAbort(runId: unknown, reason: unknown): { runId: string; reason: SerializedError } | undefined {
-  if (typeof runId !== 'string') return undefined;
-  return { runId, reason: isSerializedError(reason) ? reason : serializeError(reason) };
+  return typeof runId === 'string' ? { runId, reason: serializeError(reason) } : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -215,12 +212,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+function isNumberOrNot(value: unknown): value is number | undefined {
+  return value === undefined || typeof value === 'number';
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object of another shape' : typeof value;
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

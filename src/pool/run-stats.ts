@@ -49,7 +49,8 @@ interface TaskTimes {
 /**
  * How long runs take, as the thread that ran them measured them (measured on the page, a time would include
  * the page's own busy time): over all runs, which sizes the pool's batches, and per task, which tells whether
- * a run is quick and whether another may wait behind it. Kept by the pool, and by a worker for its own line.
+ * a run is quick and whether another may wait behind it. Kept by the pool; a worker keeps only its averages
+ * per task ({@link averageRunMs}), to tell quick runs.
  */
 export class RunStats {
   #averageMs = Infinity;
@@ -75,11 +76,6 @@ export class RunStats {
   /** How long runs of task `name` take on average (ms), `Infinity` before its first. */
   expectedMs(name: string): number {
     return this.#tasks.get(name)?.ms ?? Infinity;
-  }
-
-  /** Whether runs of task `name` are known to take less than {@link QUICK_RUN_MS}. */
-  isQuick(name: string): boolean {
-    return this.expectedMs(name) < QUICK_RUN_MS;
   }
 
   /** Whether runs of task `name` take a few milliseconds ({@link LOOKAHEAD_MS}), and about as long each time: one run may wait behind one of them. */

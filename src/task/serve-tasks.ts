@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { serializeError, type SerializedError } from '../errors';
 import { findUncloneable } from '../job/find-uncloneable';
-import { RunStats } from '../pool/run-stats';
+import { averageRunMs, QUICK_RUN_MS } from '../pool/run-stats';
 import {
   packDone,
   packHello,
@@ -92,8 +92,11 @@ class RunLine {
   #transfers: Transferable[] = [];
   #running = false;
   #lastFlush = 0;
-  /** How long runs take here. */
-  readonly #stats = new RunStats();
+  /**
+   * Per task: how long its runs take here, on average. Only that: the pool's RunStats, which sizes lines too,
+   * would weigh on every worker's bundle for nothing.
+   */
+  readonly #taskMs = new Map<string, number>();
 
   constructor(host: TaskHost, post: (message: DoneMessage, transfers: Transferable[]) => void) {
     this.#host = host;
@@ -132,7 +135,8 @@ class RunLine {
       // The page starts a run's timeout when it hears that the run before it ended: before a run that has
       // one, say what has ended, or a run lined up behind quick ones could spin past its timeout unseen. And
       // before a run that may be long, lest the outcomes of quick runs wait for it.
-      if (request.timeoutMs !== undefined || !this.#stats.isQuick(request.name)) this.#flush();
+      const averageMs = this.#taskMs.get(request.name) ?? Infinity;
+      if (request.timeoutMs !== undefined || !(averageMs < QUICK_RUN_MS)) this.#flush();
       const startedAt = performance.now();
       let response: RunResponse;
       try {
@@ -142,7 +146,7 @@ class RunLine {
         response = { ok: false, error: serializeError(error) };
       }
       const tookMs = performance.now() - startedAt;
-      this.#stats.note(request.name, tookMs);
+      this.#taskMs.set(request.name, averageRunMs(averageMs, tookMs));
       const transferables = takeTransferables(response);
       if (transferables) this.#transfers.push(...transferables);
       this.#results.push({ runId: request.runId, response, tookMs, transferables });

@@ -61,12 +61,12 @@ describe('WorkerSlot', () => {
 
   it('a worker that answers hello with another shape is taken for dead, saying why; its hello rejects', async () => {
     const { slot, told, until } = makeSlot(wrongHelloWorker);
-    await expect(slot.ready).rejects.toThrow(new TypeError('Expected the worker to answer hello with its tasks ({ tasks: { name: defaults } }), got string'));
+    await expect(slot.ready).rejects.toThrow(new TypeError('Expected the worker\'s hello to be { tasks: { name: defaults } }, got `"all of them"` (string)'));
     await until(1);
     const [event] = told;
     expect(event).toEqual({ died: expect.any(WorkerCrashedError) });
     expect((event as { died: Error }).died.message).toBe(
-      'A worker died: its hello failed: Expected the worker to answer hello with its tasks ({ tasks: { name: defaults } }), got string',
+      'A worker died: its hello failed: Expected the worker\'s hello to be { tasks: { name: defaults } }, got `"all of them"` (string)',
     );
   });
 

@@ -133,11 +133,11 @@ describe('protocol: garbage is refused, never thrown at the listener', () => {
   });
 
   it('a hello of another shape throws a TypeError that says what came', () => {
-    const expected = 'Expected the worker to answer hello with its tasks ({ tasks: { name: defaults } }), got';
-    expect(() => unpackHello(undefined)).toThrow(new TypeError(`${expected} undefined`));
+    const expected = "Expected the worker's hello to be { tasks: { name: defaults } }, got";
+    expect(() => unpackHello(undefined)).toThrow(new TypeError(`${expected} \`undefined\` (undefined)`));
     expect(() => unpackHello({ tasks: ['add'] })).toThrow(new TypeError(`${expected} an array`));
-    expect(() => unpackHello({ tasks: { add: 1 } })).toThrow(new TypeError(`${expected} an object of another shape`));
-    expect(() => unpackHello('hello')).toThrow(new TypeError(`${expected} string`));
+    expect(() => unpackHello({ tasks: { add: 1 } })).toThrow(new TypeError(`${expected} an object`));
+    expect(() => unpackHello('hello')).toThrow(new TypeError(`${expected} \`"hello"\` (string)`));
   });
 
   it('an abort with no runId is refused; a reason that is no error is made one', () => {

@@ -26,10 +26,9 @@ describe('depthFor', () => {
 });
 
 describe('RunStats', () => {
-  it('knows nothing of a task before its first run: not quick, not steady, one run per worker', () => {
+  it('knows nothing of a task before its first run: no time, not steady, one run per worker', () => {
     const stats = new RunStats();
     expect(stats.expectedMs('add')).toBe(Infinity);
-    expect(stats.isQuick('add')).toBe(false);
     expect(stats.isSteady('add')).toBe(false);
     expect(stats.depth).toBe(1);
   });
@@ -41,8 +40,8 @@ describe('RunStats', () => {
     stats.note('sleep', 200);
     expect(stats.expectedMs('add')).toBe(2);
     expect(stats.expectedMs('sleep')).toBe(200);
-    expect(stats.isQuick('add')).toBe(true);
-    expect(stats.isQuick('sleep')).toBe(false);
+    expect(stats.expectedMs('add')).toBeLessThan(QUICK_RUN_MS);
+    expect(stats.expectedMs('sleep')).toBeGreaterThan(QUICK_RUN_MS);
   });
 
   it('sizes the lines by all runs, those of unknown tasks too', () => {
