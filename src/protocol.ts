@@ -74,9 +74,7 @@ export function unpackRuns(data: unknown): RunRequest[] | undefined {
     const attempt = runs[i + 4];
     const timeoutMs = runs[i + 5];
     if (typeof runId !== 'string' || typeof jobId !== 'string' || typeof name !== 'string' || typeof attempt !== 'number' || !isNumberOrNot(timeoutMs)) continue;
-    const request: RunRequest = { runId, jobId, name, data: runs[i + 3], attempt };
-    if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
-    requests.push(request);
+    requests.push({ runId, jobId, name, data: runs[i + 3], attempt, ...(timeoutMs !== undefined && { timeoutMs }) });
   }
   return requests;
 }
