@@ -1,10 +1,17 @@
 /**
- * The wire protocol between the page's pool and a worker, carried by comlink. Results come back as
- * `{ ok, value } | { ok: false, error }` rather than through comlink's throw handling, which drops the
+ * The wire format between the page's pool and a worker: each message, with the one function that packs it and
+ * the one that unpacks it. Runs, their outcomes and their progress travel on the worker's own port, so that a
+ * burst of jobs costs a message per batch; the rare calls (hello, abort) go through comlink ({@link WorkerApi}).
+ * Outcomes are `{ ok, value } | { ok: false, error }` rather than comlink's throw handling, which drops the
  * error's class and fields; errors travel in plain-data form and are rebuilt on the page.
+ *
+ * Each unpack checks the shape of what it reads and returns `undefined` for anything else: a handler can post
+ * anything on its worker's port (`self.postMessage`), comlink's messages share it, and what reaches either side
+ * there must never throw in its listener.
  */
-import { isSerializedError, type SerializedError } from './errors';
-import type { TaskManifest } from './task/task';
+import { isSerializedError, serializeError, type SerializedError } from './errors';
+import { describe } from './job/job-options';
+import type { TaskOptions } from './job/task-options';
 
 /** One run of one job. */
 export interface RunRequest {
@@ -24,10 +31,19 @@ export type RunResponse =
   /** `notStarted`: the run never began (its worker went away while it waited there); it is not the job's fault. */
   | { ok: false; error: SerializedError; notStarted?: true };
 
+/** The outcome of one run, as a worker tells it. */
+export interface RunResult {
+  runId: string;
+  response: RunResponse;
+  /** How long the run took (ms) as the worker measured it; `undefined` if it never started. */
+  tookMs: number | undefined;
+}
+
+// Page to worker ------------------------------------------------------------------------------------------
+
 /**
  * Runs for a worker, several per message when jobs are tiny. The worker runs them one at a time, in order,
- * and answers with {@link DoneMessage}s. Posted on the worker's own port, beside comlink's messages (which
- * carry the rare calls: hello, abort), so that a burst of jobs costs one message per batch.
+ * and answers with {@link DoneMessage}s.
  *
  * `runs` is flat, {@link RUN_FIELDS} values per run (runId, jobId, name, data, attempt, timeoutMs): structured
  * clone writes a flat array of values much faster than as many small objects, each with its keys.
@@ -39,34 +55,28 @@ export interface RunBatchMessage {
 
 export const RUN_FIELDS = 6;
 
-/** Writes `request` at the end of a flat `runs` array. */
-export function packRun(runs: unknown[], request: RunRequest): void {
-  runs.push(request.runId, request.jobId, request.name, request.data, request.attempt, request.timeoutMs);
+export function packRuns(requests: readonly RunRequest[]): RunBatchMessage {
+  const runs: unknown[] = [];
+  for (const request of requests) runs.push(request.runId, request.jobId, request.name, request.data, request.attempt, request.timeoutMs);
+  return { type: 'offthread:run', runs };
 }
 
-/** Reads the runs of a flat `runs` array. */
-export function unpackRuns(runs: unknown[]): RunRequest[] {
+/** The runs of a {@link RunBatchMessage}; a run whose fields are not what they should be is left out. */
+export function unpackRuns(data: unknown): RunRequest[] | undefined {
+  if (!hasType<RunBatchMessage>(data, 'offthread:run') || !Array.isArray(data.runs) || data.runs.length % RUN_FIELDS !== 0) return undefined;
+  const { runs } = data;
   const requests: RunRequest[] = [];
   for (let i = 0; i < runs.length; i += RUN_FIELDS) {
-    const timeoutMs = runs[i + 5] as number | undefined;
-    const request: RunRequest = { runId: runs[i] as string, jobId: runs[i + 1] as string, name: runs[i + 2] as string, data: runs[i + 3], attempt: runs[i + 4] as number };
-    if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
-    requests.push(request);
+    // Read in place, not sliced: a burst of tiny jobs is read here, one array fewer per run.
+    const runId = runs[i];
+    const jobId = runs[i + 1];
+    const name = runs[i + 2];
+    const attempt = runs[i + 4];
+    const timeoutMs = runs[i + 5];
+    if (typeof runId !== 'string' || typeof jobId !== 'string' || typeof name !== 'string' || typeof attempt !== 'number' || !isNumberOrNot(timeoutMs)) continue;
+    requests.push({ runId, jobId, name, data: runs[i + 3], attempt, ...(timeoutMs !== undefined && { timeoutMs }) });
   }
   return requests;
-}
-
-/**
- * Outcomes of runs, gathered while the worker was busy, sent together. `results` is flat, {@link DONE_FIELDS}
- * values per run: its runId, whether it succeeded, its value or its error in plain-data form, and how long it
- * ran in milliseconds as the worker measured it (`undefined` if it never started). The pool sizes its batches
- * by that time: measured on the page, it would include the page's own busy time.
- */
-export interface DoneMessage {
-  type: 'offthread:done';
-  results: unknown[];
-  /** Runs handed back unstarted, as a {@link RecallMessage} asked. */
-  recalled?: string[];
 }
 
 /**
@@ -78,71 +88,54 @@ export interface RecallMessage {
   runIds: string[];
 }
 
-export function isRecallMessage(data: unknown): data is RecallMessage {
-  return typeof data === 'object' && data !== null && (data as RecallMessage).type === 'offthread:recall' && Array.isArray((data as RecallMessage).runIds);
+export function packRecall(runIds: string[]): RecallMessage {
+  return { type: 'offthread:recall', runIds };
+}
+
+/** The runIds of a {@link RecallMessage}. */
+export function unpackRecall(data: unknown): string[] | undefined {
+  return hasType<RecallMessage>(data, 'offthread:recall') && isStrings(data.runIds) ? data.runIds : undefined;
+}
+
+// Worker to page ------------------------------------------------------------------------------------------
+
+/**
+ * Outcomes of runs, gathered while the worker was busy, sent together. `results` is flat, {@link DONE_FIELDS}
+ * values per run: its runId, whether it succeeded, its value or its error in plain-data form, and its
+ * {@link RunResult.tookMs}. The pool sizes its batches by that time: measured on the page, it would include
+ * the page's own busy time.
+ */
+export interface DoneMessage {
+  type: 'offthread:done';
+  results: unknown[];
+  /** Runs handed back unstarted, as a {@link RecallMessage} asked. */
+  recalled?: string[];
 }
 
 export const DONE_FIELDS = 4;
 
-/**
- * A task whose runs take less than this on average (in ms) is quick: the pool lines other runs up behind its
- * runs, and a worker holds back the outcomes of its runs to send them together. Before a run that may take
- * longer (a task not known to be quick, its time unknown at its first run), the worker sends what it holds.
- */
-export const QUICK_RUN_MS = 4;
-
-/**
- * A task whose runs take less than this on average (ms), and not less than {@link QUICK_RUN_MS}, may have one run
- * waiting behind each of its runs in a worker: the worker goes on to it at once, where it would wait for the
- * page's next message (a round trip, about 0.3 ms here when both threads sleep: up to 7% of a 5 ms job). Longer
- * runs go one at a time: the gap is next to nothing beside them, and a job claimed early waits longer. Only
- * behind runs of a task that takes about as long each time; and a run waiting behind one that awaits (I/O, a
- * timer) is handed to a worker that goes idle meanwhile ({@link RecallMessage}).
- */
-export const LOOKAHEAD_MS = 100;
-
-/** A moving average of run times (ms), `Infinity` before the first. */
-export function averageRunMs(averageMs: number, tookMs: number): number {
-  return averageMs === Infinity ? tookMs : averageMs * 0.8 + tookMs * 0.2;
+export function packDone(results: readonly RunResult[], recalled?: string[]): DoneMessage {
+  const flat: unknown[] = [];
+  for (const { runId, response, tookMs } of results) flat.push(runId, response.ok, response.ok ? response.value : response.error, tookMs);
+  return { type: 'offthread:done', results: flat, ...(recalled && { recalled }) };
 }
 
-// The checks below see to the shape of a message, not only its type: a handler can post anything on its
-// worker's port (`self.postMessage`), and what reaches the page there must never throw in its listener.
-
-export function isRunBatchMessage(data: unknown): data is RunBatchMessage {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    (data as RunBatchMessage).type === 'offthread:run' &&
-    Array.isArray((data as RunBatchMessage).runs) &&
-    (data as RunBatchMessage).runs.length % RUN_FIELDS === 0
-  );
+/** The results and the recalled runs of a {@link DoneMessage}; a result whose fields are not what they should be is left out. */
+export function unpackDone(data: unknown): { results: RunResult[]; recalled: string[] } | undefined {
+  if (!hasType<DoneMessage>(data, 'offthread:done')) return undefined;
+  const { results, recalled } = data;
+  if (!Array.isArray(results) || results.length % DONE_FIELDS !== 0 || (recalled !== undefined && !isStrings(recalled))) return undefined;
+  const unpacked: RunResult[] = [];
+  for (let i = 0; i < results.length; i += DONE_FIELDS) {
+    const runId = results[i];
+    const ok = results[i + 1];
+    const outcome = results[i + 2];
+    const tookMs = results[i + 3];
+    const response: RunResponse | undefined = ok === true ? { ok, value: outcome } : ok === false && isSerializedError(outcome) ? { ok, error: outcome } : undefined;
+    if (response && typeof runId === 'string' && isNumberOrNot(tookMs)) unpacked.push({ runId, response, tookMs });
+  }
+  return { results: unpacked, recalled: recalled ?? [] };
 }
-
-/** A {@link DoneMessage} by its shape; each of its results is checked as it is read ({@link isDoneResult}). */
-export function isDoneMessage(data: unknown): data is DoneMessage {
-  if (typeof data !== 'object' || data === null || (data as DoneMessage).type !== 'offthread:done') return false;
-  const { results, recalled } = data as DoneMessage;
-  return (
-    Array.isArray(results) &&
-    results.length % DONE_FIELDS === 0 &&
-    (recalled === undefined || (Array.isArray(recalled) && recalled.every((runId) => typeof runId === 'string')))
-  );
-}
-
-/** Whether the result at `i` of a done message's `results` has the shape of one: runId, ok, value or error, time. */
-export function isDoneResult(results: unknown[], i: number): boolean {
-  const took = results[i + 3];
-  return (
-    typeof results[i] === 'string' &&
-    typeof results[i + 1] === 'boolean' &&
-    (took === undefined || typeof took === 'number') &&
-    (results[i + 1] === true || isSerializedError(results[i + 2]))
-  );
-}
-
-/** Receives `ctx.progress` values of a run. */
-export type ProgressSink = (runId: string, progress: unknown) => void;
 
 /**
  * A progress report, posted by the worker on its own port rather than through a comlink proxy: a proxy
@@ -155,9 +148,22 @@ export interface ProgressMessage {
   progress: unknown;
 }
 
-export function isProgressMessage(data: unknown): data is ProgressMessage {
-  return typeof data === 'object' && data !== null && (data as ProgressMessage).type === 'offthread:progress' && typeof (data as ProgressMessage).runId === 'string';
+export function packProgress(runId: string, progress: unknown): ProgressMessage {
+  return { type: 'offthread:progress', runId, progress };
 }
+
+/** A {@link ProgressMessage}, checked. */
+export function unpackProgress(data: unknown): ProgressMessage | undefined {
+  return hasType<ProgressMessage>(data, 'offthread:progress') && typeof data.runId === 'string' ? (data as ProgressMessage) : undefined;
+}
+
+/** Receives `ctx.progress` values of a run. */
+export type ProgressSink = (runId: string, progress: unknown) => void;
+
+// Calls through comlink -----------------------------------------------------------------------------------
+
+/** What a worker says of its tasks: their names, and each one's defaults (plain data). */
+export type TaskManifest = Record<string, Omit<TaskOptions, never>>;
 
 /** What a worker tells the pool when it starts. */
 export interface WorkerHello {
@@ -165,14 +171,49 @@ export interface WorkerHello {
   tasks: TaskManifest;
 }
 
-/** What `serveTasks` exposes to the pool. */
+export function packHello(tasks: TaskManifest): WorkerHello {
+  return { tasks };
+}
+
+/** A {@link WorkerHello}, checked: throws a `TypeError` that says what came instead. */
+export function unpackHello(value: unknown): WorkerHello {
+  const tasks = isRecord(value) ? value.tasks : undefined;
+  if (!isRecord(tasks) || !Object.values(tasks).every(isRecord)) {
+    throw new TypeError(`Expected the worker's hello to be { tasks: { name: defaults } }, got ${describe(isRecord(value) ? tasks : value)}`);
+  }
+  return { tasks: tasks as TaskManifest };
+}
+
+/** What `serveTasks` exposes to the pool through comlink: the control plane (runs go on the port, as messages above). */
 export interface WorkerApi {
   /**
    * Called once, first. The worker takes the Web Lock `lockName` and holds it while it lives, so the
    * pool notices its death (even `self.close()`) when the lock is released.
    */
   hello(lockName: string | undefined): Promise<WorkerHello>;
-  run(request: RunRequest): Promise<RunResponse>;
   /** Aborts `ctx.signal` of a run, with `reason`. */
   abort(runId: string, reason: SerializedError): void;
+}
+
+/** The arguments of {@link WorkerApi.abort}, checked; the reason is read as any thrown value is (an error in plain-data form comes back as it went). */
+export function unpackAbort(runId: unknown, reason: unknown): { runId: string; reason: SerializedError } | undefined {
+  return typeof runId === 'string' ? { runId, reason: serializeError(reason) } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function hasType<Message extends { type: string }>(data: unknown, type: Message['type']): data is { [Key in keyof Message]: unknown } & { type: Message['type'] } {
+  return isRecord(data) && data.type === type;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNumberOrNot(value: unknown): value is number | undefined {
+  return value === undefined || typeof value === 'number';
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

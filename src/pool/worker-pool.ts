@@ -1,39 +1,15 @@
-import * as Comlink from 'comlink';
-import type { Clock, TimerHandle } from '../clock';
-import { InvalidJobError, JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
-import { findUncloneable } from '../job/find-uncloneable';
-import { newId } from '../job/new-id';
-import {
-  averageRunMs,
-  DONE_FIELDS,
-  isDoneMessage,
-  isDoneResult,
-  isProgressMessage,
-  LOOKAHEAD_MS,
-  packRun,
-  QUICK_RUN_MS,
-  type RecallMessage,
-  type RunBatchMessage,
-  type RunRequest,
-  type RunResponse,
-  type WorkerApi,
-  type WorkerHello,
-} from '../protocol';
+import type { TimerHandle } from '../clock';
+import { JobTimeoutError, serializeError, WorkerCrashedError, type SerializedError } from '../errors';
+import type { RunRequest, RunResponse, RunResult, TaskManifest, WorkerHello } from '../protocol';
 import type { ExecutorRun } from '../runner/executor';
-import type { TaskManifest } from '../task/task';
 import { takeTransferables } from '../task/transfer';
+import { QUICK_RUN_MS, RunStats } from './run-stats';
+import { WorkerSlot, type WorkerSlotOptions } from './worker-slot';
 
-/** Options of a {@link WorkerPool}. */
-export interface WorkerPoolOptions {
-  /** Makes one worker that calls `serveTasks`. */
-  create: () => Worker;
+/** Options of a {@link WorkerPool}: those of each of its workers, and how many at most. A worker idle for `idleTimeoutMs` is terminated. */
+export interface WorkerPoolOptions extends WorkerSlotOptions {
   /** The most workers alive at once. */
   size: number;
-  /** A worker idle this long is terminated. */
-  idleTimeoutMs: number;
-  /** A worker that has not answered this long after it was made is taken for dead. */
-  startTimeoutMs: number;
-  clock: Clock;
 }
 
 interface Run {
@@ -62,19 +38,9 @@ interface Run {
   aborted: SerializedError | undefined;
 }
 
-interface Slot {
-  worker: Worker;
-  remote: Comlink.Remote<WorkerApi>;
-  ready: Promise<WorkerHello>;
-  isReady: boolean;
-  dead: boolean;
-  /**
-   * Since when it has had nothing to do (`undefined` while it has runs). One timer checks it, armed when it goes
-   * idle with none armed, and armed again for the rest of the wait if it worked meanwhile: no timer set and
-   * cleared per run.
-   */
-  idleSince: number | undefined;
-  idleTimer: TimerHandle | undefined;
+/** A worker's line of runs: what the pool placed in it. */
+interface Line {
+  slot: WorkerSlot;
   /** Runs sent to this worker, in the order it runs them: the first one is running. */
   runs: Map<string, Run>;
   /** How many of them are not quick (`isQuick`): while any is, only one run more may be placed, behind a `lookahead` head. */
@@ -82,7 +48,6 @@ interface Slot {
   /** Requests to send with the next message. */
   outbox: RunRequest[];
   outboxTransfers: Transferable[];
-  failStart: (error: Error) => void;
 }
 
 /** Whether `run`'s task was known to be quick when it was placed (see `Run.expectedMs`). */
@@ -90,60 +55,24 @@ function isQuick(run: Run): boolean {
   return run.expectedMs < QUICK_RUN_MS;
 }
 
-/** How long a task's runs take, as the workers measured them. */
-interface TaskTimes {
-  /** A moving average (ms). */
-  ms: number;
-  /** A moving average of how far runs were from `ms`: a run waits behind one of this task only while it is at most half of `ms`. */
-  spreadMs: number;
-}
-
-/** Adds a run of task `name` that took `tookMs` to `times` (in place: no object per run). */
-function noteRunTime(times: Map<string, TaskTimes>, name: string, tookMs: number): void {
-  const known = times.get(name);
-  // The spread starts at half the first run's time: a task is taken as steady only after a few runs alike.
-  if (!known) return void times.set(name, { ms: tookMs, spreadMs: tookMs / 2 });
-  known.spreadMs = averageRunMs(known.spreadMs, Math.abs(tookMs - known.ms));
-  known.ms = averageRunMs(known.ms, tookMs);
-}
-
-/**
- * How many runs may be in one worker at once, by how long runs take: deep lines for tiny jobs (one message
- * carries many, and the worker never waits for the page); two for jobs of a few milliseconds, so the worker
- * goes on to the next without waiting for the page (only behind a task whose runs take about as long each
- * time: see `Run.lookahead`); one at a time for jobs long enough that a message per job costs nothing.
- */
-function depthFor(averageRunMs: number): number {
-  // Deep lines hold about 16 ms of work at most, so a job of higher priority added meanwhile waits no longer.
-  // The deepest is for jobs of a few microseconds: the page's cost per message, not the worker, sets the pace
-  // (10,000 no-op jobs on 2 workers, one bench run each, back to back: 64 per line, 168 ms; 256, 128 ms).
-  if (averageRunMs < 1 / 16) return 256;
-  if (averageRunMs < 0.25) return 64;
-  if (averageRunMs < 1) return 16;
-  if (averageRunMs < QUICK_RUN_MS) return 4;
-  if (averageRunMs < LOOKAHEAD_MS) return 2;
-  return 1;
-}
-
 /**
  * Runs jobs on Web Workers. Each worker runs one job at a time; when jobs are tiny, several are sent to a
  * worker in one message and their results come back together, so a burst costs a message per batch, not
  * per job. Workers are made lazily up to `size`, reaped when idle, and replaced when they die, time out or
- * are aborted. A run never hangs on a dead worker (comlink alone would never settle such a call): the
- * pool sees the worker's `error` event, and its death through a Web Lock the worker holds while it lives.
+ * are aborted. This is the placement policy (which worker runs which job, how many wait in each); each
+ * worker's life, from spawn to death, is its {@link WorkerSlot}'s.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
-  readonly #slots = new Set<Slot>();
+  readonly #lines = new Set<Line>();
   /** Runs waiting for room in a worker, first come first served. */
   readonly #waiting: Array<{ seq: number; wake: () => void }> = [];
   #waitSeq = 0;
   /** Runs waiting for room (not yet in a worker), with the reason if they were aborted meanwhile. */
   readonly #starting = new Map<string, SerializedError | undefined>();
   #hello: Promise<WorkerHello> | undefined;
-  #averageRunMs = Infinity;
-  /** Per task: how long its runs take, on average. */
-  readonly #taskMs = new Map<string, TaskTimes>();
+  /** How long runs take, as the workers measured them. */
+  readonly #stats = new RunStats();
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -152,20 +81,20 @@ export class WorkerPool {
 
   /** Workers alive now. */
   get size(): number {
-    return this.#slots.size;
+    return this.#lines.size;
   }
 
   /** How many runs the pool takes at once now: its workers, times how many may wait in each. */
   get capacity(): number {
-    return this.#options.size * this.#depth();
+    return this.#options.size * this.#stats.depth;
   }
 
   /** The tasks the workers serve, with their defaults (asked of the first worker, made if need be). */
   async tasks(): Promise<TaskManifest> {
     if (!this.#hello) {
-      const slot = this.#spawn();
-      this.#hello = slot.ready;
-      slot.ready.then(() => this.#idleOrServe(slot), () => {});
+      const line = this.#spawn();
+      this.#hello = line.slot.ready;
+      line.slot.ready.then(() => this.#idleOrServe(line), () => {});
     }
     try {
       return (await this.#hello).tasks;
@@ -182,34 +111,34 @@ export class WorkerPool {
   start(ticket: ExecutorRun): void {
     // Room now, and nobody waiting for it before this run: the run goes into a worker's line at once, in this
     // turn (the common case, and the hot path of tiny jobs: no await, no bookkeeping for aborts meanwhile).
-    let slot: Slot | undefined;
+    let line: Line | undefined;
     try {
-      slot = this.#waiting.length === 0 ? this.#place() : undefined;
+      line = this.#waiting.length === 0 ? this.#place() : undefined;
     } catch (error) {
       const response: RunResponse = { ok: false, error: serializeError(error) };
       return queueMicrotask(() => ticket.ended(response));
     }
-    if (slot) this.#runIn(slot, ticket);
+    if (line) this.#runIn(line, ticket);
     else void this.#waitThenRun(ticket);
   }
 
   /** {@link start} for a run that must wait for room: it may be aborted meanwhile (see {@link abort}). */
   async #waitThenRun(ticket: ExecutorRun): Promise<void> {
     this.#starting.set(ticket.runId, undefined);
-    let slot: Slot | undefined;
+    let line: Line | undefined;
     let failure: SerializedError | undefined;
     try {
       // No await between choosing a worker and taking room in it, unless there is no room to take. First come,
       // first served: a run waits behind runs already waiting. One placed after a wait wakes the next, as there
       // may be room for more; one woken for nothing goes back to its place in the line.
       const seq = this.#waitSeq++;
-      while (!slot) {
+      while (!line) {
         await new Promise<void>((wake) => {
           let at = this.#waiting.length;
           while (at > 0 && this.#waiting[at - 1]!.seq > seq) at--;
           this.#waiting.splice(at, 0, { seq, wake });
         });
-        slot = this.#place();
+        line = this.#place();
       }
       this.#waiting.shift()?.wake();
     } catch (error) {
@@ -217,24 +146,22 @@ export class WorkerPool {
     }
     const abortedEarly = this.#starting.get(ticket.runId);
     this.#starting.delete(ticket.runId);
-    if (!slot) return ticket.ended({ ok: false, error: failure! });
+    if (!line) return ticket.ended({ ok: false, error: failure! });
     if (abortedEarly) {
-      this.#idleOrServe(slot);
+      this.#idleOrServe(line);
       return ticket.ended({ ok: false, error: abortedEarly });
     }
-    this.#runIn(slot, ticket);
+    this.#runIn(line, ticket);
   }
 
-  /** Puts the run in `slot`'s worker's line, in this turn (so that the next run placed sees the room taken). */
-  #runIn(slot: Slot, ticket: ExecutorRun): void {
-    const times = this.#taskMs.get(ticket.name);
-    const expectedMs = times?.ms ?? Infinity;
-    this.#enqueue(slot, {
+  /** Puts the run in `line`'s worker's line, in this turn (so that the next run placed sees the room taken). */
+  #runIn(line: Line, ticket: ExecutorRun): void {
+    this.#enqueue(line, {
       ticket,
       started: false,
       startedAt: 0,
-      expectedMs,
-      lookahead: times !== undefined && expectedMs < LOOKAHEAD_MS && times.spreadMs <= expectedMs / 2,
+      expectedMs: this.#stats.expectedMs(ticket.name),
+      lookahead: this.#stats.isSteady(ticket.name),
       timer: undefined,
       transferables: takeTransferables(ticket.data),
       recalling: false,
@@ -242,14 +169,14 @@ export class WorkerPool {
     });
   }
 
-  /** Puts `run` at the end of `slot`'s line, to be sent with the next message. */
-  #enqueue(slot: Slot, run: Run): void {
-    if (!isQuick(run)) slot.slow++;
-    slot.runs.set(run.ticket.runId, run);
-    if (run.transferables) slot.outboxTransfers.push(...run.transferables);
-    if (slot.outbox.push(run.ticket) === 1) {
-      if (slot.isReady) queueMicrotask(() => this.#send(slot));
-      else slot.ready.then(() => this.#send(slot), () => {});
+  /** Puts `run` at the end of `line`'s line, to be sent with the next message. */
+  #enqueue(line: Line, run: Run): void {
+    if (!isQuick(run)) line.slow++;
+    line.runs.set(run.ticket.runId, run);
+    if (run.transferables) line.outboxTransfers.push(...run.transferables);
+    if (line.outbox.push(run.ticket) === 1) {
+      if (line.slot.isReady) queueMicrotask(() => this.#send(line));
+      else line.slot.ready.then(() => this.#send(line), () => {});
     }
   }
 
@@ -262,38 +189,34 @@ export class WorkerPool {
     const error = serializeError(reason);
     // Still waiting for a worker: it ends as soon as it gets one, before the handler starts.
     if (this.#starting.has(runId)) return void this.#starting.set(runId, error);
-    const slot = [...this.#slots].find((s) => s.runs.has(runId));
-    if (!slot) return;
+    const line = [...this.#lines].find((s) => s.runs.has(runId));
+    if (!line) return;
     // Not sent yet (its worker is still starting): it simply never goes.
-    const unsent = slot.outbox.findIndex((request) => request.runId === runId);
+    const unsent = line.outbox.findIndex((request) => request.runId === runId);
     if (unsent !== -1) {
-      slot.outbox.splice(unsent, 1);
-      return this.#finish(slot, runId, { ok: false, error });
+      line.outbox.splice(unsent, 1);
+      return this.#finish(line, runId, { ok: false, error });
     }
-    slot.runs.get(runId)!.aborted = error;
-    slot.remote.abort(runId, error).catch(() => {});
+    line.runs.get(runId)!.aborted = error;
+    line.slot.abort(runId, error);
     this.#options.clock.setTimeout(() => {
-      const run = slot.runs.get(runId);
+      const run = line.runs.get(runId);
       if (!run) return;
-      if (slot.runs.keys().next().value === runId) this.#kill(slot, error);
-      else this.#finish(slot, runId, { ok: false, error });
+      if (line.runs.keys().next().value === runId) this.#kill(line, error);
+      else this.#finish(line, runId, { ok: false, error });
     }, graceMs);
   }
 
   /** Terminates the idle workers now. */
   trim(): void {
-    for (const slot of [...this.#slots]) if (slot.runs.size === 0 && slot.isReady) this.#discard(slot);
+    for (const line of [...this.#lines]) if (line.runs.size === 0 && line.slot.isReady) this.#discard(line);
   }
 
   /** Terminates every worker; runs in progress end with `WorkerCrashedError`. */
   close(): void {
     this.#closed = true;
-    for (const slot of [...this.#slots]) this.#crash(slot, 'the pool was closed');
+    for (const line of [...this.#lines]) line.slot.fail('the pool was closed');
     for (const { wake } of this.#waiting.splice(0)) wake();
-  }
-
-  #depth(): number {
-    return depthFor(this.#averageRunMs);
   }
 
   /**
@@ -301,73 +224,44 @@ export class WorkerPool {
    * busy one whose line is quick; `undefined` when all are full. A worker still starting is fine: runs
    * wait in its outbox.
    */
-  #place(): Slot | undefined {
+  #place(): Line | undefined {
     if (this.#closed) throw new WorkerCrashedError('The worker pool is closed');
-    let best: Slot | undefined;
+    let best: Line | undefined;
     const now = this.#options.clock.now();
-    for (const slot of this.#slots) {
-      if (slot.dead) continue;
-      if (slot.runs.size === 0) {
-        best = slot;
+    for (const line of this.#lines) {
+      if (line.slot.dead) continue;
+      if (line.runs.size === 0) {
+        best = line;
         break;
       }
-      const head = slot.runs.values().next().value!;
+      const head = line.runs.values().next().value!;
       const lineUp =
-        slot.slow === 0
+        line.slow === 0
           ? !(head.started && now - head.startedAt >= QUICK_RUN_MS)
-          : slot.runs.size === 1 && head.lookahead && !(head.started && now - head.startedAt >= 2 * head.expectedMs);
+          : line.runs.size === 1 && head.lookahead && !(head.started && now - head.startedAt >= 2 * head.expectedMs);
       if (!lineUp) continue;
-      if (!best || slot.runs.size < best.runs.size) best = slot;
+      if (!best || line.runs.size < best.runs.size) best = line;
     }
-    if ((!best || best.runs.size > 0) && this.#slots.size < this.#options.size) best = this.#spawn();
-    if (!best || best.runs.size >= this.#depth()) return undefined;
-    best.idleSince = undefined;
+    if ((!best || best.runs.size > 0) && this.#lines.size < this.#options.size) best = this.#spawn();
+    if (!best || best.runs.size >= this.#stats.depth) return undefined;
+    best.slot.busy();
     return best;
   }
 
-  #send(slot: Slot): void {
-    if (slot.dead || slot.outbox.length === 0) return;
-    const runs: unknown[] = [];
-    for (const request of slot.outbox) packRun(runs, request);
-    const message: RunBatchMessage = { type: 'offthread:run', runs };
-    const transfers = slot.outboxTransfers;
-    const requests = slot.outbox;
-    slot.outbox = [];
-    slot.outboxTransfers = [];
-    try {
-      slot.worker.postMessage(message, transfers);
-    } catch {
-      // Some job's data does not clone (a Proxy in data marked for transfer, which `add` does not clone to check,
-      // or a buffer already moved): nothing was sent. Send them one by one; those that do not go fail.
-      this.#sendOneByOne(slot, requests);
-    }
-    const head = slot.runs.values().next().value;
-    if (head && !head.started) this.#start(slot, head);
-  }
-
-  #sendOneByOne(slot: Slot, requests: RunRequest[]): void {
-    const refused: Array<[string, SerializedError]> = [];
-    for (const request of requests) {
-      const runs: unknown[] = [];
-      packRun(runs, request);
-      const message: RunBatchMessage = { type: 'offthread:run', runs };
-      try {
-        slot.worker.postMessage(message, slot.runs.get(request.runId)?.transferables ?? []);
-      } catch (error) {
-        const problem = findUncloneable(request.data, 'data', { clone: true });
-        const where = problem ? `${problem.path} ${problem.reason}` : `it was refused with its transfer list (${serializeError(error).message})`;
-        const failure = new InvalidJobError(`The data of job ${request.jobId} (${request.name}) cannot be sent to a worker: ${where}`, {
-          cause: problem?.cause ?? error,
-          ...(problem && { path: problem.path }),
-        });
-        refused.push([request.runId, serializeError(failure)]);
-      }
-    }
-    for (const [runId, error] of refused) this.#finish(slot, runId, { ok: false, error });
+  #send(line: Line): void {
+    if (line.slot.dead || line.outbox.length === 0) return;
+    const requests = line.outbox;
+    const transfers = line.outboxTransfers;
+    line.outbox = [];
+    line.outboxTransfers = [];
+    const refused = line.slot.send(requests, transfers, (runId) => line.runs.get(runId)?.transferables);
+    for (const [runId, error] of refused) this.#finish(line, runId, { ok: false, error });
+    const head = line.runs.values().next().value;
+    if (head && !head.started) this.#start(line, head);
   }
 
   /** The run is the one its worker runs now: its timeout starts. */
-  #start(slot: Slot, run: Run): void {
+  #start(line: Line, run: Run): void {
     run.started = true;
     run.startedAt = this.#options.clock.now();
     const ms = run.ticket.timeoutMs;
@@ -375,39 +269,38 @@ export class WorkerPool {
     run.timer = this.#options.clock.setTimeout(() => {
       const { jobId, name } = run.ticket;
       const error = new JobTimeoutError(`Job ${jobId} (${name}) ran over its timeout of ${ms} ms: its worker was terminated`);
-      this.#kill(slot, serializeError(error));
+      this.#kill(line, serializeError(error));
     }, ms);
   }
 
   /** Ends one run with `response`; the next in that worker's line starts. */
-  #finish(slot: Slot, runId: string, response: RunResponse): void {
-    const run = slot.runs.get(runId);
+  #finish(line: Line, runId: string, response: RunResponse): void {
+    const run = line.runs.get(runId);
     if (!run) return;
-    const wasHead = slot.runs.keys().next().value === runId;
-    slot.runs.delete(runId);
-    if (!isQuick(run)) slot.slow--;
+    const wasHead = line.runs.keys().next().value === runId;
+    line.runs.delete(runId);
+    if (!isQuick(run)) line.slow--;
     if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
     run.ticket.ended(response);
-    const next = slot.runs.values().next().value;
-    if (wasHead && next && !slot.outbox.includes(next.ticket)) this.#start(slot, next);
-    this.#idleOrServe(slot);
+    const next = line.runs.values().next().value;
+    if (wasHead && next && !line.outbox.includes(next.ticket)) this.#start(line, next);
+    this.#idleOrServe(line);
   }
 
   /** The worker must go (a timeout, an abort it ignored): its running job ends with `error`, the rest go back unstarted. */
-  #kill(slot: Slot, error: SerializedError): void {
-    const [head] = slot.runs.keys();
-    if (head !== undefined) this.#finish(slot, head, { ok: false, error });
-    this.#discard(slot);
+  #kill(line: Line, error: SerializedError): void {
+    const [head] = line.runs.keys();
+    if (head !== undefined) this.#finish(line, head, { ok: false, error });
+    this.#discard(line);
   }
 
   /** Room in a worker: someone waiting for it goes first; a worker with nothing to do starts its idle clock. */
-  #idleOrServe(slot: Slot): void {
-    if (slot.dead) return;
+  #idleOrServe(line: Line): void {
+    if (line.slot.dead) return;
     const waiting = this.#waiting.shift()?.wake;
     if (waiting) return waiting();
-    if (slot.runs.size > 0) return;
-    slot.idleSince = this.#options.clock.now();
-    this.#idleCheck(slot, this.#options.idleTimeoutMs);
+    if (line.runs.size > 0) return;
+    line.slot.idle();
     this.#recallOne();
   }
 
@@ -418,25 +311,24 @@ export class WorkerPool {
    * while it computes. Then the run simply goes next there, as sent.
    */
   #recallOne(): void {
-    for (const slot of this.#slots) {
-      if (slot.dead || !slot.isReady || slot.runs.size < 2) continue;
-      const [head, ...behind] = slot.runs.values();
+    for (const line of this.#lines) {
+      if (line.slot.dead || !line.slot.isReady || line.runs.size < 2) continue;
+      const [head, ...behind] = line.runs.values();
       if (isQuick(head!)) continue;
-      const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !slot.outbox.includes(r.ticket));
+      const run = behind.find((r) => !r.recalling && !r.started && !r.transferables && !line.outbox.includes(r.ticket));
       if (!run) continue;
       run.recalling = true;
-      const message: RecallMessage = { type: 'offthread:recall', runIds: [run.ticket.runId] };
-      slot.worker.postMessage(message);
+      line.slot.recall([run.ticket.runId]);
       return;
     }
   }
 
-  /** `slot`'s worker handed back a run unstarted: it goes where there is room, first in line for it. */
-  #recalled(slot: Slot, runId: string): void {
-    const run = slot.runs.get(runId);
+  /** `line`'s worker handed back a run unstarted: it goes where there is room, first in line for it. */
+  #recalled(line: Line, runId: string): void {
+    const run = line.runs.get(runId);
     if (!run) return;
-    slot.runs.delete(runId);
-    if (!isQuick(run)) slot.slow--;
+    line.runs.delete(runId);
+    if (!isQuick(run)) line.slow--;
     if (run.aborted) return run.ticket.ended({ ok: false, error: run.aborted });
     run.recalling = false;
     // Not the head here: the run ahead of it was still running when the worker handed it back. Should the page
@@ -445,7 +337,7 @@ export class WorkerPool {
     run.timer = undefined;
     run.started = false;
     const place = (woken: boolean): void => {
-      let target: Slot | undefined;
+      let target: Line | undefined;
       try {
         target = this.#place();
       } catch (error) {
@@ -459,110 +351,41 @@ export class WorkerPool {
     place(false);
   }
 
-  /** In `ms`, terminates the worker if it has been idle for `idleTimeoutMs` by then, or looks again when it will have been. */
-  #idleCheck(slot: Slot, ms: number): void {
-    slot.idleTimer ??= this.#options.clock.setTimeout(() => {
-      slot.idleTimer = undefined;
-      if (slot.idleSince === undefined) return;
-      const left = slot.idleSince + this.#options.idleTimeoutMs - this.#options.clock.now();
-      if (left <= 0) this.#discard(slot);
-      else this.#idleCheck(slot, left);
-    }, ms);
+  /** A new worker, with its line: its events come back here. */
+  #spawn(): Line {
+    const slot = new WorkerSlot(this.#options, {
+      done: (results, recalled) => this.#done(line, results, recalled),
+      progress: (runId, progress) => line.runs.get(runId)?.ticket.progress(progress),
+      // Its running job ends with `WorkerCrashedError`, the rest go back unstarted.
+      died: (error) => this.#kill(line, serializeError(error)),
+      expired: () => this.#discard(line),
+    });
+    const line: Line = { slot, runs: new Map(), slow: 0, outbox: [], outboxTransfers: [] };
+    this.#lines.add(line);
+    return line;
   }
 
-  #spawn(): Slot {
-    let worker: Worker;
-    try {
-      worker = this.#options.create();
-    } catch (error) {
-      throw new WorkerCrashedError('The `worker` factory threw instead of returning a Worker', { cause: error });
+  /** Outcomes told by `line`'s worker, and runs it handed back. */
+  #done(line: Line, results: RunResult[], recalled: string[]): void {
+    for (const { runId, response, tookMs } of results) {
+      if (tookMs !== undefined) this.#stats.note(line.runs.get(runId)?.ticket.name, tookMs);
+      this.#finish(line, runId, response);
     }
-    // Duck-typed, not `instanceof Worker`: outside a browser (Node, jsdom) there is no `Worker`, and the inline
-    // queue of `offthread/testing` gives a Worker-shaped port.
-    if (typeof (worker as Partial<Worker> | null)?.postMessage !== 'function' || typeof (worker as Partial<Worker>).terminate !== 'function') {
-      throw new TypeError(`Expected the \`worker\` factory to return a Worker, got ${worker === null ? 'null' : typeof worker}`);
-    }
-    let failStart!: (error: Error) => void;
-    const startFailed = new Promise<never>((_, reject) => (failStart = reject));
-    const slot: Slot = {
-      worker,
-      remote: Comlink.wrap<WorkerApi>(worker),
-      ready: startFailed,
-      isReady: false,
-      dead: false,
-      idleSince: undefined,
-      idleTimer: undefined,
-      runs: new Map(),
-      slow: 0,
-      outbox: [],
-      outboxTransfers: [],
-      failStart,
-    };
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      this.#crash(slot, event instanceof ErrorEvent && event.message ? event.message : 'the worker script failed to load');
-    });
-    worker.addEventListener('messageerror', () => this.#crash(slot, 'a message from the worker could not be deserialized'));
-    worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const data = event.data;
-      if (isDoneMessage(data)) {
-        const { results } = data;
-        for (let i = 0; i < results.length; i += DONE_FIELDS) {
-          if (!isDoneResult(results, i)) continue;
-          const ok = results[i + 1] as boolean;
-          const runId = results[i] as string;
-          const took = results[i + 3] as number | undefined;
-          if (took !== undefined) {
-            this.#averageRunMs = averageRunMs(this.#averageRunMs, took);
-            const name = slot.runs.get(runId)?.ticket.name;
-            if (name !== undefined) noteRunTime(this.#taskMs, name, took);
-          }
-          this.#finish(slot, runId, ok ? { ok, value: results[i + 2] } : { ok, error: results[i + 2] as SerializedError });
-        }
-        if (data.recalled) for (const runId of data.recalled) this.#recalled(slot, runId);
-      }
-      else if (isProgressMessage(data)) slot.runs.get(data.runId)?.ticket.progress(data.progress);
-    });
-
-    const lockName = typeof navigator !== 'undefined' && navigator.locks ? `offthread:worker:${newId()}` : undefined;
-    const startTimer = this.#options.clock.setTimeout(
-      () => this.#crash(slot, `it did not answer within ${this.#options.startTimeoutMs} ms of starting (does it call serveTasks?)`),
-      this.#options.startTimeoutMs,
-    );
-    slot.ready = Promise.race([slot.remote.hello(lockName), startFailed]).then((hello) => {
-      this.#options.clock.clearTimeout(startTimer);
-      slot.isReady = true;
-      // The worker holds this lock while it lives: it is granted to us the moment the worker dies,
-      // however it dies (`self.close()` fires no event at all).
-      if (lockName) void navigator.locks.request(lockName, () => this.#crash(slot, 'the worker closed or was killed'));
-      return hello;
-    });
-    slot.ready.catch(() => this.#options.clock.clearTimeout(startTimer));
-    this.#slots.add(slot);
-    return slot;
+    for (const runId of recalled) this.#recalled(line, runId);
   }
 
-  /** The worker died (or must go): its running job ends with `WorkerCrashedError`, the rest go back unstarted. */
-  #crash(slot: Slot, reason: string): void {
-    if (slot.dead) return;
-    const error = new WorkerCrashedError(`A worker died: ${reason}`);
-    slot.failStart(error);
-    this.#kill(slot, serializeError(error));
-  }
-
-  #discard(slot: Slot): void {
-    if (slot.dead) return;
-    slot.dead = true;
-    if (slot.idleTimer !== undefined) this.#options.clock.clearTimeout(slot.idleTimer);
-    slot.worker.terminate();
-    this.#slots.delete(slot);
+  /** Terminates `line`'s worker: runs still in its line go back unstarted. */
+  #discard(line: Line): void {
+    if (line.slot.dead) return;
+    line.slot.terminate();
+    this.#lines.delete(line);
     const notStarted: SerializedError = {
       name: 'NotStartedError',
       code: 'ERR_NOT_STARTED',
       message: 'The worker this job waited in went away before the job started',
     };
-    for (const [runId, run] of [...slot.runs]) {
-      slot.runs.delete(runId);
+    for (const [runId, run] of [...line.runs]) {
+      line.runs.delete(runId);
       if (run.timer !== undefined) this.#options.clock.clearTimeout(run.timer);
       run.ticket.ended({ ok: false, error: notStarted, notStarted: true });
     }

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../clock';
 import { JobTimeoutError, serializeError, type SerializedError } from '../errors';
 import type { RunResponse } from '../protocol';
 import type { Executor, ExecutorRun } from '../runner/executor';
-import { createWorkerApi } from '../task/serve-tasks';
+import { createTaskHost } from '../task/task-host';
 import type { TaskMap } from '../task/task';
 
 /**
@@ -20,7 +20,7 @@ export class InThreadExecutor implements Executor {
 
   constructor(tasks: TaskMap, clock: Clock) {
     // Results are checked by a clone here: nothing else would find one that IndexedDB cannot store before it is stored.
-    this.#api = createWorkerApi(tasks, (runId, progress) => this.#runs.get(runId)?.run.progress(progress), { cloneResults: true });
+    this.#api = createTaskHost(tasks, (runId, progress) => this.#runs.get(runId)?.run.progress(progress), { cloneResults: true });
     this.#clock = clock;
   }
 

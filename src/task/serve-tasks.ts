@@ -1,25 +1,25 @@
 import * as Comlink from 'comlink';
-import { deserializeError, InvalidJobError, serializeError, type SerializedError } from '../errors';
-import { findUncloneable, type CloneProblem } from '../job/find-uncloneable';
+import { serializeError, type SerializedError } from '../errors';
+import { findUncloneable } from '../job/find-uncloneable';
+import { averageRunMs, QUICK_RUN_MS } from '../pool/run-stats';
 import {
-  averageRunMs,
-  DONE_FIELDS,
-  isRecallMessage,
-  isRunBatchMessage,
-  QUICK_RUN_MS,
+  packDone,
+  packHello,
+  packProgress,
+  unpackAbort,
+  unpackRecall,
   unpackRuns,
   type DoneMessage,
-  type ProgressMessage,
   type ProgressSink,
   type RunRequest,
   type RunResponse,
+  type RunResult,
   type WorkerApi,
   type WorkerHello,
 } from '../protocol';
-import { jobFetch } from './job-fetch';
-import { ProgressGate } from './progress-gate';
-import { manifestOf, splitDefinition, type TaskContext, type TaskMap } from './task';
-import { takeTransferables, transfer } from './transfer';
+import type { TaskMap } from './task';
+import { createTaskHost, unsendable, type TaskHost } from './task-host';
+import { takeTransferables } from './transfer';
 
 /**
  * Serves `tasks` to the page's worker pool. Call it once, at the top level of the worker module.
@@ -49,104 +49,41 @@ export type TaskEndpoint = Comlink.Endpoint;
  * `offthread/testing` serves its tasks so, in the page's own thread).
  */
 export function serveTasksOn(endpoint: TaskEndpoint, tasks: TaskMap): void {
+  const scope = endpoint as unknown as {
+    postMessage(message: unknown, transfer?: Transferable[]): void;
+    addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+  };
   const progress: ProgressSink = (runId, value) => {
-    const message: ProgressMessage = { type: 'offthread:progress', runId, progress: value };
     try {
-      endpoint.postMessage(message);
+      scope.postMessage(packProgress(runId, value));
     } catch {
       // ctx.progress() refuses what does not clone; should anything slip through, the run goes on without it.
     }
   };
-  const api = createWorkerApi(tasks, progress);
-  const line = new RunLine(api, (message, transfers) => endpoint.postMessage(message, transfers));
-  endpoint.addEventListener('message', (event) => {
-    const { data } = event as MessageEvent<unknown>;
-    if (isRunBatchMessage(data)) line.push(unpackRuns(data.runs));
-    else if (isRecallMessage(data)) line.recall(data.runIds);
+  const host = createTaskHost(tasks, progress);
+  const line = new RunLine(host, (message, transfers) => scope.postMessage(message, transfers));
+  scope.addEventListener('message', (event) => {
+    const runs = unpackRuns(event.data);
+    if (runs) return line.push(runs);
+    const recalled = unpackRecall(event.data);
+    if (recalled) line.recall(recalled);
   });
-  Comlink.expose({ ...api, abort: (runId: string, reason: SerializedError) => line.abort(runId, reason) } satisfies WorkerApi, endpoint);
-}
-
-/** Options of {@link createWorkerApi}. */
-export interface WorkerApiOptions {
-  /**
-   * Clone each result once to check it (finding a Proxy, which only a clone refuses), where nothing else would
-   * before it is stored: in the service worker. A worker's results are checked by the message that carries them.
-   */
-  cloneResults?: boolean;
-}
-
-/**
- * The worker's side of the protocol, apart from comlink so it can run in any thread: the one place where
- * handlers run, in a worker and in the service worker alike. Whatever a handler does, `run` resolves: a
- * throw of anything, or a result that cannot be sent, is the run's failure, never the thread's.
- */
-export function createWorkerApi(tasks: TaskMap, sink: ProgressSink, options: WorkerApiOptions = {}): WorkerApi {
-  const manifest = manifestOf(tasks);
-  const controllers = new Map<string, AbortController>();
-  const progress = new ProgressGate(sink);
-  const cloneResults = options.cloneResults ?? false;
-
-  return {
-    async hello(lockName: string | undefined): Promise<WorkerHello> {
-      if (lockName && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
-      return { tasks: manifest };
+  // Runs travel on the port above; comlink carries the rare calls only. What comes through it is checked too.
+  const api: WorkerApi = {
+    async hello(lockName: unknown): Promise<WorkerHello> {
+      if (typeof lockName === 'string' && typeof navigator !== 'undefined' && navigator.locks) await holdUntilDeath(lockName);
+      return packHello(host.manifest);
     },
-
-    async run(request: RunRequest): Promise<RunResponse> {
-      const definition = Object.hasOwn(tasks, request.name) ? tasks[request.name] : undefined;
-      if (definition === undefined) {
-        const error = new InvalidJobError(`Unknown task "${request.name}": this worker serves ${Object.keys(manifest).join(', ') || 'no tasks'}`);
-        return { ok: false, error: serializeError(error) };
-      }
-      const handler = splitDefinition(definition).run;
-      const controller = new AbortController();
-      controllers.set(request.runId, controller);
-      const ctx: TaskContext = {
-        jobId: request.jobId,
-        attempt: request.attempt,
-        signal: controller.signal,
-        progress(value: unknown) {
-          // Cloned once if it is an object (a Proxy passes any walk): a bad value throws here, in the handler.
-          const problem = findUncloneable(value, 'progress', { clone: true });
-          if (problem) throw new TypeError(`ctx.progress() needs a structured-cloneable value: ${problem.path} ${problem.reason}`, { cause: problem.cause });
-          // After the run ended (a timer of the handler's), or once it is aborted, a report goes nowhere.
-          if (!controller.signal.aborted && controllers.has(request.runId)) progress.report(request.runId, value);
-        },
-        fetch: (input, init) => jobFetch(input, init, controller.signal),
-      };
-      let response: RunResponse;
-      try {
-        response = respond(await handler(request.data, ctx), cloneResults);
-      } catch (error) {
-        response = { ok: false, error: serializeError(error) };
-      }
-      // The last progress reported goes before the result.
-      progress.end(request.runId, !controller.signal.aborted);
-      controllers.delete(request.runId);
-      return response;
-    },
-
-    abort(runId: string, reason: SerializedError): void {
-      controllers.get(runId)?.abort(deserializeError(reason));
+    abort(runId: unknown, reason: unknown): void {
+      const call = unpackAbort(runId, reason);
+      if (call) line.abort(call.runId, call.reason);
     },
   };
+  Comlink.expose(api, endpoint);
 }
 
-/** Why a result cannot be sent, as the run's error (an ordinary failure: retried while attempts are left). */
-function unsendable(problem: CloneProblem): SerializedError {
-  const error = new TypeError(`The task's result cannot be sent to the page: ${problem.path} ${problem.reason}`, { cause: problem.cause });
-  return serializeError(error);
-}
-
-function respond(value: unknown, clone: boolean): RunResponse {
-  const transferables = takeTransferables(value);
-  const problem = findUncloneable(value, 'result', { allowClassInstances: true, clone: clone && !transferables });
-  if (problem) return { ok: false, error: unsendable(problem) };
-  const response: RunResponse = { ok: true, value };
-  // Marked for whoever posts it: comlink for a single call, the run line for a batch.
-  return transferables ? transfer(response, transferables) : response;
-}
+/** A run's outcome waiting to be sent, with what its value transfers. */
+type Ended = RunResult & { transferables?: Transferable[] | undefined };
 
 /** Results are sent at least this often while a batch of runs goes on. */
 const FLUSH_MS = 2;
@@ -157,21 +94,23 @@ const FLUSH_MS = 2;
  * cost a message per batch.
  */
 class RunLine {
-  readonly #api: WorkerApi;
+  readonly #host: TaskHost;
   readonly #post: (message: DoneMessage, transfers: Transferable[]) => void;
   readonly #line: RunRequest[] = [];
-  /** Flat: runId, ok, value or error, and how long the run took (ms), for each run ended since the last message. */
-  #results: unknown[] = [];
+  /** The runs ended since the last message, with what each one's value transfers. */
+  #results: Ended[] = [];
+  /** All that `#results` transfer. */
   #transfers: Transferable[] = [];
-  /** Which results (by their place in `#results`, counted in runs) carry which of `#transfers`. */
-  #transfersOf: Map<number, Transferable[]> | undefined;
   #running = false;
   #lastFlush = 0;
-  /** Per task: how long its runs take here, on average. */
+  /**
+   * Per task: how long its runs take here, on average. Only that: the pool's RunStats, which sizes lines too,
+   * would weigh on every worker's bundle for nothing.
+   */
   readonly #taskMs = new Map<string, number>();
 
-  constructor(api: WorkerApi, post: (message: DoneMessage, transfers: Transferable[]) => void) {
-    this.#api = api;
+  constructor(host: TaskHost, post: (message: DoneMessage, transfers: Transferable[]) => void) {
+    this.#host = host;
     this.#post = post;
   }
 
@@ -183,9 +122,9 @@ class RunLine {
   /** Aborts a run: drops it if it has not started, else aborts its signal. */
   abort(runId: string, reason: SerializedError): void {
     const at = this.#line.findIndex((request) => request.runId === runId);
-    if (at === -1) return this.#api.abort(runId, reason);
+    if (at === -1) return this.#host.abort(runId, reason);
     this.#line.splice(at, 1);
-    this.#results.push(runId, false, reason, undefined);
+    this.#results.push({ runId, response: { ok: false, error: reason }, tookMs: undefined });
     if (!this.#running) this.#flush();
   }
 
@@ -212,19 +151,16 @@ class RunLine {
       const startedAt = performance.now();
       let response: RunResponse;
       try {
-        response = await this.#api.run(request);
+        response = await this.#host.run(request);
       } catch (error) {
         // `run` resolves whatever the handler does; should it not, the line must not stop here.
         response = { ok: false, error: serializeError(error) };
       }
-      const took = performance.now() - startedAt;
-      this.#taskMs.set(request.name, averageRunMs(averageMs, took));
+      const tookMs = performance.now() - startedAt;
+      this.#taskMs.set(request.name, averageRunMs(averageMs, tookMs));
       const transferables = takeTransferables(response);
-      if (transferables) {
-        this.#transfers.push(...transferables);
-        (this.#transfersOf ??= new Map()).set(this.#results.length / DONE_FIELDS, transferables);
-      }
-      this.#results.push(request.runId, response.ok, response.ok ? response.value : response.error, took);
+      if (transferables) this.#transfers.push(...transferables);
+      this.#results.push({ runId: request.runId, response, tookMs, transferables });
       if (this.#line.length === 0 || performance.now() - this.#lastFlush >= FLUSH_MS) this.#flush();
     }
     this.#running = false;
@@ -233,34 +169,31 @@ class RunLine {
   #flush(recalled?: string[]): void {
     if (this.#results.length === 0 && !recalled) return;
     const results = this.#results;
-    const transfersOf = this.#transfersOf;
     try {
-      this.#post(recalled ? { type: 'offthread:done', results, recalled } : { type: 'offthread:done', results }, this.#transfers);
+      this.#post(packDone(results, recalled), this.#transfers);
     } catch {
       // Some result does not clone (a Proxy passes every check but the clone itself), or its transfer list is
       // refused. Nothing was sent nor moved: send them one by one, and fail those that do not go.
-      this.#postOneByOne(results, transfersOf, recalled);
+      this.#postOneByOne(results, recalled);
     }
     this.#results = [];
     this.#transfers = [];
-    this.#transfersOf = undefined;
     this.#lastFlush = performance.now();
   }
 
-  #postOneByOne(results: unknown[], transfersOf: Map<number, Transferable[]> | undefined, recalled: string[] | undefined): void {
-    for (let i = 0; i < results.length; i += DONE_FIELDS) {
-      const entry = results.slice(i, i + DONE_FIELDS);
+  #postOneByOne(results: Ended[], recalled: string[] | undefined): void {
+    for (const result of results) {
       try {
-        this.#post({ type: 'offthread:done', results: entry }, transfersOf?.get(i / DONE_FIELDS) ?? []);
+        this.#post(packDone([result]), result.transferables ?? []);
         continue;
       } catch (error) {
-        const problem = findUncloneable(entry[2], 'result', { allowClassInstances: true, clone: true });
-        entry[1] = false;
-        entry[2] = unsendable(problem ?? { path: 'result', reason: `was refused with its transfer list (${serializeError(error).message})`, cause: error });
+        const { response } = result;
+        const problem = findUncloneable(response.ok ? response.value : response.error, 'result', { allowClassInstances: true, clone: true });
+        const failure = unsendable(problem ?? { path: 'result', reason: `was refused with its transfer list (${serializeError(error).message})`, cause: error });
+        this.#post(packDone([{ ...result, response: { ok: false, error: failure } }]), []);
       }
-      this.#post({ type: 'offthread:done', results: entry }, []);
     }
-    if (recalled) this.#post({ type: 'offthread:done', results: [], recalled }, []);
+    if (recalled) this.#post(packDone([], recalled), []);
   }
 }
 

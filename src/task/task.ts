@@ -1,4 +1,8 @@
-import type { BackoffOptions } from '../job/job';
+import type { TaskOptions } from '../job/task-options';
+import type { TaskManifest } from '../protocol';
+
+// Task code and the page name these types by the task they come with.
+export type { TaskManifest, TaskOptions };
 
 /** What a task handler gets besides its data. */
 export interface TaskContext {
@@ -34,27 +38,6 @@ export interface TaskContext {
 /** A task's code: takes the job's data (and a context), returns or resolves to the result. */
 export type TaskHandler<Data, Result> = (data: Data, ctx: TaskContext) => Result | Promise<Result>;
 
-/** A task's defaults, for every job of it: options given to `add` win. */
-export interface TaskOptions {
-  /**
-   * Jobs of this task need the network: while the browser is offline they wait, without spending attempts,
-   * and run when it is back (in a page, or in the service worker's `sync` event).
-   * @default false
-   */
-  requiresNetwork?: boolean;
-  /**
-   * Whether the service worker may run this task when no page is open. Say `false` for tasks that need
-   * what a service worker lacks (DOM-ish APIs, `OffscreenCanvas` in some browsers, long CPU work).
-   * @default true
-   */
-  serviceWorker?: boolean;
-  /** @default 1 */
-  attempts?: number;
-  backoff?: BackoffOptions | number;
-  /** Milliseconds; see `JobOptions.timeout`. */
-  timeout?: number;
-}
-
 /** A task: its handler, or its handler (`run`) with defaults. */
 export type TaskDefinition =
   | ((data: never, ctx: TaskContext) => unknown)
@@ -85,9 +68,6 @@ export type TaskData<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Para
 
 /** What a task's job resolves with. */
 export type TaskResult<Tasks extends TaskMap, Name extends TaskName<Tasks>> = Awaited<ReturnType<HandlerOf<Tasks[Name]>>>;
-
-/** What a worker says of its tasks: their names, and each one's defaults (plain data). */
-export type TaskManifest = Record<string, Omit<TaskOptions, never>>;
 
 /** The manifest of `tasks`, as a worker says it at hello (and a service worker stores it). */
 export function manifestOf(tasks: TaskMap): TaskManifest {

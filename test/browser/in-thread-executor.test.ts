@@ -1,5 +1,5 @@
 // The service worker's executor runs handlers in its own thread, through the same code as a worker
-// (createWorkerApi): a handler's strange outcomes end as they do in a worker. Run here in a page's thread.
+// (createTaskHost): a handler's strange outcomes end as they do in a worker. Run here in a page's thread.
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { deserializeError } from '../../src/errors';
