@@ -4,6 +4,7 @@ import { checkDuration, checkInteger, describe, type JobOptions } from '../job/j
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
+import type { JobAction } from '../job/transition';
 import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
 import { AddBatcher, type StoredJob } from './add-batcher';
 import { CloseGate } from './close-gate';
@@ -240,6 +241,39 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
       }
       return removed;
     });
+  }
+
+  /**
+   * Runs a `delayed` job now, from any tab. Throws a `TypeError` saying the job's state if it is not delayed.
+   * @example
+   * await queue.promote(job.id);
+   */
+  async promote(id: string): Promise<void> {
+    await this.#change('promote', id, { type: 'change', runAt: this.#o.clock.now(), onlyDelayed: true });
+  }
+
+  /** Gives a `waiting` or `delayed` job a new priority (higher runs first), from any tab. */
+  async changePriority(id: string, priority: number): Promise<void> {
+    checkInteger('priority', priority, Number.MIN_SAFE_INTEGER);
+    await this.#change('changePriority', id, { type: 'change', priority });
+  }
+
+  /** Makes a `waiting` or `delayed` job due `delay` ms from now, from any tab. */
+  async changeDelay(id: string, delay: number): Promise<void> {
+    checkDuration('delay', delay, 0);
+    await this.#change('changeDelay', id, { type: 'change', runAt: this.#o.clock.now() + delay });
+  }
+
+  /** Applies a user's change to a job not started; refused with a `TypeError` that says the job's state. */
+  async #change(method: string, id: string, action: Extract<JobAction, { type: 'change' }>): Promise<void> {
+    if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
+    const [job] = (await this.#gate.use((store) => store.commit([{ id, action }]))).updated;
+    if (!job) {
+      const found = await this.#gate.use((store) => store.get(id));
+      const allowed = action.onlyDelayed ? 'delayed' : 'waiting or delayed';
+      throw new TypeError(`Cannot ${method}() job ${id}: ${found ? `it is ${found.state}` : 'there is no such job'}; only a ${allowed} job can be changed`);
+    }
+    this.#relay.queued();
   }
 
   /** Runs a `failed` or `cancelled` job again, from its first attempt. Resolves `false` if it was in another state. */

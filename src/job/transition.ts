@@ -48,7 +48,13 @@ export type JobAction =
     }
   | { type: 'cancel'; error: SerializedError }
   /** A user retries a failed or cancelled job. */
-  | { type: 'retry' };
+  | { type: 'retry' }
+  /**
+   * A user changes a job that has not started (`waiting` or `delayed`): its data, its priority, or when it runs
+   * (`runAt`: it is `delayed` while that is later than now). `onlyDelayed`: refused unless the job is `delayed`
+   * (a promote).
+   */
+  | { type: 'change'; data?: unknown; priority?: number | undefined; runAt?: number | undefined; onlyDelayed?: boolean | undefined };
 
 /** What a transition may use besides the job: the time, and randomness for backoff jitter. */
 export interface TransitionEnv {
@@ -176,6 +182,18 @@ export function transition(job: JobRecord, action: JobAction, env: TransitionEnv
         finishedAt: undefined,
         unansweredSince: undefined,
       };
+
+    case 'change': {
+      if (job.state !== 'delayed' && (action.onlyDelayed || job.state !== 'waiting')) return null;
+      const runAt = action.runAt ?? job.runAt;
+      return {
+        ...job,
+        data: 'data' in action ? action.data : job.data,
+        priority: action.priority ?? job.priority,
+        runAt,
+        state: action.runAt === undefined ? job.state : runAt > now ? 'delayed' : 'waiting',
+      };
+    }
   }
 }
 

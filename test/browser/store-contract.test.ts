@@ -271,6 +271,23 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(claimed.map((j) => j.id)).toEqual([b!.job.id]);
     });
 
+    it('changes a job that has not started (data, priority, runAt, promote), and refuses one that has', async () => {
+      const { store, env } = await harness();
+      const [a, b, c] = (await store.add([job('a'), job('b'), job('later', { runAt: 9_000 })])).map((x) => x.job) as [JobRecord, JobRecord, JobRecord];
+      const { updated } = await store.commit([
+        { id: b.id, action: { type: 'change', data: { edited: true }, priority: 5 } },
+        { id: c.id, action: { type: 'change', runAt: env.time, onlyDelayed: true } },
+        { id: a.id, action: { type: 'change', runAt: env.time, onlyDelayed: true } },
+      ]);
+      expect(updated.map((j) => j && [j.name, j.state, j.priority])).toEqual([['b', 'waiting', 5], ['later', 'waiting', 0], null]);
+      const { claimed } = await store.commit([], claim(3));
+      expect(claimed.map((j) => j.name)).toEqual(['b', 'a', 'later']);
+      expect(claimed[0]!.data).toEqual({ edited: true });
+      const refused = await store.commit([{ id: a.id, action: { type: 'change', data: 1 } }, { id: 'missing', action: { type: 'change', priority: 1 } }]);
+      expect(refused.updated).toEqual([null, null]);
+      expect((await store.get(a.id))?.data).toEqual({ name: 'a' });
+    });
+
     it('lists pages by state, newest first unless asked', async () => {
       const { store } = await harness();
       await store.add(Array.from({ length: 7 }, (_, i) => job(`j${i}`)));

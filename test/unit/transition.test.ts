@@ -340,3 +340,32 @@ describe('transition: attempt history', () => {
     expect(job.history.at(-1)!.attempt).toBe(HISTORY_LENGTH + 5);
   });
 });
+
+describe('transition: a user changes a job that has not started', () => {
+  it.each(['waiting', 'delayed'] as const)('a %s job takes new data and a new priority, and keeps its state and place', (state) => {
+    const before = inState(state);
+    const job = apply(before, { type: 'change', data: { width: 128 }, priority: 7 });
+    expect([job.state, job.data, job.priority, job.runAt, job.seq]).toEqual([state, { width: 128 }, 7, before.runAt, before.seq]);
+  });
+
+  it('a new runAt makes it delayed when later than now, waiting when not', () => {
+    const later = apply(inState('waiting'), { type: 'change', runAt: T0 + 5_000 });
+    expect([later.state, later.runAt]).toEqual(['delayed', T0 + 5_000]);
+    const now = apply(later, { type: 'change', runAt: T0 }, env(T0));
+    expect([now.state, now.runAt]).toEqual(['waiting', T0]);
+  });
+
+  it('a promote (onlyDelayed) moves a delayed job to waiting now, and is refused for a waiting one', () => {
+    const job = apply(inState('delayed'), { type: 'change', runAt: T0 + 10, onlyDelayed: true }, env(T0 + 10));
+    expect([job.state, job.runAt]).toEqual(['waiting', T0 + 10]);
+    expect(transition(inState('waiting'), { type: 'change', runAt: T0, onlyDelayed: true }, env())).toBeNull();
+  });
+
+  it('data set to undefined is a change, not left out', () => {
+    expect(apply(inState('waiting'), { type: 'change', data: undefined }).data).toBeUndefined();
+  });
+
+  it.each(['active', 'completed', 'failed', 'cancelled'] as const)('changing a job that is %s is refused', (state) => {
+    expect(transition(inState(state), { type: 'change', data: 1, priority: 1 }, env())).toBeNull();
+  });
+});

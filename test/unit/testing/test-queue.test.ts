@@ -94,6 +94,21 @@ describe('createTestQueue', () => {
     expect(() => createTestQueue(tasks, { concurrency: 0 })).toThrow('Expected `concurrency` to be an integer from 1 and up, got `0` (number)');
   });
 
+  it('promotes a delayed job, changes its delay and priority, and refuses a job that has started', async () => {
+    const queue = makeQueue({ now: START });
+    const job = await queue.add('echo', 'later', { delay: 5_000 });
+    await queue.changeDelay(job.id, 60_000);
+    expect(await job.info()).toMatchObject({ state: 'delayed', runAt: START + 60_000 });
+    await queue.changePriority(job.id, 3);
+    expect((await job.info())?.priority).toBe(3);
+    await queue.promote(job.id);
+    expect(await job.result).toBe('later');
+    await expect(queue.promote(job.id)).rejects.toThrow(`Cannot promote() job ${job.id}: it is completed; only a delayed job can be changed`);
+    await expect(queue.changePriority(job.id, 1)).rejects.toThrow(/it is completed; only a waiting or delayed job/);
+    await expect(queue.changeDelay('nope', 1)).rejects.toThrow('Cannot changeDelay() job nope: there is no such job');
+    await expect(queue.changePriority(job.id, 1.5)).rejects.toThrow(TypeError);
+  });
+
   it('holds a delayed job until the clock reaches it', async () => {
     const queue = makeQueue({ now: START });
     expect(queue.clock.now()).toBe(START);
