@@ -25,10 +25,15 @@ export type OffthreadErrorCode =
 
 /** The plain-data form of an error, as stored in IndexedDB and sent between threads. */
 export interface SerializedError {
+  /** The error's `name` (`'JobTimeoutError'`, a handler's own class name, `'Error'`...). */
   name: string;
+  /** The error's message. */
   message: string;
+  /** The error's `code`, when it had one (every {@link OffthreadError} does). */
   code?: string | undefined;
+  /** The stack, as the thread that threw it wrote it. */
   stack?: string | undefined;
+  /** The error's `cause`, in the same form (followed to a bounded depth). */
   cause?: SerializedError | undefined;
   /** For an error that says when to try again (an HTTP `Retry-After`): milliseconds to wait at least. */
   retryAfterMs?: number | undefined;
@@ -38,7 +43,9 @@ export interface SerializedError {
 
 /** Base class of every error offthread throws or rebuilds. */
 export class OffthreadError extends Error {
+  /** The class's name, a literal that survives minification (`'JobTimeoutError'`...). */
   override name: string = 'OffthreadError';
+  /** A stable code to test in place of the message: one per class, see {@link OffthreadErrorCode}. */
   readonly code: OffthreadErrorCode;
 
   constructor(code: OffthreadErrorCode, message: string, options?: { cause?: unknown }) {
@@ -53,6 +60,7 @@ export class OffthreadError extends Error {
  * if (!input.url) throw new UnrecoverableError('no url: retrying will not help');
  */
 export class UnrecoverableError extends OffthreadError {
+  /** Always `'UnrecoverableError'`; its `code` is `ERR_UNRECOVERABLE`. */
   override name = 'UnrecoverableError' as const;
   constructor(message = 'Unrecoverable error', options?: { cause?: unknown }) {
     super('ERR_UNRECOVERABLE', message, options);
@@ -61,6 +69,7 @@ export class UnrecoverableError extends OffthreadError {
 
 /** The job ran longer than its `timeout`: its worker was terminated and replaced. */
 export class JobTimeoutError extends OffthreadError {
+  /** Always `'JobTimeoutError'`; its `code` is `ERR_JOB_TIMEOUT`. */
   override name = 'JobTimeoutError' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_JOB_TIMEOUT', message, options);
@@ -69,6 +78,7 @@ export class JobTimeoutError extends OffthreadError {
 
 /** The job was cancelled, while queued or while running. */
 export class JobCancelledError extends OffthreadError {
+  /** Always `'JobCancelledError'`; its `code` is `ERR_JOB_CANCELLED`. */
   override name = 'JobCancelledError' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_JOB_CANCELLED', message, options);
@@ -77,6 +87,7 @@ export class JobCancelledError extends OffthreadError {
 
 /** The worker running the job died (an uncaught error, `self.close()`, a crash). */
 export class WorkerCrashedError extends OffthreadError {
+  /** Always `'WorkerCrashedError'`; its `code` is `ERR_WORKER_CRASHED`. */
   override name = 'WorkerCrashedError' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_WORKER_CRASHED', message, options);
@@ -85,7 +96,9 @@ export class WorkerCrashedError extends OffthreadError {
 
 /** Facts about storage use, given with quota errors. */
 export interface StorageUsage {
+  /** Bytes this origin uses. */
   usage?: number | undefined;
+  /** Bytes this origin may use. */
   quota?: number | undefined;
 }
 
@@ -99,9 +112,11 @@ export type StorageErrorCode = 'ERR_STORAGE' | 'ERR_STORAGE_NEWER_VERSION' | 'ER
  * `ERR_STORAGE_CORRUPT` for a stored job or schedule found malformed and put aside (`recordId` names it).
  */
 export class StorageError extends OffthreadError {
+  /** Always `'StorageError'`; its `code` is `ERR_STORAGE`, `ERR_STORAGE_NEWER_VERSION` or `ERR_STORAGE_CORRUPT`. */
   override name = 'StorageError' as const;
   /** Bytes used and available for this origin, when the browser said (quota errors). */
   readonly usage: number | undefined;
+  /** Bytes this origin may use, when the browser said (quota errors). */
   readonly quota: number | undefined;
   /** The id of the job or schedule that was found malformed (`ERR_STORAGE_CORRUPT`). */
   readonly recordId: string | undefined;
@@ -115,6 +130,7 @@ export class StorageError extends OffthreadError {
 
 /** A job was refused before anything was stored: unknown task, data that cannot be cloned. */
 export class InvalidJobError extends OffthreadError {
+  /** Always `'InvalidJobError'`; its `code` is `ERR_INVALID_JOB`. */
   override name = 'InvalidJobError' as const;
   /** Where in the data the problem is, as `data.items[3].callback`, when it is about the data. */
   readonly path: string | undefined;
@@ -126,6 +142,7 @@ export class InvalidJobError extends OffthreadError {
 
 /** What `job.result` rejects with when the job ends `failed`; `cause` is the last attempt's error. */
 export class JobFailedError extends OffthreadError {
+  /** Always `'JobFailedError'`; its `code` is `ERR_JOB_FAILED`. */
   override name = 'JobFailedError' as const;
   /** The failed job's id. */
   readonly jobId: string;
@@ -142,6 +159,7 @@ export class JobFailedError extends OffthreadError {
  * spending an attempt.
  */
 export class FetchError extends OffthreadError {
+  /** Always `'FetchError'`; its `code` is `ERR_FETCH`, or `ERR_OFFLINE` while the browser is offline. */
   override name = 'FetchError' as const;
   /** The HTTP status, if a response came. */
   readonly status: number | undefined;
@@ -156,6 +174,7 @@ export class FetchError extends OffthreadError {
 
 /** The queue was closed while the call (or the job it waited for) was under way. */
 export class QueueClosedError extends OffthreadError {
+  /** Always `'QueueClosedError'`; its `code` is `ERR_QUEUE_CLOSED`. */
   override name = 'QueueClosedError' as const;
   constructor(message: string) {
     super('ERR_QUEUE_CLOSED', message);

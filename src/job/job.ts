@@ -110,14 +110,19 @@ export interface JobRecord {
 
 /** A job as users see it: plain data, safe to keep and to send anywhere. */
 export interface JobInfo<Data = unknown, Result = unknown> {
+  /** The job's id (`jobId` when it was added with one). */
   id: string;
+  /** The task's name. */
   name: string;
+  /** The data it was added with. */
   data: Data;
+  /** Where it is now. */
   state: JobState;
   /** Runs started so far (1 during the first run). */
   attempt: number;
   /** Runs the handler may have before the job fails. */
   attempts: number;
+  /** Higher runs first. */
   priority: number;
   /** Waits while the browser is offline. */
   requiresNetwork: boolean;
@@ -129,8 +134,11 @@ export interface JobInfo<Data = unknown, Result = unknown> {
   error: SerializedError | undefined;
   /** When the job is (or was) due to run. */
   runAt: number;
+  /** When it was added, in epoch milliseconds. */
   createdAt: number;
+  /** When its latest run started, in epoch milliseconds. */
   startedAt: number | undefined;
+  /** When it ended `completed`, `failed` or `cancelled`, in epoch milliseconds. */
   finishedAt: number | undefined;
   /** How its latest runs ended (up to 25), oldest first: the attempt history of a failed job. */
   history: AttemptRecord[];
@@ -175,11 +183,17 @@ export function toJobInfo<Data = unknown, Result = unknown>(job: JobRecord): Job
  * and put aside (see `JobInfo.quarantine`).
  */
 export interface JobCounts {
+  /** Jobs due now, not yet running. */
   waiting: number;
+  /** Jobs due later: a `delay`, a `runAt`, or a backoff before the next attempt. */
   delayed: number;
+  /** Jobs running now. */
   active: number;
+  /** Jobs whose handler returned, kept as `retention` says. */
   completed: number;
+  /** Jobs that ended `failed`, kept as `retention` says. */
   failed: number;
+  /** Jobs cancelled while queued or running. */
   cancelled: number;
   /** Records found malformed and put aside; present only when there are some. */
   corrupt?: number;
