@@ -68,11 +68,12 @@ const GUARD: Record<string, number> = {
   // handed), and the mark a transaction leaves on the line for the other contexts, read with each claim.
   // The three carve-outs (runner, queue, store) together, after their merge: page 11,177 B, both 18,170 B, lazy 34,518 B.
   // With the protocol and pool carve-out (checked unpacks of every message, the run statistics, the worker slot),
-  // measured after its merge: worker 7,102 B, both 18,311 B, lazy 34,881 B.
+  // measured after its merge: worker 7,102 B, both 18,311 B, lazy 34,881 B. With promote, changePriority and
+  // changeDelay (the facade's methods and the transition's `change`): lazy 35,169 B.
   'offthread + offthread/worker': 18_600,
   'offthread (page)': 11_400,
   'offthread/worker': 7_200,
-  'offthread (page) with its lazy chunks': 35_100,
+  'offthread (page) with its lazy chunks': 35_400,
 };
 /** The target in BENCHMARKS.md for the two entries together. */
 const TARGET = 8_000;
