@@ -2,7 +2,8 @@
  * offthread: a browser-first task queue for Web Workers. This is the page's entry.
  * @packageDocumentation
  */
-export { createQueue, Queue } from './client/queue';
+export { createQueue } from './client/create-queue';
+export { Queue } from './client/queue';
 export type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle, TaskJobInfo } from './client/queue-types';
 export type { QueueOptions } from './client/queue-options';
 export type { Retention, RetentionOptions } from './runner/retention';

@@ -4,18 +4,19 @@ import { checkDuration, checkInteger, describe, type JobOptions } from '../job/j
 import type { ScheduleInfo, ScheduleSpec } from '../schedule/schedule';
 import { loadCron, loadSchedules } from '../schedule/load-schedules';
 import type { JobStore, ListQuery } from '../store/job-store';
-import type { JobAction } from '../job/transition';
 import type { TaskData, TaskMap, TaskName, TaskResult } from '../task/task';
 import { AddBatcher, type StoredJob } from './add-batcher';
 import { CloseGate } from './close-gate';
 import { pageContextId } from './context-id';
 import type { Listener } from './emitter';
+import { changeJob } from './job-change';
 import { JobHandle, type JobSource } from './job-handle';
 import { checkTaskName, ManifestCache } from './manifest-cache';
 import { QueueRelay, stopError } from './queue-relay';
 import { loadServiceWorkerLink, PageLifecycle } from './page-lifecycle';
 import { resolveQueueOptions, type QueueOptions, type ResolvedQueueOptions } from './queue-options';
 import { RunnerTab } from './runner-tab';
+import { storageInfo } from './storage-info';
 import { StoreRecovery } from './store-recovery';
 import type { AddArgs, AnyJobHandle, AnyJobInfo, BulkJob, QueueEvents, TaskJobHandle } from './queue-types';
 
@@ -243,37 +244,21 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
     });
   }
 
-  /**
-   * Runs a `delayed` job now, from any tab. Throws a `TypeError` saying the job's state if it is not delayed.
-   * @example
-   * await queue.promote(job.id);
-   */
+  /** Runs a `delayed` job now, from any tab (`await queue.promote(job.id)`); refused with a `TypeError` otherwise. */
   async promote(id: string): Promise<void> {
-    await this.#change('promote', id, { type: 'change', runAt: this.#o.clock.now(), onlyDelayed: true });
+    await changeJob(this.#gate, this.#relay, 'promote', id, { type: 'change', runAt: this.#o.clock.now(), onlyDelayed: true });
   }
 
   /** Gives a `waiting` or `delayed` job a new priority (higher runs first), from any tab. */
   async changePriority(id: string, priority: number): Promise<void> {
     checkInteger('priority', priority, Number.MIN_SAFE_INTEGER);
-    await this.#change('changePriority', id, { type: 'change', priority });
+    await changeJob(this.#gate, this.#relay, 'changePriority', id, { type: 'change', priority });
   }
 
   /** Makes a `waiting` or `delayed` job due `delay` ms from now, from any tab. */
   async changeDelay(id: string, delay: number): Promise<void> {
     checkDuration('delay', delay, 0);
-    await this.#change('changeDelay', id, { type: 'change', runAt: this.#o.clock.now() + delay });
-  }
-
-  /** Applies a user's change to a job not started; refused with a `TypeError` that says the job's state. */
-  async #change(method: string, id: string, action: Extract<JobAction, { type: 'change' }>): Promise<void> {
-    if (typeof id !== 'string') throw new TypeError(`Expected a job id string, got ${describe(id)}`);
-    const [job] = (await this.#gate.use((store) => store.commit([{ id, action }]))).updated;
-    if (!job) {
-      const found = await this.#gate.use((store) => store.get(id));
-      const allowed = action.onlyDelayed ? 'delayed' : 'waiting or delayed';
-      throw new TypeError(`Cannot ${method}() job ${id}: ${found ? `it is ${found.state}` : 'there is no such job'}; only a ${allowed} job can be changed`);
-    }
-    this.#relay.queued();
+    await changeJob(this.#gate, this.#relay, 'changeDelay', id, { type: 'change', runAt: this.#o.clock.now() + delay });
   }
 
   /** Runs a `failed` or `cancelled` job again, from its first attempt. Resolves `false` if it was in another state. */
@@ -308,14 +293,10 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
    * How this origin's storage stands: bytes used and available (as the browser estimates them), and
    * whether it is persistent (asked for with the `persist` option).
    */
-  async storageInfo(): Promise<{ persisted: boolean; usage: number | undefined; quota: number | undefined }> {
-    const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
-    const [estimate, persisted] = await Promise.all([
-      storage?.estimate?.().catch(() => undefined),
-      this.#persisted ?? storage?.persisted?.().catch(() => false) ?? false,
-    ]);
-    return { persisted, usage: estimate?.usage, quota: estimate?.quota };
+  storageInfo(): Promise<{ persisted: boolean; usage: number | undefined; quota: number | undefined }> {
+    return storageInfo(this.#persisted);
   }
+
 
   /**
    * Adds a job at every slot of a schedule, from whichever tab (or the service worker) runs the queue.
@@ -415,19 +396,4 @@ export class Queue<Tasks extends TaskMap = TaskMap> {
   get serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
     return this.#lifecycle.registration;
   }
-}
-
-/**
- * Makes a queue. Jobs added to it are stored (in IndexedDB unless `storage: 'memory'`) and run on a pool
- * of workers made by `worker`.
- * @example
- * import { createQueue } from 'offthread';
- * import type { Tasks } from './tasks';
- * const queue = createQueue<Tasks>({
- *   name: 'images',
- *   worker: () => new Worker(new URL('./tasks.worker.ts', import.meta.url), { type: 'module' }),
- * });
- */
-export function createQueue<Tasks extends TaskMap>(options: QueueOptions): Queue<Tasks> {
-  return new Queue<Tasks>(options);
 }

@@ -1,4 +1,4 @@
-import { createQueue } from '../client/queue';
+import { createQueue } from '../client/create-queue';
 import { JOB_STATES, type JobState, type LifeState } from '../job/job';
 import { describe } from '../job/job-options';
 import { resolveDashboardOptions } from './dashboard-options';

@@ -1,4 +1,5 @@
-import { createQueue, type Queue } from '../client/queue';
+import { createQueue } from '../client/create-queue';
+import type { Queue } from '../client/queue';
 import type { QueueOptions } from '../client/queue-options';
 import type { TaskMap } from '../task/task';
 
