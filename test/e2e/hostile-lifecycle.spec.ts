@@ -315,8 +315,13 @@ async function busyQueue(context: BrowserContext, name: string): Promise<{ a: Pa
     await running;
     return jobs.map((job) => job.id);
   });
+  // Each tab holds the handles before the storage is harmed: a `getJob` still reading when it is cleared would find
+  // nothing, and the wait would fail on the missing handle instead of telling what became of the job.
   for (const page of [a, b]) {
-    await page.evaluate((jobIds) => jobIds.forEach((id) => window.lifecycle.wait(id, async () => (await window.lifecycle.queue.getJob(id))!.result)), ids);
+    await page.evaluate(async (jobIds) => {
+      const jobs = await Promise.all(jobIds.map((id) => window.lifecycle.queue.getJob(id)));
+      jobIds.forEach((id, i) => window.lifecycle.wait(id, () => jobs[i]!.result));
+    }, ids);
   }
   return { a, b, ids };
 }
