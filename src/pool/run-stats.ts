@@ -61,7 +61,8 @@ export class RunStats {
     this.#averageMs = averageRunMs(this.#averageMs, tookMs);
     if (name === undefined) return;
     const known = this.#tasks.get(name);
-    // The spread starts at half the first run's time: a task is taken as steady only after a few runs alike.
+    // The spread starts at half the first run's time, the edge of steady: a task is steady from its first run
+    // until one run lies far from its average (then it takes a few runs alike to be steady again).
     // In place: no object per run.
     if (!known) return void this.#tasks.set(name, { ms: tookMs, spreadMs: tookMs / 2 });
     known.spreadMs = averageRunMs(known.spreadMs, Math.abs(tookMs - known.ms));
